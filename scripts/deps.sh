@@ -1,0 +1,24 @@
+# Sourced by scripts/test and scripts/demo: installs the Debian packages the
+# build, the tests and the demo need, if any is missing.
+VIRTNAT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
+  libgtest-dev googletest
+  libvirt-dev libxml2-dev libxml2-utils libnl-3-dev libnl-route-3-dev libnftnl-dev libmnl-dev
+  libglib2.0-dev
+  dnsmasq-base nftables iproute2 busybox procps psmisc
+  libvirt-clients python3-libvirt
+)
+
+virtnat_install_deps() {
+  local missing=()
+  for p in "${VIRTNAT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo=sudo
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+  fi
+}
