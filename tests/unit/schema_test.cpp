@@ -223,6 +223,15 @@ TEST(SchemaTest, EmptyAndBinaryInputAreRejected) {
             VIR_ERR_XML_DETAIL);
 }
 
+TEST(SchemaTest, TextIsReadAsUtf8WhateverItDeclares) {
+  EXPECT_TRUE(
+      ValidateNetworkSchema(
+          "<?xml version='1.0' encoding='ISO-8859-1'?><network><name>\xc3\xa9</name></network>")
+          .ok());
+  std::string utf16("\xff\xfe<\0n\0e\0t\0>\0", 12);
+  EXPECT_EQ(ValidateNetworkSchema(utf16).code(), VIR_ERR_XML_DETAIL);
+}
+
 TEST(SchemaTest, DocumentTypeDeclarationsAreRefused) {
   const char* kLaughs =
       "<!DOCTYPE network [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;'>"
