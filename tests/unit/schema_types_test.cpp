@@ -120,5 +120,21 @@ TEST(SchemaTypesTest, ForwardModesAndDevices) {
   EXPECT_FALSE(ForwardValid("dev=''"));
 }
 
+bool NameValid(const std::string& name) {
+  return ValidateNetworkSchema("<network><name>" + name + "</name></network>").ok();
+}
+
+TEST(SchemaTypesTest, NetworkNames) {
+  for (const char* ok :
+       {"default", " spaced name ", "quotes &apos;&quot;", "x&amp;y", "\xc3\xa9t\xc3\xa9"}) {
+    EXPECT_TRUE(NameValid(ok)) << ok;
+  }
+  // '/' would leave the config directory; a newline would split a line of
+  // a generated file.
+  for (const char* bad : {"", "a/b", "a&#10;b", "a\nb"}) {
+    EXPECT_FALSE(NameValid(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace virtnat::xml
