@@ -16,6 +16,11 @@ using Kind = DnsmasqValueKind;
 // does; it only has to stay on its comment line.
 Status AppendHeader(const xml::NetworkDef& def, Lines* lines) {
   RETURN_IF_ERROR(CheckDnsmasqValue("network name", def.name, Kind::kText));
+  // dnsmasq's files are named after the network (MakeDnsmasqPaths).
+  if (def.name.find('/') != std::string::npos) {
+    return ConfigUnsupported("network name '" + def.name +
+                             "' contains '/', which cannot be part of a file name");
+  }
   lines->push_back("##WARNING:  THIS IS AN AUTO-GENERATED FILE. CHANGES TO IT ARE LIKELY TO BE");
   lines->push_back("##OVERWRITTEN AND LOST.  Changes to this configuration should be made using:");
   lines->push_back("##    virsh net-edit " + def.name);

@@ -232,6 +232,13 @@ TEST(DnsmasqSafetyTest, CheckDnsmasqLines) {
 }
 
 TEST(DnsmasqSafetyTest, Paths) {
+  // The files are named after the network: no way out of their directory.
+  xml::NetworkDef escape = Base();
+  escape.name = "../../etc/cron.d/x";
+  Result<DnsmasqPlan> plan = PlanDnsmasq(escape, Facts());
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.error().code, VIR_ERR_CONFIG_UNSUPPORTED);
+
   DnsmasqFacts facts = Facts();
   facts.paths.hosts_file = "/tmp/x\nuser=root";
   EXPECT_FALSE(PlanDnsmasq(Base(), facts).ok());
