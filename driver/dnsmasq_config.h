@@ -18,6 +18,13 @@
 //  - dnsmasq runs unprivileged: it starts as root (to bind port 53/67 and
 //    open its files) and switches to --user/--group, keeping only the
 //    capabilities it needs, as Debian's libvirt setup runs it.
+//    File access (dnsmasq 2.90, checked in a namespace): the configuration
+//    and the lease file are opened before the switch (0600 root is fine; the
+//    lease file stays open and is rewritten through that descriptor); the
+//    dhcp-hostsfile and addn-hosts are read after it, at start and on every
+//    SIGHUP, so they must be readable by the dnsmasq user (0644 in a
+//    directory it can traverse); the pid file is created as root and handed
+//    to the user.
 //  - --keep-in-foreground: dnsmasq stays the applier's child, supervised
 //    through a pidfd, instead of forking and being found by its pid file.
 //    The pid file is still written so a restarted daemon can adopt it.
