@@ -19,6 +19,7 @@
 #include "dnsmasq_test_util.h"
 #include "driver/dnsmasq_config.h"
 #include "xml/network_parse.h"
+#include "xml/network_validate.h"
 
 namespace virtnat::driver {
 namespace {
@@ -195,6 +196,43 @@ TEST(DnsmasqCorpusSyntax, DnsmasqAcceptsEveryConfiguration) {
     EXPECT_EQ(DnsmasqSyntaxCheck(argv), 0) << plan->conf;
   }
   std::filesystem::remove_all(dir);
+}
+
+// Beyond libvirt's conf corpus: every definition of the xml2xml corpus that
+// virtnat realizes (nat, route, open, isolated) and that parses and
+// validates gets a plan, and dnsmasq accepts its configuration.
+TEST(DnsmasqCorpusSyntax, EveryRealizableXml2XmlInputPlans) {
+  char dir_template[] = "/tmp/virtnat-dnsmasq-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::filesystem::path dir = dir_template;
+  size_t planned = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::filesystem::path(VIRTNAT_TESTDATA) / "networkxml2xmlin")) {
+    const std::string name = entry.path().stem();
+    SCOPED_TRACE(name);
+    Result<xml::NetworkDef> def =
+        xml::ParseNetworkXml(testing::ReadFileOrEmpty(entry.path().string()));
+    if (!def.ok() || !xml::HasManagedBridge(def->forward.mode) ||
+        !xml::ValidateNetworkDef(*def).ok()) {
+      continue;
+    }
+    DnsmasqFacts facts;
+    facts.paths = MakeDnsmasqPaths(dir, dir, "case");
+    Result<DnsmasqPlan> plan = PlanDnsmasq(*def, facts);
+    ASSERT_TRUE(plan.ok()) << plan.error().message;
+    ++planned;
+    if (name == "dnsmasq-options") continue;  // libvirt's sample "foo=bar"
+    FILE* f = std::fopen(facts.paths.conf_file.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(plan->conf.c_str(), f);
+    std::fclose(f);
+    std::vector<std::string> argv = plan->argv;
+    argv.push_back("--test");
+    EXPECT_EQ(DnsmasqSyntaxCheck(argv), 0) << plan->conf;
+  }
+  std::filesystem::remove_all(dir);
+  std::printf("dnsmasq: %zu realizable networkxml2xmlin definitions planned\n", planned);
+  EXPECT_GE(planned, 25u);
 }
 
 }  // namespace
