@@ -44,7 +44,9 @@ Status AppendForwarders(const xml::DnsDef& dns, Lines* lines) {
       line += fwd.addr->ToString();
       if (fwd.domain.empty()) no_resolv = true;
     } else {
-      line += "#";  // dnsmasq: answer this domain locally, never forward it
+      // libvirt's choice for a domain without addr; to dnsmasq '#' means
+      // "the usual upstream servers", overriding a broader server=/D/ line.
+      line += "#";
     }
     lines->push_back(std::move(line));
   }
