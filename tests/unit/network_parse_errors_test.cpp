@@ -269,6 +269,12 @@ TEST(NetworkParseErrorsTest, DhcpHosts) {
        "XML error: Invalid IP address in static host definition for network 'x-t'"},
       {"bad id", dhcp6("<host id='0:1:zz' ip='fd00:66::9'/>"), VIR_ERR_XML_ERROR, kNet,
        "XML error: Invalid character 'z' in id '0:1:zz' of network 'x-t'"},
+      {"document order decides",
+       dhcp4("<host ip='10.66.5.9'/><range start='10.66.5.200' "
+             "end='10.66.5.100'/>"),
+       VIR_ERR_XML_ERROR, kNet,
+       "XML error: Static host definition in IPv4 network 'x-t' must have mac or name "
+       "attribute"},
   });
 }
 
