@@ -95,6 +95,10 @@ TEST(NetworkParseErrorsTest, Forward) {
        "x-t"},
       {"open with dev", WithIp("  <forward mode='open' dev='eth0'/>\n"), VIR_ERR_XML_ERROR, kNet,
        "XML error: forward dev not allowed for network 'x-t' with forward mode='open'"},
+      {"dev with pf", Bare("  <forward mode='hostdev' dev='eth0'><pf dev='eth1'/></forward>\n"),
+       VIR_ERR_XML_ERROR, kNet,
+       "XML error: the <forward> 'dev' attribute cannot be used when <address> or <pf> "
+       "sub-elements are present in network %s"},
       {"nat in route", WithIp("  <forward mode='route'><nat/></forward>\n"), VIR_ERR_XML_ERROR,
        kNet,
        "XML error: The <nat> element can only be used when <forward> 'mode' is 'nat' in network "
