@@ -322,6 +322,9 @@ TEST(NetworkParseErrorsTest, Dns) {
        VIR_ERR_XML_DETAIL, kNet,
        "DNS SRV priority attribute not permitted without target for service 'name' in network "
        "'x-t'"},
+      {"srv bad port without target", dns("<srv service='name' protocol='tcp' port='x'/>"),
+       VIR_ERR_XML_DETAIL, kNet,
+       "invalid DNS SRV port attribute for service 'name' in network 'x-t'"},
       {"srv port 0", dns("<srv service='name' protocol='tcp' target='t' port='0'/>"),
        VIR_ERR_XML_DETAIL, kNet,
        "invalid DNS SRV port attribute for service 'name' in network 'x-t'"},
