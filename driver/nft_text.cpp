@@ -1,7 +1,6 @@
 #include "driver/nft_text.h"
 
 #include <algorithm>
-#include <tuple>
 
 namespace virtnat::driver {
 namespace {
@@ -132,17 +131,10 @@ const char* KeyType(MapKeyType t) {
 
 bool IsInterval(MapKeyType t) { return t != MapKeyType::kIfname; }
 
-// The kernel dumps interval maps in key order.
 bool KeyLess(const NftKey& a, const NftKey& b) {
-  if (const auto* pa = std::get_if<PrefixKey>(&a)) {
-    const auto& pb = std::get<PrefixKey>(b);
-    return pa->network < pb.network;
-  }
-  if (const auto* pa = std::get_if<ProtoPortsKey>(&a)) {
-    const auto& pb = std::get<ProtoPortsKey>(b);
-    return std::tie(pa->proto, pa->ports.first) < std::tie(pb.proto, pb.ports.first);
-  }
-  return false;
+  const auto* pa = std::get_if<PrefixKey>(&a);
+  const auto* pb = std::get_if<PrefixKey>(&b);
+  return pa && pb && pa->network < pb->network;
 }
 
 std::string Key(const NftKey& key) {
@@ -217,7 +209,9 @@ std::string RenderTable(const NftBase& base, const std::vector<const NftNetworkR
         if (e.map == map.name) elements.push_back(&e);
       }
     }
-    if (IsInterval(map.key_type)) {
+    // Prefix maps (an rbtree in the kernel) list in key order; concatenated
+    // ranges (pipapo) and hashes in insertion order.
+    if (map.key_type == MapKeyType::kIpv4Prefix || map.key_type == MapKeyType::kIpv6Prefix) {
       std::stable_sort(
           elements.begin(), elements.end(),
           [](const NftElement* a, const NftElement* b) { return KeyLess(a->key, b->key); });

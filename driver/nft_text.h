@@ -19,7 +19,7 @@ std::string RenderElement(const NftElement& element);
 // `table inet virtnat { ... }` holding the base and the given networks'
 // chains and elements, as the kernel lists it after applying them in this
 // order to an empty table: maps first, then chains in creation order.
-// Elements of interval maps are listed in key order.
+// Elements of prefix maps are listed in key order, others as added.
 std::string RenderTable(const NftBase& base, const std::vector<const NftNetworkRules*>& networks);
 
 // The table with only this network, or "" if the network has no rules (an
