@@ -121,8 +121,12 @@ NftBase VirtnatBase() {
       BaseChain("output", ChainHook::kOutput, false, 0, {VmapRule(MapKey::kOifname, kMapHostOut)}),
       BaseChain("dstnat", ChainHook::kPrerouting, true, -100,
                 {VmapRule(MapKey::kL4protoDport, kMapDnat)}),
+      // A translated loopback connection could not leave the host (the
+      // kernel drops 127/8 sources on other devices): leave them alone.
       BaseChain("dstnatlocal", ChainHook::kOutput, true, -100,
-                {VmapRule(MapKey::kL4protoDport, kMapDnat)}),
+                {Rule({AddrMatch{false, false, *IpAddress::ParseV4("127.0.0.0"), 8}, Return()}),
+                 Rule({AddrMatch{false, false, *IpAddress::ParseV6("::1"), 128}, Return()}),
+                 VmapRule(MapKey::kL4protoDport, kMapDnat)}),
       BaseChain("srcnat", ChainHook::kPostrouting, true, 100,
                 {VmapRule(MapKey::kOifname, kMapHairpin), VmapRule(MapKey::kSaddr4, kMapNat4),
                  VmapRule(MapKey::kSaddr6, kMapNat6)}),

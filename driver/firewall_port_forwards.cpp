@@ -111,10 +111,13 @@ Result<PortForwardRules> PlanPortForwards(const NetworkDef& def, const std::stri
       }
 
       const AddrMatch to_guest{false, false, pf.guest, FullPrefix(pf.guest)};
-      // ip daddr GUEST tcp dport P ct status dnat accept: only translated
-      // connections; a direct connection to the guest's address stays refused.
+      // ip daddr GUEST tcp dport P ct status dnat return: only translated
+      // connections pass; a direct connection to the guest's address stays
+      // refused. `return` rather than accept: the forward chain then still
+      // asks the sender's network (@fwd_out), so a guest of an isolated
+      // network is refused there instead of reaching this guest.
       out.forward_accepts.push_back(NftRule{{to_guest, PortMatch{proto, guest}, CtDnatMatch{},
-                                             VerdictStmt{VerdictKind::kAccept, {}}}});
+                                             VerdictStmt{VerdictKind::kReturn, {}}}});
       // Hairpin: a guest of this network reaching the host's port. Without
       // masquerade the guest would answer its neighbour directly, from an
       // address the neighbour never connected to.
