@@ -68,10 +68,10 @@ struct PciAddress {
 
 struct ForwardDef {
   ForwardMode mode = ForwardMode::kNone;
-  std::string dev;          // <forward dev>; kept equal to interfaces[0].dev
+  std::string dev;                       // <forward dev>; kept equal to interfaces[0].dev
   TriState managed = TriState::kAbsent;  // hostdev only
-  std::string driver_name;  // <driver name> (hostdev; 9.0)
-  std::string driver_model; // <driver model> (hostdev; newer)
+  std::string driver_name;               // <driver name> (hostdev; 9.0)
+  std::string driver_model;              // <driver model> (hostdev; newer)
   // <nat>: only with mode nat.
   TriState nat_ipv6 = TriState::kAbsent;
   std::optional<AddressRange> nat_address;
@@ -163,7 +163,7 @@ struct DhcpHost {
   std::string mac;  // as typed (libvirt keeps the case)
   std::string id;   // DHCPv6 DUID / client id
   std::string name;
-  IpAddress ip;     // required
+  IpAddress ip;  // required
   std::optional<Lease> lease;
   bool operator==(const DhcpHost&) const = default;
 };
@@ -282,9 +282,10 @@ struct NetworkDef {
   bool uuid_given = false;  // false until parsed or generated
   std::string title;        // newer libvirt only; 9.0 drops them (not printed)
   std::string description;
-  // <metadata> children re-serialised by libxml2, each line indented as
-  // libvirt prints them (without the <metadata> wrapper). nullopt: absent;
-  // "" : an empty <metadata/>.
+  // The exact text the formatter prints for <metadata>, re-serialised by
+  // libxml2 and indented as libvirt prints it, wrapper and final newline
+  // included: "  <metadata>\n    <a:x xmlns:a=\"urn:a\">v</a:x>\n  </metadata>\n"
+  // or "  <metadata/>\n". nullopt: no <metadata>.
   std::optional<std::string> metadata;
   unsigned connections = 0;  // live only
   bool ipv6 = false;         // <network ipv6='yes'>
