@@ -23,8 +23,8 @@ class DefinitionCodec {
   // xml::kFormatInactive in flags leaves out live-only content.
   virtual std::string Format(const xml::NetworkDef& def, unsigned flags) = 0;
   // virNetworkUpdate on one definition; all-or-nothing.
-  virtual Status Update(xml::NetworkDef& def, unsigned command, unsigned section,
-                        int parent_index, std::string_view fragment) = 0;
+  virtual Status Update(xml::NetworkDef& def, unsigned command, unsigned section, int parent_index,
+                        std::string_view fragment) = 0;
 };
 
 }  // namespace virtnat::driver

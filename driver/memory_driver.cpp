@@ -77,16 +77,15 @@ Status MemoryDriver::Load() {
 Result<NetworkObject*> MemoryDriver::Find(const NetworkRef& net) {
   auto it = objects_.find(net.uuid);
   if (it == objects_.end()) {
-    return MakeError(VIR_ERR_NO_NETWORK, VIR_FROM_NETWORK,
-                     "no network with matching uuid '" + xml::FormatUuid(net.uuid) + "' (" +
-                         net.name + ")");
+    return MakeError(
+        VIR_ERR_NO_NETWORK, VIR_FROM_NETWORK,
+        "no network with matching uuid '" + xml::FormatUuid(net.uuid) + "' (" + net.name + ")");
   }
   return it->second.get();
 }
 
 Result<std::vector<NetworkRef>> MemoryDriver::ListAllNetworks(unsigned flags) {
-  RETURN_IF_ERROR(CheckFlags(flags, kListFiltersAll,
-                             "networkConnectListAllNetworks"));
+  RETURN_IF_ERROR(CheckFlags(flags, kListFiltersAll, "networkConnectListAllNetworks"));
   // Within each pair of filter bits, neither or both mean "no filtering".
   auto pass = [flags](unsigned yes_bit, unsigned no_bit, bool value) {
     bool yes = flags & yes_bit, no = flags & no_bit;
@@ -94,8 +93,7 @@ Result<std::vector<NetworkRef>> MemoryDriver::ListAllNetworks(unsigned flags) {
   };
   std::vector<NetworkRef> out;
   for (const auto& [uuid, obj] : objects_) {
-    if (!pass(VIR_CONNECT_LIST_NETWORKS_ACTIVE, VIR_CONNECT_LIST_NETWORKS_INACTIVE,
-              obj->active) ||
+    if (!pass(VIR_CONNECT_LIST_NETWORKS_ACTIVE, VIR_CONNECT_LIST_NETWORKS_INACTIVE, obj->active) ||
         !pass(VIR_CONNECT_LIST_NETWORKS_PERSISTENT, VIR_CONNECT_LIST_NETWORKS_TRANSIENT,
               obj->persistent) ||
         !pass(VIR_CONNECT_LIST_NETWORKS_AUTOSTART, VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART,
@@ -201,8 +199,7 @@ Result<NetworkRef> MemoryDriver::DefineXml(const std::string& xml, unsigned flag
 
 Result<NetworkRef> MemoryDriver::CreateXml(const std::string& xml, unsigned flags) {
   RETURN_IF_ERROR(CheckFlags(flags, VIR_NETWORK_CREATE_VALIDATE, "networkCreateXMLFlags"));
-  ASSIGN_OR_RETURN(xml::NetworkDef def,
-                   PrepareDef(xml, flags & VIR_NETWORK_CREATE_VALIDATE, true));
+  ASSIGN_OR_RETURN(xml::NetworkDef def, PrepareDef(xml, flags & VIR_NETWORK_CREATE_VALIDATE, true));
   auto it = objects_.find(def.uuid);
   if (it == objects_.end()) {
     auto obj = std::make_unique<NetworkObject>();

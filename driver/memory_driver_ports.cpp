@@ -25,9 +25,9 @@ Result<PortDef*> MemoryDriver::FindPort(const PortRef& port) {
 
 Result<PortRef> MemoryDriver::PortCreateXml(const NetworkRef& net, const std::string& xml,
                                             unsigned flags) {
-  RETURN_IF_ERROR(CheckFlags(
-      flags, VIR_NETWORK_PORT_CREATE_RECLAIM | VIR_NETWORK_PORT_CREATE_VALIDATE,
-      "networkPortCreateXML"));
+  RETURN_IF_ERROR(CheckFlags(flags,
+                             VIR_NETWORK_PORT_CREATE_RECLAIM | VIR_NETWORK_PORT_CREATE_VALIDATE,
+                             "networkPortCreateXML"));
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
   ASSIGN_OR_RETURN(PortDef port, ParsePortXml(xml));
   if (!obj->active) return OperationInvalid("network '" + obj->def.name + "' is not active");

@@ -39,11 +39,11 @@ struct PortRef {
 
 // One virNetworkDHCPLease.
 struct DhcpLease {
-  std::string iface;                    // bridge name
-  int64_t expiry_time = 0;              // seconds since the epoch, 0 = never
-  int type = 0;                         // VIR_IP_ADDR_TYPE_IPV4 / _IPV6
-  std::optional<std::string> mac;       // IPv4 leases
-  std::optional<std::string> iaid;      // IPv6 leases
+  std::string iface;                // bridge name
+  int64_t expiry_time = 0;          // seconds since the epoch, 0 = never
+  int type = 0;                     // VIR_IP_ADDR_TYPE_IPV4 / _IPV6
+  std::optional<std::string> mac;   // IPv4 leases
+  std::optional<std::string> iaid;  // IPv6 leases
   std::string ip_address;
   unsigned prefix = 0;
   std::optional<std::string> hostname;  // null when unknown
@@ -55,10 +55,10 @@ struct DhcpLease {
 struct TypedParam {
   std::string field;
   int type = 0;
-  int64_t i = 0;     // INT, LLONG, BOOLEAN
-  uint64_t u = 0;    // UINT, ULLONG
-  double d = 0;      // DOUBLE
-  std::string s;     // STRING
+  int64_t i = 0;   // INT, LLONG, BOOLEAN
+  uint64_t u = 0;  // UINT, ULLONG
+  double d = 0;    // DOUBLE
+  std::string s;   // STRING
   bool operator==(const TypedParam&) const = default;
 };
 
@@ -97,8 +97,8 @@ class NetworkDriver {
   virtual Result<bool> IsActive(const NetworkRef& net) = 0;
   virtual Result<bool> IsPersistent(const NetworkRef& net) = 0;
   // Raw virNetworkUpdateCommand / Section values and VIR_NETWORK_UPDATE_* flags.
-  virtual Status Update(const NetworkRef& net, unsigned command, unsigned section,
-                        int parent_index, const std::string& xml, unsigned flags) = 0;
+  virtual Status Update(const NetworkRef& net, unsigned command, unsigned section, int parent_index,
+                        const std::string& xml, unsigned flags) = 0;
   // `mac` empty: every lease.
   virtual Result<std::vector<DhcpLease>> GetDhcpLeases(const NetworkRef& net,
                                                        const std::optional<std::string>& mac,

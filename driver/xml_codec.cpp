@@ -25,8 +25,8 @@ std::string XmlCodec::Format(const xml::NetworkDef& def, unsigned flags) {
   return xml::FormatNetworkXml(def, flags);
 }
 
-Status XmlCodec::Update(xml::NetworkDef& def, unsigned command, unsigned section,
-                        int parent_index, std::string_view fragment) {
+Status XmlCodec::Update(xml::NetworkDef& def, unsigned command, unsigned section, int parent_index,
+                        std::string_view fragment) {
   return xml::UpdateNetworkDef(def, command, section, parent_index, fragment);
 }
 

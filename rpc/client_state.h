@@ -15,11 +15,11 @@ struct EventRegistration {
 };
 
 struct ClientState {
-  bool readonly_socket = false;  // came in on the read-only socket
-  bool open = false;             // CONNECT_OPEN succeeded
-  bool readonly = false;         // read-only socket or VIR_CONNECT_RO
-  bool keepalive = false;        // asked PROGRAM_KEEPALIVE: we may send PINGs
-  bool closing = false;          // CONNECT_CLOSE answered: close after flushing
+  bool readonly_socket = false;                // came in on the read-only socket
+  bool open = false;                           // CONNECT_OPEN succeeded
+  bool readonly = false;                       // read-only socket or VIR_CONNECT_RO
+  bool keepalive = false;                      // asked PROGRAM_KEEPALIVE: we may send PINGs
+  bool closing = false;                        // CONNECT_CLOSE answered: close after flushing
   std::map<int, EventRegistration> callbacks;  // by server-chosen callbackID
 };
 

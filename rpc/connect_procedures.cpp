@@ -18,9 +18,7 @@ namespace {
 constexpr uint64_t kLibVersion = 9000000;
 constexpr char kUri[] = "network:///system";
 
-Error NotSupported(const char* api) {
-  return MakeError(VIR_ERR_NO_SUPPORT, VIR_FROM_DOMAIN, api);
-}
+Error NotSupported(const char* api) { return MakeError(VIR_ERR_NO_SUPPORT, VIR_FROM_DOMAIN, api); }
 
 Status AuthList(CallContext&, XdrDecoder&, XdrEncoder& ret) {
   ret.Uint(1);

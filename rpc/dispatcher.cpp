@@ -33,8 +33,8 @@ Error RpcError(std::string text) { return Error{VIR_ERR_RPC, VIR_FROM_RPC, std::
 Error DecodeFailure() { return RpcError("Unable to decode message payload"); }
 
 const Procedure* FindProcedure(int32_t number) {
-  for (auto table : {ConnectProcedures(), NetworkProcedures(), PortProcedures(),
-                     EventProcedures()}) {
+  for (auto table :
+       {ConnectProcedures(), NetworkProcedures(), PortProcedures(), EventProcedures()}) {
     for (const Procedure& p : table) {
       if (p.number == number) return &p;
     }
@@ -70,8 +70,8 @@ bool Dispatcher::HandleFrame(ClientState& client, std::span<const uint8_t> frame
     return true;
   }
   if (h.status != MessageStatus::kOk) {
-    out.push_back(ErrorReply(h, RpcError("Unexpected message status " +
-                                         std::to_string(static_cast<int>(h.status)))));
+    out.push_back(ErrorReply(
+        h, RpcError("Unexpected message status " + std::to_string(static_cast<int>(h.status)))));
     return true;
   }
 
@@ -89,9 +89,9 @@ bool Dispatcher::HandleFrame(ClientState& client, std::span<const uint8_t> frame
     return true;
   }
   if (client.readonly && procedure->write_api != nullptr) {
-    out.push_back(ErrorReply(
-        h, MakeError(VIR_ERR_OPERATION_DENIED, VIR_FROM_NETWORK,
-                     std::string("read only access prevents ") + procedure->write_api)));
+    out.push_back(
+        ErrorReply(h, MakeError(VIR_ERR_OPERATION_DENIED, VIR_FROM_NETWORK,
+                                std::string("read only access prevents ") + procedure->write_api)));
     return true;
   }
 

@@ -20,18 +20,18 @@ Status Register(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
   std::optional<driver::NetworkRef> net = DecodeOptNetwork(args);
   if (!args.ok()) return DecodeFailure();
   if (event_id != kEventIdLifecycle) {
-    return InternalError("unsupported network event ID " + std::to_string(event_id),
-                         VIR_FROM_RPC);
+    return InternalError("unsupported network event ID " + std::to_string(event_id), VIR_FROM_RPC);
   }
   std::optional<driver::Uuid> filter;
   if (net) filter = net->uuid;
   for (const auto& [id, reg] : ctx.client.callbacks) {
     if (reg.event_id == event_id && reg.network == filter) {
-      return MakeError(VIR_ERR_INVALID_ARG, VIR_FROM_NONE, "event callback already tracked");
+      return Error{VIR_ERR_INVALID_ARG, VIR_FROM_NONE,
+                   "invalid argument: event callback already tracked"};
     }
   }
   if (ctx.client.callbacks.size() >= kMaxCallbacksPerClient) {
-    return MakeError(VIR_ERR_INVALID_ARG, VIR_FROM_NONE, "too many event callbacks");
+    return Error{VIR_ERR_INVALID_ARG, VIR_FROM_NONE, "invalid argument: too many event callbacks"};
   }
   int id = ctx.server.next_callback_id++;
   ctx.client.callbacks[id] = EventRegistration{event_id, filter};

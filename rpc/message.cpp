@@ -55,9 +55,9 @@ Status FrameReader::CheckLength() {
     return status_;
   }
   if (len > max_frame_) {
-    status_ = ProtocolError("packet " + std::to_string(len) +
-                            " bytes received from client too large, want " +
-                            std::to_string(max_frame_));
+    status_ =
+        ProtocolError("packet " + std::to_string(len) +
+                      " bytes received from client too large, want " + std::to_string(max_frame_));
     return status_;
   }
   expected_ = len;

@@ -49,7 +49,7 @@ class FrameReader {
   std::optional<Bytes> Next();
   const Status& status() const { return status_; }
   // Bytes held for the frame in progress.
-  size_t buffered() const { return buffer_.size(); }
+  size_t buffered() const { return buffer_.size() - consumed_; }
 
  private:
   Status CheckLength();

@@ -32,8 +32,7 @@ Status ReplyString(const Result<std::string>& value, XdrEncoder& ret) {
 }
 
 // Old-style list calls: `maxnames` bounds the reply (libvirtd checks it).
-Status ReplyNames(XdrDecoder& args, XdrEncoder& ret,
-                  const Result<std::vector<NetworkRef>>& list) {
+Status ReplyNames(XdrDecoder& args, XdrEncoder& ret, const Result<std::vector<NetworkRef>>& list) {
   int32_t maxnames = args.Int();
   if (!args.ok()) return DecodeFailure();
   if (maxnames > static_cast<int32_t>(kNetworkListMax)) {

@@ -30,9 +30,9 @@ struct CallContext {
 using Handler = Status (*)(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret);
 
 enum class OpenRule {
-  kAlways,           // allowed before CONNECT_OPEN (auth, open, close)
-  kHypervisorConn,   // before open: "hypervisor connection not open"
-  kConnection,       // before open: "connection not open"
+  kAlways,          // allowed before CONNECT_OPEN (auth, open, close)
+  kHypervisorConn,  // before open: "hypervisor connection not open"
+  kConnection,      // before open: "connection not open"
 };
 
 struct Procedure {

@@ -66,13 +66,26 @@ void EncodeTypedParam(XdrEncoder& enc, const driver::TypedParam& p) {
   enc.Int(p.type);
   switch (p.type) {
     case VIR_TYPED_PARAM_INT:
-    case VIR_TYPED_PARAM_BOOLEAN: enc.Int(static_cast<int32_t>(p.i)); break;
-    case VIR_TYPED_PARAM_UINT: enc.Uint(static_cast<uint32_t>(p.u)); break;
-    case VIR_TYPED_PARAM_LLONG: enc.Hyper(p.i); break;
-    case VIR_TYPED_PARAM_ULLONG: enc.Uhyper(p.u); break;
-    case VIR_TYPED_PARAM_DOUBLE: enc.Double(p.d); break;
-    case VIR_TYPED_PARAM_STRING: enc.String(p.s); break;
-    default: break;
+    case VIR_TYPED_PARAM_BOOLEAN:
+      enc.Int(static_cast<int32_t>(p.i));
+      break;
+    case VIR_TYPED_PARAM_UINT:
+      enc.Uint(static_cast<uint32_t>(p.u));
+      break;
+    case VIR_TYPED_PARAM_LLONG:
+      enc.Hyper(p.i);
+      break;
+    case VIR_TYPED_PARAM_ULLONG:
+      enc.Uhyper(p.u);
+      break;
+    case VIR_TYPED_PARAM_DOUBLE:
+      enc.Double(p.d);
+      break;
+    case VIR_TYPED_PARAM_STRING:
+      enc.String(p.s);
+      break;
+    default:
+      break;
   }
 }
 
@@ -83,16 +96,43 @@ driver::TypedParam DecodeTypedParam(XdrDecoder& dec) {
   p.type = dec.Int();
   switch (p.type) {
     case VIR_TYPED_PARAM_INT:
-    case VIR_TYPED_PARAM_BOOLEAN: p.i = dec.Int(); break;
-    case VIR_TYPED_PARAM_UINT: p.u = dec.Uint(); break;
-    case VIR_TYPED_PARAM_LLONG: p.i = dec.Hyper(); break;
-    case VIR_TYPED_PARAM_ULLONG: p.u = dec.Uhyper(); break;
-    case VIR_TYPED_PARAM_DOUBLE: p.d = dec.Double(); break;
-    case VIR_TYPED_PARAM_STRING: p.s = dec.String(kStringMax); break;
-    default: dec.Fail(); break;
+    case VIR_TYPED_PARAM_BOOLEAN:
+      p.i = dec.Int();
+      break;
+    case VIR_TYPED_PARAM_UINT:
+      p.u = dec.Uint();
+      break;
+    case VIR_TYPED_PARAM_LLONG:
+      p.i = dec.Hyper();
+      break;
+    case VIR_TYPED_PARAM_ULLONG:
+      p.u = dec.Uhyper();
+      break;
+    case VIR_TYPED_PARAM_DOUBLE:
+      p.d = dec.Double();
+      break;
+    case VIR_TYPED_PARAM_STRING:
+      p.s = dec.String(kStringMax);
+      break;
+    default:
+      dec.Fail();
+      break;
   }
   return p;
 }
+
+namespace {
+
+// The prefix libvirt's message template starts with for `code`. RPC errors
+// carry none; "invalid argument: " is not in ErrorPrefix() because libvirt's
+// flag checks report INVALID_ARG without it.
+std::string TemplatePrefix(int code) {
+  if (code == VIR_ERR_RPC) return "";
+  if (code == VIR_ERR_INVALID_ARG) return "invalid argument: ";
+  return ErrorPrefix(code);
+}
+
+}  // namespace
 
 void EncodeError(XdrEncoder& enc, const Error& error) {
   enc.Int(error.code);
@@ -102,7 +142,7 @@ void EncodeError(XdrEncoder& enc, const Error& error) {
   enc.Bool(false);  // dom
   // libvirtd sends the printf template and the text that filled it; derive
   // them from the code's prefix.
-  std::string prefix = error.code == VIR_ERR_RPC ? "" : ErrorPrefix(error.code);
+  std::string prefix = TemplatePrefix(error.code);
   if (!prefix.empty() && error.message.compare(0, prefix.size(), prefix) == 0) {
     enc.OptString(prefix + "%s");
     enc.OptString(error.message.substr(prefix.size()));
