@@ -8,9 +8,12 @@ namespace virtnat {
 
 unsigned FamilyBits(IpFamily family) {
   switch (family) {
-    case IpFamily::kV4: return 32;
-    case IpFamily::kV6: return 128;
-    case IpFamily::kNone: return 0;
+    case IpFamily::kV4:
+      return 32;
+    case IpFamily::kV6:
+      return 128;
+    case IpFamily::kNone:
+      return 0;
   }
   return 0;
 }

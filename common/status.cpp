@@ -6,20 +6,34 @@ namespace virtnat {
 
 std::string ErrorPrefix(int code) {
   switch (code) {
-    case VIR_ERR_INTERNAL_ERROR: return "internal error: ";
-    case VIR_ERR_OPERATION_FAILED: return "operation failed: ";
-    case VIR_ERR_XML_ERROR: return "XML error: ";
-    case VIR_ERR_NO_NETWORK: return "Network not found: ";
-    case VIR_ERR_OPERATION_INVALID: return "Requested operation is not valid: ";
-    case VIR_ERR_CONFIG_UNSUPPORTED: return "unsupported configuration: ";
-    case VIR_ERR_OPERATION_UNSUPPORTED: return "Operation not supported: ";
-    case VIR_ERR_XML_INVALID_SCHEMA: return "XML document failed to validate against schema: ";
-    case VIR_ERR_NO_SUPPORT: return "this function is not supported by the connection driver: ";
-    case VIR_ERR_OPERATION_DENIED: return "operation forbidden: ";
-    case VIR_ERR_RPC: return "RPC error: ";
-    case VIR_ERR_NO_NETWORK_PORT: return "network port not found: ";
-    case VIR_ERR_NETWORK_PORT_EXIST: return "network port already exists: ";
-    default: return "";
+    case VIR_ERR_INTERNAL_ERROR:
+      return "internal error: ";
+    case VIR_ERR_OPERATION_FAILED:
+      return "operation failed: ";
+    case VIR_ERR_XML_ERROR:
+      return "XML error: ";
+    case VIR_ERR_NO_NETWORK:
+      return "Network not found: ";
+    case VIR_ERR_OPERATION_INVALID:
+      return "Requested operation is not valid: ";
+    case VIR_ERR_CONFIG_UNSUPPORTED:
+      return "unsupported configuration: ";
+    case VIR_ERR_OPERATION_UNSUPPORTED:
+      return "Operation not supported: ";
+    case VIR_ERR_XML_INVALID_SCHEMA:
+      return "XML document failed to validate against schema: ";
+    case VIR_ERR_NO_SUPPORT:
+      return "this function is not supported by the connection driver: ";
+    case VIR_ERR_OPERATION_DENIED:
+      return "operation forbidden: ";
+    case VIR_ERR_RPC:
+      return "RPC error: ";
+    case VIR_ERR_NO_NETWORK_PORT:
+      return "network port not found: ";
+    case VIR_ERR_NETWORK_PORT_EXIST:
+      return "network port already exists: ";
+    default:
+      return "";
   }
 }
 
@@ -68,7 +82,8 @@ Error SystemError(std::string text, int domain) {
   return MakeError(VIR_ERR_SYSTEM_ERROR, domain, std::move(text));
 }
 Error SystemErrorFromErrno(int errnum, std::string text) {
-  return MakeError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_NONE, std::move(text) + ": " + std::strerror(errnum));
+  return MakeError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_NONE,
+                   std::move(text) + ": " + std::strerror(errnum));
 }
 
 }  // namespace virtnat

@@ -25,7 +25,7 @@ std::string ErrorPrefix(int code);
 
 class [[nodiscard]] Status {
  public:
-  Status() = default;  // OK
+  Status() = default;                                // OK
   Status(Error error) : error_(std::move(error)) {}  // NOLINT: implicit by design
 
   static Status Ok() { return Status(); }
@@ -61,9 +61,9 @@ Error SystemErrorFromErrno(int errnum, std::string text);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}        // NOLINT: implicit by design
-  Result(Error error) : value_(std::move(error)) {}    // NOLINT: implicit by design
-  Result(Status status) : value_(status.error()) {}    // REQUIRES: !status.ok()
+  Result(T value) : value_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : value_(std::move(error)) {}  // NOLINT: implicit by design
+  Result(Status status) : value_(status.error()) {}  // REQUIRES: !status.ok()
 
   bool ok() const { return std::holds_alternative<T>(value_); }
   explicit operator bool() const { return ok(); }
@@ -87,9 +87,9 @@ class [[nodiscard]] Result {
 #define VIRTNAT_CONCAT(a, b) VIRTNAT_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is an error.
-#define RETURN_IF_ERROR(expr)                         \
-  do {                                                \
-    ::virtnat::Status virtnat_status_ = (expr);       \
+#define RETURN_IF_ERROR(expr)                                  \
+  do {                                                         \
+    ::virtnat::Status virtnat_status_ = (expr);                \
     if (!virtnat_status_.ok()) return virtnat_status_.error(); \
   } while (0)
 

@@ -68,10 +68,10 @@ struct PciAddress {
 
 struct ForwardDef {
   ForwardMode mode = ForwardMode::kNone;
-  std::string dev;          // <forward dev>; kept equal to interfaces[0].dev
+  std::string dev;                       // <forward dev>; kept equal to interfaces[0].dev
   TriState managed = TriState::kAbsent;  // hostdev only
-  std::string driver_name;  // <driver name> (hostdev; 9.0)
-  std::string driver_model; // <driver model> (hostdev; newer)
+  std::string driver_name;               // <driver name> (hostdev; 9.0)
+  std::string driver_model;              // <driver model> (hostdev; newer)
   // <nat>: only with mode nat.
   TriState nat_ipv6 = TriState::kAbsent;
   std::optional<AddressRange> nat_address;
@@ -163,7 +163,7 @@ struct DhcpHost {
   std::string mac;  // as typed (libvirt keeps the case)
   std::string id;   // DHCPv6 DUID / client id
   std::string name;
-  IpAddress ip;     // required
+  IpAddress ip;  // required
   std::optional<Lease> lease;
   bool operator==(const DhcpHost&) const = default;
 };

@@ -49,9 +49,12 @@ std::optional<ForwardMode> ParseForwardMode(std::string_view text) {
 
 const char* MacTableManagerName(MacTableManager m) {
   switch (m) {
-    case MacTableManager::kKernel: return "kernel";
-    case MacTableManager::kLibvirt: return "libvirt";
-    case MacTableManager::kDefault: return "";
+    case MacTableManager::kKernel:
+      return "kernel";
+    case MacTableManager::kLibvirt:
+      return "libvirt";
+    case MacTableManager::kDefault:
+      return "";
   }
   return "";
 }
@@ -65,9 +68,12 @@ std::optional<MacTableManager> ParseMacTableManager(std::string_view text) {
 
 const char* LeaseUnitName(LeaseUnit unit) {
   switch (unit) {
-    case LeaseUnit::kSeconds: return "seconds";
-    case LeaseUnit::kMinutes: return "minutes";
-    case LeaseUnit::kHours: return "hours";
+    case LeaseUnit::kSeconds:
+      return "seconds";
+    case LeaseUnit::kMinutes:
+      return "minutes";
+    case LeaseUnit::kHours:
+      return "hours";
   }
   return "minutes";
 }
@@ -91,9 +97,12 @@ std::optional<PortProtocol> ParsePortProtocol(std::string_view text) {
 
 const char* TriStateName(TriState t) {
   switch (t) {
-    case TriState::kYes: return "yes";
-    case TriState::kNo: return "no";
-    case TriState::kAbsent: return "";
+    case TriState::kYes:
+      return "yes";
+    case TriState::kNo:
+      return "no";
+    case TriState::kAbsent:
+      return "";
   }
   return "";
 }
@@ -106,9 +115,12 @@ std::optional<TriState> ParseYesNo(std::string_view text) {
 
 unsigned long long Lease::seconds() const {
   switch (unit) {
-    case LeaseUnit::kSeconds: return expiry;
-    case LeaseUnit::kMinutes: return expiry * 60;
-    case LeaseUnit::kHours: return expiry * 3600;
+    case LeaseUnit::kSeconds:
+      return expiry;
+    case LeaseUnit::kMinutes:
+      return expiry * 60;
+    case LeaseUnit::kHours:
+      return expiry * 3600;
   }
   return expiry;
 }
@@ -119,9 +131,9 @@ unsigned IpDef::EffectivePrefix() const {
   if (address.is_v6()) return 64;
   if (address.is_v4()) {
     uint32_t a = address.v4();
-    if ((a >> 31) == 0) return 8;      // class A
-    if ((a >> 30) == 0b10) return 16;  // class B
-    if ((a >> 29) == 0b110) return 24; // class C
+    if ((a >> 31) == 0) return 8;       // class A
+    if ((a >> 30) == 0b10) return 16;   // class B
+    if ((a >> 29) == 0b110) return 24;  // class C
   }
   return 0;
 }

@@ -1,0 +1,14 @@
+#pragma once
+// Escaping for attribute values and text in the XML that virtnat prints.
+
+#include <string>
+#include <string_view>
+
+namespace virtnat::xml {
+
+// Escapes & < > ' " as libvirt's virBufferEscapeString does, and drops
+// control characters other than tab, newline and carriage return (they cannot
+// appear in XML 1.0).
+std::string EscapeXml(std::string_view text);
+
+}  // namespace virtnat::xml
