@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "driver/host_facts.h"
+#include "driver/reverter.h"
 #include "tests/integration/netns.h"
 
 namespace virtnat::driver {
@@ -140,6 +141,56 @@ TEST(BridgeTest, FailedMtuLeavesNoBridge) {
     ASSERT_TRUE(exists.ok());
     EXPECT_FALSE(*exists);
   });
+}
+
+}  // namespace
+}  // namespace virtnat::driver
+
+namespace virtnat::driver {
+namespace {
+
+TEST(BridgeTest, RollbackLeavesNothing) {
+  NetNs ns("bridge");
+  ASSERT_TRUE(ns.ok());
+  const std::string links_before = ns.Exec("ip -o link show").output;
+  ns.Run([] {
+    auto netlink = RealNetlink::Open();
+    ASSERT_TRUE(netlink.ok());
+    Netlink& nl = **netlink;
+    Reverter revert;
+    BridgeSpec spec = TestBridge();
+    ASSERT_TRUE(nl.CreateBridge(spec).ok());
+    revert.Add([&nl, name = spec.name] { return nl.DeleteLink(name); });
+    ASSERT_TRUE(nl.AddAddress(spec.name, Addr("192.168.150.1", 24)).ok());
+    ASSERT_TRUE(nl.SetLinkUp(spec.name, true).ok());
+    revert.Add([&nl, name = spec.name] { return nl.SetLinkUp(name, false); });
+    // A route whose gateway is not on the bridge's subnet: the kernel refuses it.
+    StaticRoute bad{*IpAddress::Parse("10.1.0.0"), 16, *IpAddress::Parse("10.200.0.1"), 1};
+    Status s = nl.AddRoute(spec.name, bad);
+    EXPECT_EQ(s.code(), VIR_ERR_SYSTEM_ERROR);
+    EXPECT_EQ(s.message().rfind("cannot add route 10.1.0.0/16 via 10.200.0.1 to 'virbrt0': ", 0),
+              0u)
+        << s.message();
+    std::vector<Error> errors = revert.Revert();
+    EXPECT_TRUE(errors.empty());
+  });
+  EXPECT_EQ(ns.Exec("ip -o link show").output, links_before);
+  EXPECT_EQ(ns.Exec("ip -4 route show").output, "");
+}
+
+TEST(BridgeTest, ExplicitMtuSurvivesASmallerPort) {
+  NetNs ns("bridge");
+  NetNs guest("guest");
+  ASSERT_TRUE(ns.ok() && guest.ok());
+  ns.Run([] {
+    auto netlink = RealNetlink::Open();
+    ASSERT_TRUE(netlink.ok());
+    ASSERT_TRUE((*netlink)->CreateBridge(TestBridge()).ok());
+  });
+  ASSERT_TRUE(virtnat::testing::AddVethPair(ns, "vnet0", guest, "eth0"));
+  ASSERT_EQ(ns.Exec("ip link set vnet0 master virbrt0").exit_status, 0);
+  // As with libvirt's SIOCSIFMTU: the bridge does not shrink to its port's 1500.
+  EXPECT_NE(ns.Exec("ip link show virbrt0").output.find("mtu 9000"), std::string::npos);
 }
 
 }  // namespace
