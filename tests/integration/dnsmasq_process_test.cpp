@@ -58,7 +58,7 @@ class DnsmasqTest : public ::testing::Test {
       if (entry.path().extension() != ".pid") continue;
       std::ifstream in(entry.path());
       pid_t pid = 0;
-      if (in >> pid && pid > 1) kill(pid, SIGKILL);
+      if (in >> pid && pid > 1 && pid != getpid()) kill(pid, SIGKILL);
     }
     std::filesystem::remove_all(dir_);
   }
@@ -240,6 +240,28 @@ TEST_F(DnsmasqTest, LogToStderrDoesNotStallTheStart) {
     EXPECT_FALSE(GuestLease().empty());
     EXPECT_TRUE(dnsmasq.pid());
     EXPECT_TRUE(dnsmasq.Stop().ok());
+  });
+}
+
+TEST_F(DnsmasqTest, ANewDaemonAdoptsTheRunningDnsmasq) {
+  host_.Run([&] {
+    pid_t pid = 0;
+    {
+      DnsmasqProcess before(Command("net"));
+      ASSERT_TRUE(before.Start().ok());
+      pid = *before.pid();
+    }  // the old daemon goes away; dnsmasq stays
+    DnsmasqProcess after(Command("net"));
+    Status s = after.Adopt();
+    ASSERT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(after.pid(), pid);
+    EXPECT_FALSE(GuestLease().empty());
+    EXPECT_TRUE(after.Stop().ok());
+    // Another network's command line does not match the adopted process.
+    DnsmasqProcess other(Command("other"));
+    std::ofstream(dir_ + "/other.pid") << getpid() << "\n";
+    EXPECT_FALSE(other.Adopt().ok());
+    std::filesystem::remove(dir_ + "/other.pid");
   });
 }
 
