@@ -229,6 +229,18 @@ TEST_F(DnsmasqTest, BadOptionFailsWithExitStatusOne) {
   });
 }
 
+TEST_F(DnsmasqTest, BadTftpRootFailsWithExitStatusThree) {
+  host_.Run([&] {
+    DnsmasqProcess dnsmasq(Command("net", "enable-tftp\ntftp-root=/nonexistent/vn-tftp\n"));
+    Status s = dnsmasq.Start();
+    EXPECT_NE(s.message().find("unexpected exit status 3: \ndnsmasq: "), std::string::npos)
+        << s.message();
+    EXPECT_NE(s.message().find("/nonexistent/vn-tftp"), std::string::npos) << s.message();
+    EXPECT_FALSE(dnsmasq.pid());
+  });
+  EXPECT_EQ(virtnat::testing::RunCommand("ip netns pids " + host_.name()).output, "");
+}
+
 TEST_F(DnsmasqTest, LogToStderrDoesNotStallTheStart) {
   host_.Run([&] {
     DnsmasqProcess dnsmasq(Command("net", "log-facility=-\nlog-dhcp\n"));
