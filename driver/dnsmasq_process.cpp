@@ -79,22 +79,18 @@ std::vector<std::string> DnsmasqArgv(const DnsmasqCommand& command) {
   return argv;
 }
 
-Result<Pidfd> LaunchDnsmasq(const DnsmasqCommand& command, milliseconds timeout) {
+Result<SpawnedChild> BeginDnsmasqLaunch(const DnsmasqCommand& command) {
   // A stale pid file would name a process that is not ours.
   if (unlink(command.pid_file.c_str()) != 0 && errno != ENOENT) {
     return SystemErrorFromErrno(errno, "cannot remove '" + command.pid_file + "'");
   }
-  ASSIGN_OR_RETURN(SpawnedChild child,
-                   Spawn(SpawnRequest{command.binary, DnsmasqArgv(command), command.env}));
-  std::string err;
-  if (!WaitCollecting(child, timeout, &err)) {
-    (void)child.process.Signal(SIGKILL);
-    (void)child.process.Reap(true);
-    return InternalError("Child process (" + CommandText(command) + ") did not finish within " +
-                         std::to_string(timeout.count()) + " ms");
-  }
-  std::optional<ExitStatus> status = child.process.Reap(true);
-  DrainAvailable(child.stderr_read.get(), &err);
+  return Spawn(SpawnRequest{command.binary, DnsmasqArgv(command), command.env});
+}
+
+Result<Pidfd> FinishDnsmasqLaunch(const DnsmasqCommand& command, const SpawnedChild& launcher,
+                                  std::string err) {
+  std::optional<ExitStatus> status = launcher.process.Reap(true);
+  DrainAvailable(launcher.stderr_read.get(), &err);
   if (!status) return InternalError("cannot get the exit status of dnsmasq");
   if (!status->exited) {
     return InternalError("Child process (" + CommandText(command) + ") unexpected fatal signal " +
@@ -110,6 +106,21 @@ Result<Pidfd> LaunchDnsmasq(const DnsmasqCommand& command, milliseconds timeout)
   return daemon;
 }
 
+Error LaunchTimeout(const DnsmasqCommand& command, const SpawnedChild& launcher,
+                    milliseconds timeout) {
+  (void)launcher.process.Signal(SIGKILL);
+  (void)launcher.process.Reap(true);
+  return InternalError("Child process (" + CommandText(command) + ") did not finish within " +
+                       std::to_string(timeout.count()) + " ms");
+}
+
+Result<Pidfd> LaunchDnsmasq(const DnsmasqCommand& command, milliseconds timeout) {
+  ASSIGN_OR_RETURN(SpawnedChild launcher, BeginDnsmasqLaunch(command));
+  std::string err;
+  if (!WaitCollecting(launcher, timeout, &err)) return LaunchTimeout(command, launcher, timeout);
+  return FinishDnsmasqLaunch(command, launcher, std::move(err));
+}
+
 void DnsmasqProcess::SourceDeleter::operator()(GSource* source) const noexcept {
   g_source_destroy(source);
   g_source_unref(source);
@@ -122,7 +133,8 @@ DnsmasqProcess::DnsmasqProcess(DnsmasqCommand command, GMainContext* context,
       timings_(timings),
       backoff_(timings.first_backoff) {}
 
-DnsmasqProcess::~DnsmasqProcess() = default;  // the sources go first: they hold `this`
+// The sources go before the rest (declared last): they hold `this`.
+DnsmasqProcess::~DnsmasqProcess() { AbandonLaunch(); }
 
 std::optional<pid_t> DnsmasqProcess::pid() const {
   if (!process_ || process_.HasExited()) return std::nullopt;
@@ -200,18 +212,70 @@ void DnsmasqProcess::ScheduleRestart() {
   backoff_ = std::min(backoff_ * 2, timings_.max_backoff);
 }
 
+// Restarts never block the loop: the launcher is watched like the daemon,
+// with a timer bounding it.
 void DnsmasqProcess::TryRestart() {
   timer_.reset();
-  Result<Pidfd> daemon = LaunchDnsmasq(command_, timings_.start_timeout);
+  Result<SpawnedChild> launcher = BeginDnsmasqLaunch(command_);
+  if (!launcher.ok()) {
+    RestartFailed(launcher.error());
+    return;
+  }
+  launcher_ = std::move(launcher).value();
+  launch_watch_.reset(g_unix_fd_source_new(launcher_->process.fd(), G_IO_IN));
+  g_source_set_callback(launch_watch_.get(), G_SOURCE_FUNC(&DnsmasqProcess::OnLauncherExit), this,
+                        nullptr);
+  g_source_attach(launch_watch_.get(), context_);
+  timer_.reset(g_timeout_source_new(static_cast<guint>(timings_.start_timeout.count())));
+  g_source_set_callback(timer_.get(), &DnsmasqProcess::OnLaunchTimeout, this, nullptr);
+  g_source_attach(timer_.get(), context_);
+}
+
+gboolean DnsmasqProcess::OnLauncherExit(gint, GIOCondition, gpointer self) noexcept {
+  try {
+    static_cast<DnsmasqProcess*>(self)->FinishRestart(false);
+  } catch (...) {
+  }
+  return G_SOURCE_REMOVE;
+}
+
+gboolean DnsmasqProcess::OnLaunchTimeout(gpointer self) noexcept {
+  try {
+    static_cast<DnsmasqProcess*>(self)->FinishRestart(true);
+  } catch (...) {
+  }
+  return G_SOURCE_REMOVE;
+}
+
+void DnsmasqProcess::FinishRestart(bool timed_out) {
+  launch_watch_.reset();
+  timer_.reset();
+  SpawnedChild launcher = std::move(*launcher_);
+  launcher_.reset();
+  Result<Pidfd> daemon =
+      timed_out ? Result<Pidfd>(LaunchTimeout(command_, launcher, timings_.start_timeout))
+                : FinishDnsmasqLaunch(command_, launcher, "");
   if (!daemon.ok()) {
-    Notify("cannot restart dnsmasq: " + daemon.error().message + "; next attempt in " +
-           std::to_string(backoff_.count()) + " ms");
-    ScheduleRestart();
+    RestartFailed(daemon.error());
     return;
   }
   ++restarts_;
   Notify("dnsmasq restarted (pid " + std::to_string(daemon->pid()) + ")");
   Supervise(std::move(daemon).value());
+}
+
+void DnsmasqProcess::RestartFailed(const Error& error) {
+  Notify("cannot restart dnsmasq: " + error.message + "; next attempt in " +
+         std::to_string(backoff_.count()) + " ms");
+  ScheduleRestart();
+}
+
+void DnsmasqProcess::AbandonLaunch() {
+  launch_watch_.reset();
+  if (!launcher_) return;
+  (void)launcher_->process.Signal(SIGKILL);
+  (void)launcher_->process.Reap(true);
+  launcher_.reset();
 }
 
 void DnsmasqProcess::Notify(const std::string& line) {
@@ -228,6 +292,7 @@ Status DnsmasqProcess::Stop() {
   supervising_ = false;
   watch_.reset();
   timer_.reset();
+  AbandonLaunch();
   Pidfd process = std::exchange(process_, Pidfd());
   Status result;
   if (process) {

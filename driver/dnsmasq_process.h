@@ -56,6 +56,13 @@ std::vector<std::string> DnsmasqArgv(const DnsmasqCommand& command);
 // "Child process (ENV CMD) unexpected exit status 2: \ndnsmasq: ...".
 Result<Pidfd> LaunchDnsmasq(const DnsmasqCommand& command, std::chrono::milliseconds timeout);
 
+// The halves of LaunchDnsmasq for callers that wait on their own loop:
+// Begin spawns; Finish, once the launcher has exited, reads its status,
+// stderr (`err`: what was read before) and the pid file.
+Result<SpawnedChild> BeginDnsmasqLaunch(const DnsmasqCommand& command);
+Result<Pidfd> FinishDnsmasqLaunch(const DnsmasqCommand& command, const SpawnedChild& launcher,
+                                  std::string err);
+
 class DnsmasqProcess {
  public:
   // Receives one line per supervision event (exit, restart, failed restart).
@@ -72,7 +79,8 @@ class DnsmasqProcess {
   DnsmasqProcess(const DnsmasqProcess&) = delete;
   DnsmasqProcess& operator=(const DnsmasqProcess&) = delete;
 
-  // Launches (blocking up to start_timeout) and starts supervising.
+  // Launches (blocking up to start_timeout) and starts supervising. Later
+  // restarts do not block: they run on the context.
   // REQUIRES: not running.
   Status Start();
   // Supervises a dnsmasq left by an earlier daemon: the pid in the pid file,
@@ -96,10 +104,15 @@ class DnsmasqProcess {
 
   static gboolean OnExit(gint fd, GIOCondition condition, gpointer self) noexcept;
   static gboolean OnRestartTimer(gpointer self) noexcept;
+  static gboolean OnLauncherExit(gint fd, GIOCondition condition, gpointer self) noexcept;
+  static gboolean OnLaunchTimeout(gpointer self) noexcept;
   void Supervise(Pidfd process);
   void HandleExit();
   void TryRestart();
   void ScheduleRestart();
+  void FinishRestart(bool timed_out);
+  void RestartFailed(const Error& error);
+  void AbandonLaunch();
   void Notify(const std::string& line);
 
   DnsmasqCommand command_;
@@ -107,10 +120,12 @@ class DnsmasqProcess {
   DnsmasqTimings timings_;
   Listener listener_;
   Pidfd process_;
+  std::optional<SpawnedChild> launcher_;  // a restart in progress
   std::chrono::steady_clock::time_point started_at_;
   std::chrono::milliseconds backoff_;
-  SourcePtr watch_;
-  SourcePtr timer_;
+  SourcePtr watch_;         // the daemon's exit
+  SourcePtr launch_watch_;  // the launcher's exit, during a restart
+  SourcePtr timer_;         // restart backoff, or the bound on a restart's launch
   bool supervising_ = false;
   int restarts_ = 0;
 };

@@ -176,6 +176,55 @@ TEST_F(DnsmasqProcessTest, RestartsWithDoublingBackoffUntilItWorks) {
   EXPECT_FALSE(dnsmasq.pid());
 }
 
+TEST_F(DnsmasqProcessTest, HangingRestartNeverBlocksTheLoop) {
+  DnsmasqTimings timings = Fast();
+  timings.start_timeout = milliseconds(300);
+  DnsmasqProcess dnsmasq(Command(), context_, timings);
+  std::vector<std::string> events;
+  dnsmasq.SetListener([&events](const std::string& line) { events.push_back(line); });
+  ASSERT_TRUE(dnsmasq.Start().ok());
+  SetMode("hang");
+  ASSERT_EQ(kill(*dnsmasq.pid(), SIGKILL), 0);
+
+  auto longest = milliseconds(0);
+  auto deadline = std::chrono::steady_clock::now() + milliseconds(3000);
+  while (events.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    auto begin = std::chrono::steady_clock::now();
+    g_main_context_iteration(context_, FALSE);
+    longest = std::max(longest, std::chrono::duration_cast<milliseconds>(
+                                    std::chrono::steady_clock::now() - begin));
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_NE(events[1].find(") did not finish within 300 ms; next attempt in"), std::string::npos)
+      << events[1];
+  EXPECT_LT(longest, milliseconds(150));  // the 300 ms launch ran beside the loop
+
+  SetMode("daemon");
+  IterateUntil([&] { return dnsmasq.pid().has_value(); }, milliseconds(3000));
+  EXPECT_TRUE(dnsmasq.pid());
+  EXPECT_TRUE(dnsmasq.Stop().ok());
+}
+
+TEST_F(DnsmasqProcessTest, StopDuringARestartEndsTheLauncher) {
+  DnsmasqTimings timings = Fast();
+  timings.start_timeout = milliseconds(5000);
+  DnsmasqProcess dnsmasq(Command(), context_, timings);
+  ASSERT_TRUE(dnsmasq.Start().ok());
+  SetMode("hang");
+  ASSERT_EQ(kill(*dnsmasq.pid(), SIGKILL), 0);
+  // Let the exit be seen and the restart begin (first backoff 50 ms).
+  IterateUntil([] { return false; }, milliseconds(300));
+  auto begin = std::chrono::steady_clock::now();
+  EXPECT_TRUE(dnsmasq.Stop().ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, milliseconds(1000));
+  // The hanging launcher (`sleep 30` under the stand-in's name) is gone.
+  EXPECT_EQ(
+      system(("/usr/bin/pgrep -f '^/bin/sleep 30$' -P " + std::to_string(getpid()) + " >/dev/null")
+                 .c_str()),
+      256);  // pgrep: exit 1, no match
+}
+
 TEST_F(DnsmasqProcessTest, DestructionLeavesItRunningForTheNextDaemon) {
   pid_t pid = 0;
   {
