@@ -282,9 +282,10 @@ struct NetworkDef {
   bool uuid_given = false;  // false until parsed or generated
   std::string title;        // newer libvirt only; 9.0 drops them (not printed)
   std::string description;
-  // <metadata> children re-serialised by libxml2, each line indented as
-  // libvirt prints them (without the <metadata> wrapper). nullopt: absent;
-  // "" : an empty <metadata/>.
+  // The exact text the formatter prints for <metadata>, re-serialised by
+  // libxml2 and indented as libvirt prints it, wrapper and final newline
+  // included: "  <metadata>\n    <a:x xmlns:a=\"urn:a\">v</a:x>\n  </metadata>\n"
+  // or "  <metadata/>\n". nullopt: no <metadata>.
   std::optional<std::string> metadata;
   unsigned connections = 0;  // live only
   bool ipv6 = false;         // <network ipv6='yes'>

@@ -132,7 +132,7 @@ TEST_F(DnsmasqTest, ServesDhcpAsAnUnprivilegedUser) {
     EXPECT_EQ(lease.rfind("10.9.0.1", 0), 0u) << lease;
     EXPECT_EQ(lease.substr(lease.size() - 3), "/24");
 
-    auto leases = ReadDnsmasqLeases(dir_ + "/net.leases", {24, 64});
+    auto leases = ReadNetworkLeases(dir_ + "/net.leases", {24, 64});
     ASSERT_TRUE(leases.ok());
     ASSERT_EQ(leases->size(), 1u);
     EXPECT_EQ((*leases)[0].mac, kGuestMac);
