@@ -75,11 +75,22 @@ std::string DnsmasqUser() { return getpwnam("dnsmasq") ? "dnsmasq" : "nobody"; }
 std::vector<std::string> DnsmasqArgv(const DnsmasqCommand& command) {
   std::vector<std::string> argv{command.binary};
   argv.insert(argv.end(), command.args.begin(), command.args.end());
-  argv.push_back("--user=" + (command.user.empty() ? DnsmasqUser() : command.user));
+  bool has_user = std::any_of(command.args.begin(), command.args.end(), [](const std::string& a) {
+    return a.rfind("--user=", 0) == 0 || a.rfind("-u", 0) == 0;
+  });
+  if (!has_user) {
+    argv.push_back("--user=" + (command.user.empty() ? DnsmasqUser() : command.user));
+  }
   return argv;
 }
 
 Result<SpawnedChild> BeginDnsmasqLaunch(const DnsmasqCommand& command) {
+  for (const std::string& arg : command.args) {
+    if (arg == "-k" || arg == "--keep-in-foreground" || arg == "-d" || arg == "--no-daemon") {
+      return InternalError("dnsmasq must daemonize for its start to be checked; remove '" + arg +
+                           "' from its command line");
+    }
+  }
   // A stale pid file would name a process that is not ours.
   if (unlink(command.pid_file.c_str()) != 0 && errno != ENOENT) {
     return SystemErrorFromErrno(errno, "cannot remove '" + command.pid_file + "'");

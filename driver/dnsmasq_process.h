@@ -7,8 +7,11 @@
 // bad option, bad TFTP root) come back as that process's exit status and
 // stderr, so a start fails with dnsmasq's own message. Unlike libvirt we wait
 // for the exit, not for EOF on stderr (a `log-facility=-` daemon keeps it
-// open forever), and the wait is bounded. A foreground dnsmasq (-k) would be
-// our child, but then nothing tells us when it is ready to serve.
+// open forever), and the wait is bounded. A foreground dnsmasq
+// (--keep-in-foreground) would stay our child, but it cannot be checked: it
+// writes its pid file before its last startup checks and reports their
+// failures only to syslog (dnsmasq 2.90 with a bad tftp-root: pid file
+// written, then exit 3 with nothing on stderr). So the launch refuses it.
 //
 // Supervision: the daemon is watched through a pidfd on a GLib main context;
 // if it dies it is started again after a backoff (doubling, reset once it has
@@ -48,10 +51,12 @@ struct DnsmasqTimings {
 // "dnsmasq" if that user exists, else "nobody".
 std::string DnsmasqUser();
 
-// binary, args..., --user=USER.
+// binary, args..., and --user=USER unless the args already name a user.
 std::vector<std::string> DnsmasqArgv(const DnsmasqCommand& command);
 
-// Runs dnsmasq once and returns the daemon it left running. On failure
+// Runs dnsmasq once and returns the daemon it left running. Refuses args
+// that keep dnsmasq in the foreground (-k, --keep-in-foreground, -d,
+// --no-daemon). On failure
 // nothing is left running and the error is INTERNAL_ERROR in libvirt's words:
 // "Child process (ENV CMD) unexpected exit status 2: \ndnsmasq: ...".
 Result<Pidfd> LaunchDnsmasq(const DnsmasqCommand& command, std::chrono::milliseconds timeout);

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -96,6 +97,26 @@ TEST_F(DnsmasqProcessTest, ArgvEndsWithTheUnprivilegedUser) {
   command.user.clear();
   std::string user = DnsmasqArgv(command).back();
   EXPECT_TRUE(user == "--user=dnsmasq" || user == "--user=nobody") << user;
+}
+
+TEST_F(DnsmasqProcessTest, ArgvKeepsAUserGivenByThePlan) {
+  DnsmasqCommand command = Command();
+  command.args.push_back("--user=dnsmasq");
+  std::vector<std::string> argv = DnsmasqArgv(command);
+  EXPECT_EQ(std::count_if(argv.begin(), argv.end(),
+                          [](const std::string& a) { return a.rfind("--user=", 0) == 0; }),
+            1);
+  EXPECT_EQ(argv.back(), "--user=dnsmasq");
+}
+
+TEST_F(DnsmasqProcessTest, ForegroundDnsmasqIsRefused) {
+  DnsmasqCommand command = Command();
+  command.args.push_back("--keep-in-foreground");
+  auto daemon = LaunchDnsmasq(command, milliseconds(2000));
+  ASSERT_FALSE(daemon.ok());
+  EXPECT_EQ(daemon.error().message,
+            "internal error: dnsmasq must daemonize for its start to be checked; remove "
+            "'--keep-in-foreground' from its command line");
 }
 
 TEST_F(DnsmasqProcessTest, FailureCarriesDnsmasqsMessageInLibvirtsWords) {
