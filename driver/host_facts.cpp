@@ -2,17 +2,15 @@
 
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
+#include <linux/if_link.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 
 #include "driver/nl_socket.h"
 
@@ -30,15 +28,6 @@ Result<NlCachePtr> LinkCache(nl_sock* sock) {
   NlCachePtr cache(raw);
   if (rc < 0) return SystemErrorFromErrno(ErrnoFromNl(rc), "cannot list network interfaces");
   return cache;
-}
-
-bool FileMentions(const std::filesystem::path& file, const std::string& needle) {
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.find(needle) != std::string::npos) return true;
-  }
-  return false;
 }
 
 Status FirstCollision(const std::vector<HostRoute>& routes, const IpAddress& address,
@@ -119,24 +108,44 @@ Status CheckRouteNotRouted(const std::vector<HostRoute>& routes, const IpAddress
                         "'");
 }
 
-Status CheckBridgeSupport(const std::string& sys_root, const std::string& modules_root) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::exists(fs::path(sys_root) / "module" / "bridge", ec)) return Status::Ok();
-  utsname uts{};
-  if (uname(&uts) == 0) {
-    fs::path dir = fs::path(modules_root) / uts.release;
-    if (FileMentions(dir / "modules.builtin", "/bridge.ko") ||
-        FileMentions(dir / "modules.dep", "/bridge.ko")) {
-      return Status::Ok();
+Status RealHostFacts::CheckBridgeSupport() {
+  const char kProbe[] = "vnprobe0";
+  NlMsgPtr msg(nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL));
+  if (!msg) return SystemErrorFromErrno(ENOMEM, "cannot allocate a netlink message");
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  uint8_t wrong_size = 1;  // IFLA_BR_STP_STATE is a u32
+  bool ok = nlmsg_append(msg.get(), &ifi, sizeof(ifi), NLMSG_ALIGNTO) == 0 &&
+            nla_put_string(msg.get(), IFLA_IFNAME, kProbe) == 0;
+  nlattr* info = ok ? nla_nest_start(msg.get(), IFLA_LINKINFO) : nullptr;
+  ok = info && nla_put_string(msg.get(), IFLA_INFO_KIND, "bridge") == 0;
+  nlattr* data = ok ? nla_nest_start(msg.get(), IFLA_INFO_DATA) : nullptr;
+  ok = data && nla_put(msg.get(), IFLA_BR_STP_STATE, sizeof(wrong_size), &wrong_size) == 0;
+  if (!ok) return SystemErrorFromErrno(EMSGSIZE, "cannot build the netlink message");
+  nla_nest_end(msg.get(), data);
+  nla_nest_end(msg.get(), info);
+  int err = SendAndWaitAck(sock_.get(), msg.get());
+  if (err == 0) {
+    // A kernel that accepted it after all: undo, and it has bridges.
+    RtnlLinkPtr link(rtnl_link_alloc());
+    nl_msg* raw = nullptr;
+    if (link) {
+      rtnl_link_set_name(link.get(), kProbe);
+      if (rtnl_link_build_delete_request(link.get(), &raw) == 0) {
+        NlMsgPtr del(raw);
+        (void)SendAndWaitAck(sock_.get(), del.get());
+      }
     }
+    return Status::Ok();
   }
-  return InternalError(
-      "the kernel has no bridge support: module 'bridge' is neither loaded, built in nor "
-      "installed");
+  if (err == EOPNOTSUPP) {
+    return InternalError("the kernel has no bridge support (module 'bridge' not available)");
+  }
+  if (err == ERANGE || err == EINVAL) return Status::Ok();
+  return SystemErrorFromErrno(err, "cannot check the kernel's bridge support");
 }
 
-Status CheckNftablesSupport() {
+Status RealHostFacts::CheckNftablesSupport() {
   MnlSocketPtr sock(mnl_socket_open(NETLINK_NETFILTER));
   if (!sock) {
     return SystemErrorFromErrno(errno, "the kernel has no nf_tables support (netfilter netlink)");

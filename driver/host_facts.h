@@ -28,6 +28,11 @@ class HostFacts {
   virtual Result<std::vector<std::string>> InterfaceNames() = 0;
   // IPv4 routes of the main table (what /proc/net/route lists).
   virtual Result<std::vector<HostRoute>> Ipv4Routes() = 0;
+  // Kernel features, asked of the kernel itself (which also autoloads the
+  // modules), so built-in, modular and missing features are told apart
+  // without guessing from /sys or /lib/modules.
+  virtual Status CheckBridgeSupport() = 0;
+  virtual Status CheckNftablesSupport() = 0;
 };
 
 class RealHostFacts final : public HostFacts {
@@ -38,6 +43,12 @@ class RealHostFacts final : public HostFacts {
   Result<bool> InterfaceExists(const std::string& name) override;
   Result<std::vector<std::string>> InterfaceNames() override;
   Result<std::vector<HostRoute>> Ipv4Routes() override;
+  // Sends a bridge creation the kernel must refuse: a bridge attribute of the
+  // wrong size fails the bridge's own validation (so the kind is known);
+  // without bridge support the answer is EOPNOTSUPP. Creates nothing.
+  Status CheckBridgeSupport() override;
+  // NFT_MSG_GETGEN over netfilter netlink.
+  Status CheckNftablesSupport() override;
 
  private:
   explicit RealHostFacts(NlSockPtr sock) : sock_(std::move(sock)) {}
@@ -54,14 +65,5 @@ Status CheckSubnetNotRouted(const std::vector<HostRoute>& routes, const IpAddres
 // with IP address for 'IFACE'".
 Status CheckRouteNotRouted(const std::vector<HostRoute>& routes, const IpAddress& address,
                            unsigned prefix, const std::string& address_text);
-
-// Kernel features. `sys_root` and `modules_root` are "/sys" and
-// "/lib/modules" outside tests. A module counts as available if it is
-// loaded, built in, or installed for the running kernel (autoloaded on use).
-Status CheckBridgeSupport(const std::string& sys_root = "/sys",
-                          const std::string& modules_root = "/lib/modules");
-// Asks the kernel over netfilter netlink (NFT_MSG_GETGEN) in the calling
-// thread's namespace, which also autoloads nf_tables where it is a module.
-Status CheckNftablesSupport();
 
 }  // namespace virtnat::driver

@@ -16,9 +16,13 @@ class FakeHostFacts final : public HostFacts {
   }
   Result<std::vector<std::string>> InterfaceNames() override { return interfaces; }
   Result<std::vector<HostRoute>> Ipv4Routes() override { return routes; }
+  Status CheckBridgeSupport() override { return bridge_support; }
+  Status CheckNftablesSupport() override { return nftables_support; }
 
   std::vector<std::string> interfaces{"lo"};
   std::vector<HostRoute> routes;
+  Status bridge_support;
+  Status nftables_support;
 };
 
 }  // namespace virtnat::driver

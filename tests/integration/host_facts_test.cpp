@@ -46,14 +46,19 @@ TEST(HostFactsIntegrationTest, ListsInterfacesAndMainTableRoutes) {
   });
 }
 
-TEST(HostFactsIntegrationTest, KernelHasBridgeAndNftables) {
-  EXPECT_TRUE(CheckBridgeSupport().ok());
+TEST(HostFactsIntegrationTest, KernelHasBridgeAndNftablesAndTheProbeLeavesNothing) {
   NetNs ns("facts");
   ASSERT_TRUE(ns.ok());
+  const std::string links_before = ns.Exec("ip -o link show").output;
   ns.Run([] {
-    Status s = CheckNftablesSupport();
+    auto facts = RealHostFacts::Open();
+    ASSERT_TRUE(facts.ok());
+    Status s = (*facts)->CheckBridgeSupport();
+    EXPECT_TRUE(s.ok()) << s.message();
+    s = (*facts)->CheckNftablesSupport();
     EXPECT_TRUE(s.ok()) << s.message();
   });
+  EXPECT_EQ(ns.Exec("ip -o link show").output, links_before);
 }
 
 }  // namespace
