@@ -201,5 +201,26 @@ TEST_F(FirewallNftTest, ASecondNetworkOnTheSameBridgeFailsWithoutTouchingTheFirs
   EXPECT_EQ(Ruleset(), "");
 }
 
+TEST_F(FirewallNftTest, AHostPortForwardedByTwoNetworksFailsNamingThePort) {
+  NetworkDef a = Nat("virbr0", "192.168.122.1");
+  xml::PortForward pf;
+  pf.guest = *IpAddress::Parse("192.168.122.10");
+  pf.ranges = {{8080, 8080, 80}};
+  a.port_forwards = {pf};
+  NetworkDef b = Nat("virbr1", "192.168.100.1");
+  pf.guest = *IpAddress::Parse("192.168.100.10");
+  pf.ranges = {{8000, 8100, 8000}};
+  b.port_forwards = {pf};
+  ASSERT_TRUE(fw_->Apply(a.name, Plan(a)).ok());
+  const std::string before = Ruleset();
+  Status s = fw_->Apply(b.name, Plan(b));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("add element portfwd { tcp . 8000-8100 : jump virbr1_dnat }: "
+                             "File exists"),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(Ruleset(), before);
+}
+
 }  // namespace
 }  // namespace virtnat::driver
