@@ -192,7 +192,8 @@ TEST_F(FirewallNftTest, ASecondNetworkOnTheSameBridgeFailsWithoutTouchingTheFirs
   b.name = "other";
   Status s = fw_->Apply(b.name, Plan(b));
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("failed to apply firewall rules of network 'other'"),
+  EXPECT_NE(s.message().find("failed to apply firewall rules of network 'other': interface "
+                             "virbr0 is already used by network 'virbr0-net'"),
             std::string::npos)
       << s.message();
   EXPECT_EQ(Ruleset(), before);
@@ -215,8 +216,20 @@ TEST_F(FirewallNftTest, AHostPortForwardedByTwoNetworksFailsNamingThePort) {
   const std::string before = Ruleset();
   Status s = fw_->Apply(b.name, Plan(b));
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("add element portfwd { tcp . 8000-8100 : jump virbr1_dnat }: "
-                             "File exists"),
+  EXPECT_EQ(s.code(), VIR_ERR_OPERATION_INVALID);
+  EXPECT_NE(s.message().find("failed to apply firewall rules of network 'virbr1-net': host port "
+                             "tcp 8000-8100 is already forwarded by network 'virbr0-net' (host "
+                             "port tcp 8080)"),
+            std::string::npos)
+      << s.message();
+  // The kernel itself refuses the exact same key.
+  NftNetworkRules same;
+  same.elements.push_back(
+      {kMapDnat, ProtoPortsKey{kProtoTcp, {8080, 8080}}, {VerdictKind::kJump, "virbr0_dnat"}});
+  auto batch = BuildAddBatch(VirtnatBase(), same, fw_->next_seq());
+  ASSERT_TRUE(batch.ok());
+  s = fw_->Send(*batch);
+  EXPECT_NE(s.message().find("add element portfwd { tcp . 8080 : jump virbr0_dnat }: File exists"),
             std::string::npos)
       << s.message();
   EXPECT_EQ(Ruleset(), before);
