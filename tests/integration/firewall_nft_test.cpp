@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <string>
 
+#include "driver/firewall_record.h"
 #include "driver/nft_text.h"
 
 namespace virtnat::driver {
@@ -233,6 +234,29 @@ TEST_F(FirewallNftTest, AHostPortForwardedByTwoNetworksFailsNamingThePort) {
             std::string::npos)
       << s.message();
   EXPECT_EQ(Ruleset(), before);
+}
+
+TEST_F(FirewallNftTest, ARestartedDaemonRemovesRulesFromTheStoredRecord) {
+  NetworkDef a = Nat("virbr0", "192.168.122.1");
+  NetworkDef b = Nat("virbr1", "192.168.100.1");
+  FirewallPlan pa = Plan(a), pb = Plan(b);
+  ASSERT_TRUE(fw_->Apply(a.name, pa).ok());
+  ASSERT_TRUE(fw_->Apply(b.name, pb).ok());
+  const std::string record_a = FormatFirewallRecord(*fw_->Applied(a.name));
+  const std::string record_b = FormatFirewallRecord(*fw_->Applied(b.name));
+
+  auto restarted = NftFirewall::Open();  // still inside the test namespace
+  ASSERT_TRUE(restarted.ok());
+  fw_ = std::move(*restarted);
+  auto ra = ParseFirewallRecord(record_a);
+  auto rb = ParseFirewallRecord(record_b);
+  ASSERT_TRUE(ra.ok() && rb.ok());
+  fw_->Adopt(a.name, *ra);
+  fw_->Adopt(b.name, *rb);
+  ASSERT_TRUE(fw_->Remove(a.name).ok());
+  EXPECT_EQ(Ruleset(), RenderPlan(pb));
+  ASSERT_TRUE(fw_->Remove(b.name).ok());
+  EXPECT_EQ(Ruleset(), "");
 }
 
 }  // namespace
