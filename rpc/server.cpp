@@ -122,6 +122,7 @@ void Server::Accept(Listener& listener) {
     g_warning("refusing client: %zu clients connected", client_count());
     return;
   }
+  std::string denied;
   if (policy_) {
     ucred cred{};
     socklen_t len = sizeof cred;
@@ -129,10 +130,13 @@ void Server::Accept(Listener& listener) {
         !policy_(cred, listener.readonly)) {
       g_message("refusing client pid %d uid %u on the %s socket", cred.pid, cred.uid,
                 listener.readonly ? "read-only" : "read-write");
-      return;
+      denied = "peer uid " + std::to_string(cred.uid) + " may not use the " +
+               (listener.readonly ? "read-only" : "read-write") + " socket";
     }
   }
-  (void)AddClient(std::move(client_fd), listener.readonly);
+  if (AddClient(std::move(client_fd), listener.readonly).ok() && !denied.empty()) {
+    clients_.back()->state.denied = std::move(denied);
+  }
 }
 
 Status Server::AddClient(UniqueFd fd, bool readonly) {
