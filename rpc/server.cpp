@@ -115,9 +115,17 @@ Status Server::AddListener(UniqueFd fd, bool readonly) {
 }
 
 void Server::Accept(Listener& listener) {
-  int fd = accept4(listener.fd.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-  if (fd < 0) return;
-  UniqueFd client_fd(fd);
+  // Drain the backlog (bounded), so bursts of connections are not refused
+  // by a full listen queue.
+  for (int i = 0; i < 64; ++i) {
+    int fd = accept4(listener.fd.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    AcceptOne(listener, UniqueFd(fd));
+  }
+}
+
+void Server::AcceptOne(Listener& listener, UniqueFd client_fd) {
+  int fd = client_fd.get();
   if (client_count() >= limits_.max_clients) {
     g_warning("refusing client: %zu clients connected", client_count());
     return;
