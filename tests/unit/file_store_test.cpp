@@ -227,3 +227,30 @@ TEST_F(FileStoreTest, LinkToAnotherFileIsNotAutostart) {
 
 }  // namespace
 }  // namespace virtnat::driver
+
+namespace virtnat::driver {
+namespace {
+
+// With a relative config directory an absolute target cannot be known, so
+// the link is relative to the autostart directory.
+TEST(FileStoreRelativeTest, AutostartLinkIsRelative) {
+  virtnat::testing::TempDir dir;
+  char saved[4096];
+  ASSERT_NE(getcwd(saved, sizeof saved), nullptr);
+  ASSERT_EQ(chdir(dir.path().c_str()), 0);
+  FileStore store("networks/");
+  Status saved_ok = store.Save("n", Xml("n"));
+  Status marked = store.SetAutostart("n", true);
+  std::string target = LinkTarget("networks/autostart/n.xml");
+  Result<std::vector<StoredDefinition>> loaded = store.LoadAll();
+  ASSERT_EQ(chdir(saved), 0);
+  ASSERT_TRUE(saved_ok.ok());
+  ASSERT_TRUE(marked.ok());
+  EXPECT_EQ(target, "../n.xml");
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_EQ(loaded->size(), 1u);
+  EXPECT_TRUE((*loaded)[0].autostart);
+}
+
+}  // namespace
+}  // namespace virtnat::driver
