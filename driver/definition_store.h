@@ -18,7 +18,11 @@ struct StoredDefinition {
 class DefinitionStore {
  public:
   virtual ~DefinitionStore() = default;
+  // The definitions that could be read. A broken file is not an error: it
+  // is skipped and described by LoadProblems().
   virtual Result<std::vector<StoredDefinition>> LoadAll() = 0;
+  // One line per file the last LoadAll() skipped or repaired, naming it.
+  virtual std::vector<std::string> LoadProblems() const { return {}; }
   virtual Status Save(const std::string& name, const std::string& xml) = 0;
   // Removes the definition and its autostart mark.
   virtual Status Remove(const std::string& name) = 0;

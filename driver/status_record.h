@@ -1,0 +1,66 @@
+#pragma once
+// What the daemon applied for one running network, as recorded in the run
+// directory so that a restarted daemon can re-adopt the network or tear it
+// down from the record (never from a definition that may have changed).
+//
+// On disk it is a small XML document of virtnat's own (libvirt's status XML
+// holds neither the firewall objects nor the dnsmasq identity):
+//
+//   <virtnat-status version='1'>
+//     <name value='NAME'/>
+//     <bridge value='virbr0'/>
+//     <address value='192.168.122.1/24'/>          (repeated)
+//     <firewall value='OPAQUE'/>
+//     <dnsmasq pid='1234' starttime='567890'>
+//       <arg value='/usr/sbin/dnsmasq'/>            (repeated, argv[0] first)
+//       <file value='/var/lib/virtnat/NAME.conf'/>  (repeated)
+//     </dnsmasq>
+//     <extra key='KEY' value='VALUE'/>              (repeated)
+//     <definition>ESCAPED LIVE XML</definition>
+//   </virtnat-status>
+//
+// Strings live in attributes with tab, newline and carriage return written
+// as character references, so every string, blank ones included, reads back
+// byte for byte; the definition is escaped text.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace virtnat::driver {
+
+struct DnsmasqStatus {
+  pid_t pid = 0;                     // > 0
+  uint64_t start_time = 0;           // /proc/PID/stat field 22 (process_identity.h)
+  std::vector<std::string> cmdline;  // argv as started
+  std::vector<std::string> files;    // conf, hosts, pid file... it owns
+  bool operator==(const DnsmasqStatus&) const = default;
+};
+
+struct StatusRecord {
+  std::string name;
+  std::string live_xml;                // the live definition, as net-dumpxml prints it
+  std::string bridge;                  // the bridge device created or adopted
+  std::vector<std::string> addresses;  // addresses put on the bridge, as the caller writes them
+  std::string firewall;                // opaque identifiers of the firewall objects
+  std::optional<DnsmasqStatus> dnsmasq;
+  std::map<std::string, std::string> extra;  // further facts the applier needs to undo
+  bool operator==(const StatusRecord&) const = default;
+};
+
+// Fails (VIR_ERR_INTERNAL_ERROR) for an empty name or live definition, for
+// strings XML cannot carry (control characters other than tab, newline and
+// carriage return) and for a dnsmasq entry without pid or command line.
+Result<std::string> FormatStatusRecord(const StatusRecord& record);
+
+// `label` names the document in error messages (its path).
+Result<StatusRecord> ParseStatusRecord(std::string_view text, const std::string& label);
+
+}  // namespace virtnat::driver
