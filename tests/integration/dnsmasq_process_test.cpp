@@ -151,6 +151,8 @@ TEST_F(DnsmasqTest, BadTftpRootFailsWithExitStatusThree) {
         << s.message();
     EXPECT_NE(s.message().find("/nonexistent/vn-tftp"), std::string::npos) << s.message();
     EXPECT_FALSE(dnsmasq.pid());
+    // dnsmasq wrote its pid file before the TFTP check failed; it is gone.
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/net.pid"));
   });
   EXPECT_EQ(virtnat::testing::RunCommand("ip netns pids " + host_.name()).output, "");
 }
