@@ -134,15 +134,6 @@ void CleanUpFailedLaunch(const DnsmasqCommand& command) {
   unlink(command.pid_file.c_str());
 }
 
-}  // namespace
-
-Result<Pidfd> FinishDnsmasqLaunch(const DnsmasqCommand& command, const SpawnedChild& launcher,
-                                  std::string err) {
-  Result<Pidfd> daemon = FinishLaunch(command, launcher, std::move(err));
-  if (!daemon.ok()) CleanUpFailedLaunch(command);
-  return daemon;
-}
-
 Error LaunchTimeout(const DnsmasqCommand& command, const SpawnedChild& launcher,
                     milliseconds timeout) {
   (void)launcher.process.Signal(SIGKILL);
@@ -150,6 +141,15 @@ Error LaunchTimeout(const DnsmasqCommand& command, const SpawnedChild& launcher,
   CleanUpFailedLaunch(command);
   return InternalError("Child process (" + CommandText(command) + ") did not finish within " +
                        std::to_string(timeout.count()) + " ms");
+}
+
+}  // namespace
+
+Result<Pidfd> FinishDnsmasqLaunch(const DnsmasqCommand& command, const SpawnedChild& launcher,
+                                  std::string err) {
+  Result<Pidfd> daemon = FinishLaunch(command, launcher, std::move(err));
+  if (!daemon.ok()) CleanUpFailedLaunch(command);
+  return daemon;
 }
 
 Result<Pidfd> LaunchDnsmasq(const DnsmasqCommand& command, milliseconds timeout) {
