@@ -98,8 +98,10 @@ Result<SpawnedChild> BeginDnsmasqLaunch(const DnsmasqCommand& command) {
   return Spawn(SpawnRequest{command.binary, DnsmasqArgv(command), command.env});
 }
 
-Result<Pidfd> FinishDnsmasqLaunch(const DnsmasqCommand& command, const SpawnedChild& launcher,
-                                  std::string err) {
+namespace {
+
+Result<Pidfd> FinishLaunch(const DnsmasqCommand& command, const SpawnedChild& launcher,
+                           std::string err) {
   std::optional<ExitStatus> status = launcher.process.Reap(true);
   DrainAvailable(launcher.stderr_read.get(), &err);
   if (!status) return InternalError("cannot get the exit status of dnsmasq");
@@ -117,12 +119,37 @@ Result<Pidfd> FinishDnsmasqLaunch(const DnsmasqCommand& command, const SpawnedCh
   return daemon;
 }
 
+// After a failed launch: dnsmasq may have written its pid file before a
+// late check failed (a bad tftp-root), and after a timeout its daemon may
+// even be running. Nothing of the attempt stays.
+void CleanUpFailedLaunch(const DnsmasqCommand& command) {
+  Result<pid_t> pid = ReadPidFile(command.pid_file);
+  if (pid.ok()) {
+    Result<Pidfd> process = Pidfd::Open(*pid);
+    if (process.ok() && Cmdline(*pid) == DnsmasqArgv(command)) {
+      (void)process->Signal(SIGKILL);
+      (void)process->WaitForExit(milliseconds(1000));
+    }
+  }
+  unlink(command.pid_file.c_str());
+}
+
 Error LaunchTimeout(const DnsmasqCommand& command, const SpawnedChild& launcher,
                     milliseconds timeout) {
   (void)launcher.process.Signal(SIGKILL);
   (void)launcher.process.Reap(true);
+  CleanUpFailedLaunch(command);
   return InternalError("Child process (" + CommandText(command) + ") did not finish within " +
                        std::to_string(timeout.count()) + " ms");
+}
+
+}  // namespace
+
+Result<Pidfd> FinishDnsmasqLaunch(const DnsmasqCommand& command, const SpawnedChild& launcher,
+                                  std::string err) {
+  Result<Pidfd> daemon = FinishLaunch(command, launcher, std::move(err));
+  if (!daemon.ok()) CleanUpFailedLaunch(command);
+  return daemon;
 }
 
 Result<Pidfd> LaunchDnsmasq(const DnsmasqCommand& command, milliseconds timeout) {

@@ -54,7 +54,8 @@ std::string DnsmasqUser();
 // binary, args..., and --user=USER unless the args already name a user.
 std::vector<std::string> DnsmasqArgv(const DnsmasqCommand& command);
 
-// Runs dnsmasq once and returns the daemon it left running. Refuses args
+// Runs dnsmasq once and returns the daemon it left running; on failure
+// nothing of the attempt is left (process, pid file). Refuses args
 // that keep dnsmasq in the foreground (-k, --keep-in-foreground, -d,
 // --no-daemon). On failure
 // nothing is left running and the error is INTERNAL_ERROR in libvirt's words:
@@ -63,7 +64,8 @@ Result<Pidfd> LaunchDnsmasq(const DnsmasqCommand& command, std::chrono::millisec
 
 // The halves of LaunchDnsmasq for callers that wait on their own loop:
 // Begin spawns; Finish, once the launcher has exited, reads its status,
-// stderr (`err`: what was read before) and the pid file.
+// stderr (`err`: what was read before) and the pid file; a failure leaves
+// no process and no pid file behind.
 Result<SpawnedChild> BeginDnsmasqLaunch(const DnsmasqCommand& command);
 Result<Pidfd> FinishDnsmasqLaunch(const DnsmasqCommand& command, const SpawnedChild& launcher,
                                   std::string err);

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -43,11 +44,12 @@ TEST_F(DnsmasqTest, ServesDhcpAsAnUnprivilegedUser) {
     EXPECT_EQ(lease.rfind("10.9.0.1", 0), 0u) << lease;
     EXPECT_EQ(lease.substr(lease.size() - 3), "/24");
 
-    auto leases = ReadNetworkLeases(dir_ + "/net.leases", {24, 64});
+    auto leases = ReadNetworkLeases(dir_ + "/net.leases", kBridge, {24, 64}, time(nullptr));
     ASSERT_TRUE(leases.ok());
     ASSERT_EQ(leases->size(), 1u);
     EXPECT_EQ((*leases)[0].mac, kGuestMac);
-    EXPECT_EQ((*leases)[0].ip.ToString() + "/24", lease);
+    EXPECT_EQ((*leases)[0].ip_address + "/24", lease);
+    EXPECT_EQ((*leases)[0].iface, kBridge);
 
     pid_t pid = *dnsmasq.pid();
     auto watch = Pidfd::Open(pid);
@@ -151,6 +153,8 @@ TEST_F(DnsmasqTest, BadTftpRootFailsWithExitStatusThree) {
         << s.message();
     EXPECT_NE(s.message().find("/nonexistent/vn-tftp"), std::string::npos) << s.message();
     EXPECT_FALSE(dnsmasq.pid());
+    // dnsmasq wrote its pid file before the TFTP check failed; it is gone.
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/net.pid"));
   });
   EXPECT_EQ(virtnat::testing::RunCommand("ip netns pids " + host_.name()).output, "");
 }

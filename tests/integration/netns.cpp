@@ -89,8 +89,8 @@ CommandResult NetNs::Exec(const std::string& command) const {
 bool AddVethPair(const NetNs& a, const std::string& a_name, const NetNs& b,
                  const std::string& b_name) {
   // Created from inside `a`, so the machine's own namespace never sees it.
-  CommandResult r =
-      a.Exec("ip link add name " + a_name + " type veth peer name " + b_name + " netns " + b.name());
+  CommandResult r = a.Exec("ip link add name " + a_name + " type veth peer name " + b_name +
+                           " netns " + b.name());
   if (r.exit_status != 0) {
     ADD_FAILURE() << "veth " << a_name << "/" << b_name << ": " << r.output;
     return false;

@@ -27,6 +27,10 @@ case "$(/bin/cat "$dir/mode")" in
     exit 2;;
   hang) exec /bin/sleep 30;;
   nopid) exit 0;;
+  pidthenfail)
+    echo $$ > "$dir/dnsmasq.pid"
+    echo "dnsmasq: TFTP directory /x inaccessible: No such file or directory" >&2
+    exit 3;;
   daemon)
     /bin/sleep 300 </dev/null >/dev/null 2>&1 &
     echo $! > "$dir/dnsmasq.pid"
@@ -147,6 +151,16 @@ TEST_F(DnsmasqProcessTest, ExitWithoutPidFileIsAnError) {
   ASSERT_FALSE(daemon.ok());
   EXPECT_EQ(daemon.error().message,
             "internal error: dnsmasq did not write its pid file '" + dir_ + "/dnsmasq.pid'");
+}
+
+TEST_F(DnsmasqProcessTest, FailureAfterThePidFileRemovesIt) {
+  SetMode("pidthenfail");
+  auto daemon = LaunchDnsmasq(Command(), milliseconds(2000));
+  ASSERT_FALSE(daemon.ok());
+  EXPECT_NE(daemon.error().message.find("unexpected exit status 3: dnsmasq: TFTP directory"),
+            std::string::npos)
+      << daemon.error().message;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/dnsmasq.pid"));
 }
 
 TEST_F(DnsmasqProcessTest, StaleOrForeignPidFileIsNotAdopted) {
