@@ -65,7 +65,8 @@ void FormatForward(FormatWriter& w, const ForwardDef& fwd, unsigned flags) {
   }
   if (fwd.mode == ForwardMode::kNat) FormatNat(w, fwd);
   // libvirt supports a single <pf>.
-  if (!fwd.pf_devs.empty()) w.Line("<pf" + Attr("dev", fwd.pf_devs[0]) + "/>");
+  // Printed even when empty, as libvirt does, so the output parses again.
+  if (!fwd.pf_devs.empty()) w.Line("<pf dev='" + EscapeXml(fwd.pf_devs[0]) + "'/>");
   // A pool derived from a <pf> is runtime state: the inactive form omits it.
   if (fwd.pf_devs.empty() || !(flags & kFormatInactive)) {
     for (const ForwardInterface& iface : fwd.interfaces) {

@@ -102,7 +102,8 @@ Result<DnsSrv> ParseDnsSrv(std::string_view net, const xmlNode* node, bool parti
   srv.target = target.value_or("");
   RETURN_IF_ERROR(CheckDnsmasqSafe(srv.domain, "DNS SRV domain", net));
   RETURN_IF_ERROR(CheckDnsmasqSafe(srv.target, "DNS SRV target", net));
-  bool has_target = target.has_value();
+  // An empty target is no target: it would not survive a format round trip.
+  bool has_target = target.has_value() && !target->empty();
   RETURN_IF_ERROR(ParseSrvNumber(net, node, srv, has_target, "port", "invalid", 1, srv.port));
   RETURN_IF_ERROR(
       ParseSrvNumber(net, node, srv, has_target, "priority", "Invalid", 0, srv.priority));

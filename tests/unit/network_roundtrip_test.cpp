@@ -1,0 +1,34 @@
+// Inputs the fuzzer found whose printed form did not parse again.
+#include <gtest/gtest.h>
+
+#include "xml/network_format.h"
+#include "xml/network_parse.h"
+
+namespace virtnat::xml {
+namespace {
+
+void ExpectStableOrRejected(const char* text) {
+  Result<NetworkDef> def = ParseNetworkXml(text);
+  if (!def.ok()) return;
+  std::string first = FormatNetworkXml(*def);
+  Result<NetworkDef> again = ParseNetworkXml(first);
+  ASSERT_TRUE(again.ok()) << again.error().message << "\n" << first;
+  EXPECT_EQ(FormatNetworkXml(*again), first);
+}
+
+TEST(NetworkRoundTripTest, SrvWithEmptyTargetIsRejected) {
+  Result<NetworkDef> def = ParseNetworkXml(
+      "<network><name>n</name><dns><srv service='s' protocol='tcp' target='' port='1221'/>"
+      "</dns></network>");
+  ASSERT_FALSE(def.ok());
+  EXPECT_EQ(def.error().code, VIR_ERR_XML_DETAIL);
+  EXPECT_NE(def.error().message.find("not permitted without target"), std::string::npos);
+}
+
+TEST(NetworkRoundTripTest, EmptyPfDevSurvives) {
+  ExpectStableOrRejected(
+      "<network><name>n</name><forward mode='hostdev'><pf dev=''/></forward></network>");
+}
+
+}  // namespace
+}  // namespace virtnat::xml
