@@ -221,6 +221,53 @@ Result<std::vector<NftnlRulePtr>> ReadRules(DumpSocket& socket, uint8_t family,
   return rules;
 }
 
+Status ReadSets(DumpSocket& socket, NftInventory* inventory) {
+  ASSIGN_OR_RETURN(RawMessages raw, socket.Dump(NFT_MSG_GETSET, NFPROTO_UNSPEC, {}, "sets"));
+  for (const std::string& message : raw) {
+    NftnlSetPtr set(nftnl_set_alloc());
+    if (!set) return SystemErrorFromErrno(ENOMEM, "cannot read the nftables sets");
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(message.data());
+    if (nftnl_set_nlmsg_parse(nlh, set.get()) < 0) continue;
+    inventory->sets.push_back(
+        NftSetInfo{static_cast<uint8_t>(nftnl_set_get_u32(set.get(), NFTNL_SET_FAMILY)),
+                   nftnl_set_get_str(set.get(), NFTNL_SET_TABLE),
+                   nftnl_set_get_str(set.get(), NFTNL_SET_NAME), 0});
+  }
+  return Status::Ok();
+}
+
+// An interval the kernel keeps as two elements (rbtree sets: start, then an
+// element flagged as the end) counts once; a concatenated range (pipapo)
+// is one element with a key end already.
+int CountElement(nftnl_set_elem* elem, void* data) noexcept {
+  uint32_t flags = nftnl_set_elem_is_set(elem, NFTNL_SET_ELEM_FLAGS)
+                       ? nftnl_set_elem_get_u32(elem, NFTNL_SET_ELEM_FLAGS)
+                       : 0;
+  if (!(flags & NFT_SET_ELEM_INTERVAL_END)) ++*static_cast<size_t*>(data);
+  return 0;
+}
+
+Result<size_t> CountElements(DumpSocket& socket, const NftSetInfo& info) {
+  PayloadBuilder filter = [&](nlmsghdr* nlh) {
+    NftnlSetPtr set(nftnl_set_alloc());
+    if (!set) return;
+    nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, info.table.c_str());
+    nftnl_set_set_str(set.get(), NFTNL_SET_NAME, info.name.c_str());
+    nftnl_set_elems_nlmsg_build_payload(nlh, set.get());
+  };
+  ASSIGN_OR_RETURN(RawMessages raw,
+                   socket.Dump(NFT_MSG_GETSETELEM, info.family, filter, "set elements"));
+  size_t count = 0;
+  for (const std::string& message : raw) {
+    NftnlSetPtr set(nftnl_set_alloc());
+    if (!set) return SystemErrorFromErrno(ENOMEM, "cannot read the nftables set elements");
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(message.data());
+    if (nftnl_set_elems_nlmsg_parse(nlh, set.get()) < 0) continue;
+    nftnl_set_elem_foreach(set.get(), CountElement, &count);
+  }
+  return count;
+}
+
 bool InTables(const NftChainInfo& chain, const std::vector<NftTableInfo>& tables) {
   return std::any_of(tables.begin(), tables.end(), [&](const NftTableInfo& t) {
     return t.family == chain.family && t.name == chain.table;
@@ -229,12 +276,20 @@ bool InTables(const NftChainInfo& chain, const std::vector<NftTableInfo>& tables
 
 }  // namespace
 
-Result<NftInventory> ReadNftInventory(const std::vector<NftTableInfo>& count_rules) {
+Result<NftInventory> ReadNftInventory(const std::vector<NftTableInfo>& count_in) {
   ASSIGN_OR_RETURN(DumpSocket socket, DumpSocket::Open());
   NftInventory inventory;
   RETURN_IF_ERROR(ReadTables(socket, &inventory));
   RETURN_IF_ERROR(ReadChains(socket, &inventory));
-  for (const NftTableInfo& table : count_rules) {
+  RETURN_IF_ERROR(ReadSets(socket, &inventory));
+  for (NftSetInfo& set : inventory.sets) {
+    if (std::find(count_in.begin(), count_in.end(), NftTableInfo{set.family, set.table}) ==
+        count_in.end()) {
+      continue;
+    }
+    ASSIGN_OR_RETURN(set.elements, CountElements(socket, set));
+  }
+  for (const NftTableInfo& table : count_in) {
     ASSIGN_OR_RETURN(std::vector<NftnlRulePtr> rules,
                      ReadRules(socket, table.family, table.name, ""));
     std::map<std::string, size_t> counts;
@@ -252,7 +307,7 @@ Result<NftInventory> ReadNftInventory(const std::vector<NftTableInfo>& count_rul
     ASSIGN_OR_RETURN(std::vector<NftnlRulePtr> rules,
                      ReadRules(socket, chain.family, chain.table, chain.name));
     chain.ends_in_drop = !rules.empty() && DropsEverything(rules.back().get());
-    if (!InTables(chain, count_rules)) chain.rules = rules.size();
+    if (!InTables(chain, count_in)) chain.rules = rules.size();
   }
   return inventory;
 }
@@ -293,6 +348,44 @@ Result<std::vector<NftChainDrift>> CheckChains(const std::vector<ExpectedNftChai
   }
   ASSIGN_OR_RETURN(NftInventory inventory, ReadNftInventory(count));
   return FindChainDrift(expected, inventory);
+}
+
+std::string DescribeDrift(const NftSetDrift& drift) {
+  const ExpectedNftSet& e = drift.expected;
+  std::string name = "set " + NftFamilyName(e.family) + " " + e.table + " " + e.set;
+  if (drift.missing) return name + " is missing";
+  return name + " has " + std::to_string(drift.elements_found) + " of " +
+         std::to_string(e.min_elements) + " elements";
+}
+
+std::vector<NftSetDrift> FindSetDrift(const std::vector<ExpectedNftSet>& expected,
+                                      const NftInventory& inventory) {
+  std::map<std::tuple<uint8_t, std::string, std::string>, size_t> present;
+  for (const NftSetInfo& set : inventory.sets) {
+    present[{set.family, set.table, set.name}] = set.elements;
+  }
+  std::vector<NftSetDrift> drift;
+  for (const ExpectedNftSet& e : expected) {
+    auto it = present.find({e.family, e.table, e.set});
+    if (it == present.end()) {
+      drift.push_back(NftSetDrift{e, true, 0});
+    } else if (it->second < e.min_elements) {
+      drift.push_back(NftSetDrift{e, false, it->second});
+    }
+  }
+  return drift;
+}
+
+Result<std::vector<NftSetDrift>> CheckSets(const std::vector<ExpectedNftSet>& expected) {
+  std::vector<NftTableInfo> count;
+  for (const ExpectedNftSet& e : expected) {
+    NftTableInfo table{e.family, e.table};
+    if (e.min_elements > 0 && std::find(count.begin(), count.end(), table) == count.end()) {
+      count.push_back(table);
+    }
+  }
+  ASSIGN_OR_RETURN(NftInventory inventory, ReadNftInventory(count));
+  return FindSetDrift(expected, inventory);
 }
 
 std::vector<ForwardDropFinding> FindForwardDrops(const NftInventory& inventory,

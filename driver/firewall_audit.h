@@ -44,15 +44,28 @@ struct NftChainInfo {
   bool operator==(const NftChainInfo&) const = default;
 };
 
+// A named set or map.
+struct NftSetInfo {
+  uint8_t family = 0;
+  std::string table;
+  std::string name;
+  // Counted only in the tables ReadNftInventory was asked to count. An
+  // interval (a prefix, a port range) is one element.
+  size_t elements = 0;
+  bool operator==(const NftSetInfo&) const = default;
+};
+
 struct NftInventory {
   std::vector<NftTableInfo> tables;
   std::vector<NftChainInfo> chains;
+  std::vector<NftSetInfo> sets;
 };
 
-// Dumps every table and chain of every family; counts the rules of each
-// chain of the tables in `count_rules`; reads the last rule of forward base
-// chains that accept by policy (for ends_in_drop).
-Result<NftInventory> ReadNftInventory(const std::vector<NftTableInfo>& count_rules = {});
+// Dumps every table, chain and set of every family; counts the rules of
+// each chain and the elements of each set of the tables in `count_in`;
+// reads the last rule of forward base chains that accept by policy (for
+// ends_in_drop).
+Result<NftInventory> ReadNftInventory(const std::vector<NftTableInfo>& count_in = {});
 
 // --- Drift of virtnat's own objects -------------------------------------
 
@@ -83,6 +96,32 @@ std::vector<NftChainDrift> FindChainDrift(const std::vector<ExpectedNftChain>& e
 
 // Reads the kernel's state and returns FindChainDrift() of it.
 Result<std::vector<NftChainDrift>> CheckChains(const std::vector<ExpectedNftChain>& expected);
+
+// The same for sets and maps: a network's verdict-map elements can vanish
+// (`nft flush map`, `nft delete element`) while every chain stays.
+struct ExpectedNftSet {
+  uint8_t family = 0;
+  std::string table;
+  std::string set;
+  size_t min_elements = 0;
+  bool operator==(const ExpectedNftSet&) const = default;
+};
+
+struct NftSetDrift {
+  ExpectedNftSet expected;
+  bool missing = true;
+  size_t elements_found = 0;
+  bool operator==(const NftSetDrift&) const = default;
+};
+
+// "set inet virtnat fwd_in is missing" / "set inet virtnat fwd_in has 1 of 2 elements".
+std::string DescribeDrift(const NftSetDrift& drift);
+
+// REQUIRES: as FindChainDrift, for element counts.
+std::vector<NftSetDrift> FindSetDrift(const std::vector<ExpectedNftSet>& expected,
+                                      const NftInventory& inventory);
+
+Result<std::vector<NftSetDrift>> CheckSets(const std::vector<ExpectedNftSet>& expected);
 
 // --- Foreign drops of forwarded traffic --------------------------------
 

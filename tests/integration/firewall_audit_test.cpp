@@ -140,5 +140,38 @@ table inet virtnat {
   });
 }
 
+TEST_F(FirewallAuditIntegrationTest, SetElementsAreCountedAndLostOnesFound) {
+  NftFile(ns_, R"(
+table inet virtnat {
+  map fwd_in { type ifname : verdict; elements = { "vnbr0" : accept, "vnbr1" : drop }; }
+  map nat4 { type ipv4_addr : verdict; flags interval;
+             elements = { 192.0.2.0/24 : accept, 198.51.100.0/25 : accept }; }
+  map portfwd { type inet_proto . inet_service : verdict; flags interval;
+                elements = { tcp . 8000-8100 : accept }; }
+}
+)");
+  const std::vector<ExpectedNftSet> expected = {
+      {NFPROTO_INET, "virtnat", "fwd_in", 2},
+      {NFPROTO_INET, "virtnat", "nat4", 2},
+      {NFPROTO_INET, "virtnat", "portfwd", 1},
+  };
+  ns_.Run([&] {
+    auto drift = CheckSets(expected);
+    ASSERT_TRUE(drift.ok()) << drift.error().message;
+    EXPECT_TRUE(drift->empty()) << DescribeDrift(drift->front());
+  });
+  Sh(ns_, "nft flush map inet virtnat nat4 && nft delete map inet virtnat portfwd");
+  Sh(ns_, "nft delete element inet virtnat fwd_in '{ \"vnbr1\" }'");
+  ns_.Run([&] {
+    auto drift = CheckSets(expected);
+    ASSERT_TRUE(drift.ok()) << drift.error().message;
+    std::vector<std::string> text;
+    for (const auto& d : *drift) text.push_back(DescribeDrift(d));
+    EXPECT_EQ(text, (std::vector<std::string>{"set inet virtnat fwd_in has 1 of 2 elements",
+                                              "set inet virtnat nat4 has 0 of 2 elements",
+                                              "set inet virtnat portfwd is missing"}));
+  });
+}
+
 }  // namespace
 }  // namespace virtnat::driver

@@ -63,6 +63,22 @@ TEST(FindChainDriftTest, NothingExpectedNothingReported) {
   EXPECT_TRUE(FindChainDrift({{NFPROTO_INET, "virtnat", "forward", 7}}, inv).empty());
 }
 
+TEST(FindSetDriftTest, ReportsMissingSetsAndLostElements) {
+  NftInventory inv;
+  inv.sets = {{NFPROTO_INET, "virtnat", "fwd_in", 1}, {NFPROTO_INET, "virtnat", "nat4", 3}};
+  std::vector<ExpectedNftSet> expected = {
+      {NFPROTO_INET, "virtnat", "fwd_in", 2},
+      {NFPROTO_INET, "virtnat", "nat4", 3},
+      {NFPROTO_INET, "virtnat", "nat6", 0},
+  };
+  std::vector<NftSetDrift> drift = FindSetDrift(expected, inv);
+  ASSERT_EQ(drift.size(), 2u);
+  EXPECT_EQ(drift[0], (NftSetDrift{expected[0], false, 1}));
+  EXPECT_EQ(drift[1], (NftSetDrift{expected[2], true, 0}));
+  EXPECT_EQ(DescribeDrift(drift[0]), "set inet virtnat fwd_in has 1 of 2 elements");
+  EXPECT_EQ(DescribeDrift(drift[1]), "set inet virtnat nat6 is missing");
+}
+
 TEST(FindForwardDropsTest, IptablesForwardPolicyDropIsNamed) {
   NftInventory inv;
   inv.chains = {Base(NFPROTO_IPV4, "filter", "FORWARD", NF_INET_FORWARD, 0, true)};
