@@ -7,6 +7,7 @@
 #include <linux/netlink.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
@@ -106,6 +107,7 @@ std::optional<NftEvent> ParseNftEvent(const nlmsghdr* nlh) {
   event.table = std::move(*find.value);
   event.table_deleted = msg == NFT_MSG_DELTABLE;
   event.table_created = msg == NFT_MSG_NEWTABLE;
+  event.portid = nlh->nlmsg_pid;
   return event;
 }
 
@@ -200,7 +202,10 @@ void NftMonitor::ReadAll() {
     int len = static_cast<int>(n);
     for (auto* nlh = reinterpret_cast<const nlmsghdr*>(buffer.data()); mnl_nlmsg_ok(nlh, len);
          nlh = mnl_nlmsg_next(nlh, &len)) {
-      if (std::optional<NftEvent> event = ParseNftEvent(nlh)) pending_.Add(*event);
+      std::optional<NftEvent> event = ParseNftEvent(nlh);
+      if (!event) continue;
+      if (std::find(ignored_.begin(), ignored_.end(), event->portid) != ignored_.end()) continue;
+      pending_.Add(*event);
     }
   }
   if (pending_.pending()) ArmTimer();

@@ -7,8 +7,9 @@
 // in batches, at most one batch per debounce interval: a flush of a large
 // ruleset arrives as thousands of messages but wants one re-check.
 //
-// The driver's own batches are reported too (the kernel does not tell a
-// process's own changes apart); a re-check after them finds nothing missing.
+// The driver's own batches are reported too unless the socket that sends
+// them is named to IgnoreChangesFrom(): then a repair cannot trigger
+// another check, even if the check and the repair disagree.
 
 #include <glib.h>
 #include <libmnl/libmnl.h>
@@ -39,6 +40,9 @@ struct NftEvent {
   std::string table;
   bool table_deleted = false;  // NFT_MSG_DELTABLE
   bool table_created = false;  // NFT_MSG_NEWTABLE
+  // The netlink port of the socket whose batch made the change (the kernel
+  // copies it into each notification's nlmsg_pid).
+  uint32_t portid = 0;
   bool operator==(const NftEvent&) const = default;
 };
 
@@ -103,6 +107,10 @@ class NftMonitor {
   NftMonitor(const NftMonitor&) = delete;
   NftMonitor& operator=(const NftMonitor&) = delete;
 
+  // Drops changes committed through the netlink socket with this port id
+  // (mnl_socket_get_portid() of the driver's own nftables socket).
+  void IgnoreChangesFrom(uint32_t portid) { ignored_.push_back(portid); }
+
  private:
   struct SourceDeleter {
     void operator()(GSource* source) const noexcept;
@@ -121,6 +129,7 @@ class NftMonitor {
   Callback callback_;
   std::chrono::milliseconds debounce_;
   std::vector<char> buffer_;
+  std::vector<uint32_t> ignored_;
   NftChangeCoalescer pending_;
   SourcePtr watch_;
   SourcePtr timer_;

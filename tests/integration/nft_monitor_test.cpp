@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <gtest/gtest.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 
 #include <chrono>
 #include <functional>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "driver/firewall_audit.h"
+#include "driver/nft_ptr.h"
 #include "tests/integration/netns.h"
 
 namespace virtnat::driver {
@@ -68,6 +70,31 @@ bool IterateUntil(GMainContext* context, const std::function<bool()>& done, mill
 void Nft(const std::string& command) {
   auto r = RunCommand(command);
   ASSERT_EQ(r.exit_status, 0) << command << ": " << r.output;
+}
+
+// Adds or deletes `table ip mine` in one batch sent through `sock`, as the
+// driver's own firewall socket would.
+void ChangeTableThroughSocket(mnl_socket* sock, uint16_t type) {
+  static uint32_t seq = 1;
+  std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+  mnl_nlmsg_batch* batch = mnl_nlmsg_batch_start(buf.data(), buf.size());
+  nftnl_batch_begin(static_cast<char*>(mnl_nlmsg_batch_current(batch)), seq++);
+  mnl_nlmsg_batch_next(batch);
+  NftnlTablePtr table(nftnl_table_alloc());
+  nftnl_table_set_str(table.get(), NFTNL_TABLE_NAME, "mine");
+  nlmsghdr* nlh = nftnl_table_nlmsg_build_hdr(static_cast<char*>(mnl_nlmsg_batch_current(batch)),
+                                              type, NFPROTO_IPV4, NLM_F_CREATE | NLM_F_ACK, seq++);
+  nftnl_table_nlmsg_build_payload(nlh, table.get());
+  mnl_nlmsg_batch_next(batch);
+  nftnl_batch_end(static_cast<char*>(mnl_nlmsg_batch_current(batch)), seq++);
+  mnl_nlmsg_batch_next(batch);
+  ASSERT_GE(mnl_socket_sendto(sock, mnl_nlmsg_batch_head(batch), mnl_nlmsg_batch_size(batch)), 0);
+  mnl_nlmsg_batch_stop(batch);
+  ssize_t n = mnl_socket_recvfrom(sock, buf.data(), buf.size());
+  ASSERT_GT(n, 0);
+  const auto* reply = reinterpret_cast<const nlmsghdr*>(buf.data());
+  ASSERT_EQ(reply->nlmsg_type, NLMSG_ERROR);
+  EXPECT_EQ(static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(reply))->error, 0);
 }
 
 class NftMonitorIntegrationTest : public ::testing::Test {
@@ -173,6 +200,33 @@ TEST_F(NftMonitorIntegrationTest, SeparateChangesMakeSeparateBatches) {
   ASSERT_EQ(batches.size(), 2u);
   EXPECT_EQ(batches[0].tables, (std::vector<NftTableChange>{{NFPROTO_IPV4, "other", false}}));
   EXPECT_EQ(batches[1].tables, (std::vector<NftTableChange>{{NFPROTO_IPV4, "other", true}}));
+}
+
+TEST_F(NftMonitorIntegrationTest, ChangesThroughAnIgnoredSocketAreNotReported) {
+  std::vector<NftChanges> batches;
+  ns_.Run([&] {
+    ContextPtr context(g_main_context_new());
+    auto monitor =
+        NftMonitor::Start(context.get(), [&](const NftChanges& c) { batches.push_back(c); });
+    ASSERT_TRUE(monitor.ok()) << monitor.error().message;
+    MnlSocketPtr own(mnl_socket_open(NETLINK_NETFILTER));
+    ASSERT_TRUE(own);
+    ASSERT_EQ(mnl_socket_bind(own.get(), 0, MNL_SOCKET_AUTOPID), 0);
+    // Not ignored yet: seen like anyone's change.
+    ChangeTableThroughSocket(own.get(), NFT_MSG_NEWTABLE);
+    EXPECT_TRUE(IterateUntil(
+        context.get(), [&] { return batches.size() == 1; }, kSecond));
+    (*monitor)->IgnoreChangesFrom(mnl_socket_get_portid(own.get()));
+    ChangeTableThroughSocket(own.get(), NFT_MSG_DELTABLE);
+    Nft("nft add chain ip other d");  // another process: reported
+    EXPECT_TRUE(IterateUntil(
+        context.get(), [&] { return batches.size() == 2; }, kSecond));
+    IterateUntil(
+        context.get(), [] { return false; }, milliseconds(200));
+  });
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[0].tables, (std::vector<NftTableChange>{{NFPROTO_IPV4, "mine", false}}));
+  EXPECT_EQ(batches[1].tables, (std::vector<NftTableChange>{{NFPROTO_IPV4, "other", false}}));
 }
 
 TEST_F(NftMonitorIntegrationTest, ChangesInAnotherNamespaceAreNotSeen) {

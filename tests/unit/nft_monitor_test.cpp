@@ -68,7 +68,7 @@ Message SetMessage(uint16_t type, uint8_t family, const char* table, const char*
 }
 
 NftEvent Event(uint8_t family, const char* table, bool deleted = false, bool created = false) {
-  return NftEvent{family, table, deleted, created};
+  return NftEvent{family, table, deleted, created, 0};
 }
 
 TEST(NftFamilyNameTest, NamesEveryFamilyAsNftDoes) {
@@ -103,6 +103,14 @@ TEST(ParseNftEventTest, ChainRuleSetAndElementChangesNameTheirTable) {
             Event(NFPROTO_INET, "virtnat"));
   EXPECT_EQ(ParseNftEvent(SetMessage(NFT_MSG_NEWSETELEM, NFPROTO_INET, "other", "s").nlh()),
             Event(NFPROTO_INET, "other"));
+}
+
+TEST(ParseNftEventTest, CarriesThePortOfTheChangingSocket) {
+  Message m = RuleMessage(NFT_MSG_NEWRULE, NFPROTO_INET, "virtnat", "forward");
+  m.nlh()->nlmsg_pid = 4242;
+  std::optional<NftEvent> event = ParseNftEvent(m.nlh());
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->portid, 4242u);
 }
 
 TEST(ParseNftEventTest, IgnoresGenerationGetsAndOtherSubsystems) {
