@@ -182,10 +182,9 @@ gboolean NftMonitor::OnReadable(gint, GIOCondition, gpointer self) noexcept {
 }
 
 void NftMonitor::ReadAll() {
-  std::vector<char>& buffer = buffer_;
   const int fd = mnl_socket_get_fd(socket_.get());
   for (;;) {
-    ssize_t n = recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT | MSG_TRUNC);
+    ssize_t n = recv(fd, buffer_.data(), buffer_.size(), MSG_DONTWAIT | MSG_TRUNC);
     if (n < 0) {
       if (errno == EINTR) continue;
       // ENOBUFS: the queue overflowed and the kernel dropped messages.
@@ -193,14 +192,16 @@ void NftMonitor::ReadAll() {
         pending_.AddLostEvents();
         continue;
       }
-      break;  // EAGAIN: all read
+      // EAGAIN: all read. Anything else leaves the state unknown.
+      if (errno != EAGAIN && errno != EWOULDBLOCK) pending_.AddLostEvents();
+      break;
     }
-    if (static_cast<size_t>(n) > buffer.size()) {
+    if (static_cast<size_t>(n) > buffer_.size()) {
       pending_.AddLostEvents();  // truncated datagram: its tail is unknown
-      n = static_cast<ssize_t>(buffer.size());
+      n = static_cast<ssize_t>(buffer_.size());
     }
     int len = static_cast<int>(n);
-    for (auto* nlh = reinterpret_cast<const nlmsghdr*>(buffer.data()); mnl_nlmsg_ok(nlh, len);
+    for (auto* nlh = reinterpret_cast<const nlmsghdr*>(buffer_.data()); mnl_nlmsg_ok(nlh, len);
          nlh = mnl_nlmsg_next(nlh, &len)) {
       std::optional<NftEvent> event = ParseNftEvent(nlh);
       if (!event) continue;
