@@ -98,8 +98,6 @@ bool Masquerades(const NetworkDef& def, const IpDef& ip) {
 
 }  // namespace
 
-const char* ProtoName(uint8_t proto) { return proto == kProtoUdp ? "udp" : "tcp"; }
-
 std::string NetworkChainName(const std::string& bridge, const char* suffix) {
   return bridge + "_" + suffix;
 }

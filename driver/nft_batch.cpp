@@ -114,6 +114,7 @@ uint32_t Hooknum(ChainHook h) {
   return 0;
 }
 
+// add table inet virtnat (no-op if it exists)
 Status AddTable(Writer* w) {
   NftnlTablePtr t = Table();
   nlmsghdr* nlh = w->Header(NFT_MSG_NEWTABLE, NLM_F_CREATE);
@@ -173,6 +174,7 @@ Status AddMap(const NftMap& map, uint32_t id, Writer* w) {
   return Status::Ok();
 }
 
+// add chain inet virtnat NAME [{ type filter|nat hook H priority P; policy accept; }]
 Status AddChain(const NftChain& chain, uint16_t flags, Writer* w) {
   NftnlChainPtr c = Chain(chain.name);
   if (!c) return OutOfMemory();
@@ -202,6 +204,7 @@ Status FlushChain(const std::string& chain, Writer* w) {
   return Status::Ok();
 }
 
+// add rule inet virtnat CHAIN ..., once per rule (appended in order)
 Status AddRules(const NftChain& chain, Writer* w) {
   for (const NftRule& rule : chain.rules) {
     NftnlRulePtr r(nftnl_rule_alloc());
@@ -218,6 +221,7 @@ Status AddRules(const NftChain& chain, Writer* w) {
   return Status::Ok();
 }
 
+// One element of an add/delete element message: KEY [- KEY_END] [: VERDICT].
 bool AddElem(nftnl_set* s, const std::vector<uint8_t>& key, const std::vector<uint8_t>* key_end,
              const VerdictStmt* verdict, bool interval_end) {
   NftnlSetElemPtr e(nftnl_set_elem_alloc());

@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "driver/firewall_record.h"
@@ -257,6 +260,25 @@ TEST_F(FirewallNftTest, ARestartedDaemonRemovesRulesFromTheStoredRecord) {
   EXPECT_EQ(Ruleset(), RenderPlan(pb));
   ASSERT_TRUE(fw_->Remove(b.name).ok());
   EXPECT_EQ(Ruleset(), "");
+}
+
+// The golden text is valid nft input: loading it with `nft -f` gives the
+// same listing, so the files can be applied by hand when debugging.
+TEST_F(FirewallNftTest, GoldenTextLoadsWithNft) {
+  const std::string dir = std::string(VIRTNAT_TEST_DATA_DIR) + "/firewall/";
+  int checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".nft") continue;
+    SCOPED_TRACE(entry.path().filename().string());
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    EXPECT_EQ(Nft("-f " + entry.path().string()), "");
+    EXPECT_EQ(Ruleset(), text.str());
+    EXPECT_EQ(Nft("delete table inet virtnat"), "");
+    ++checked;
+  }
+  EXPECT_GE(checked, 12);
 }
 
 }  // namespace
