@@ -99,7 +99,7 @@ class NetworkDriver {
   // Raw virNetworkUpdateCommand / Section values and VIR_NETWORK_UPDATE_* flags.
   virtual Status Update(const NetworkRef& net, unsigned command, unsigned section, int parent_index,
                         const std::string& xml, unsigned flags) = 0;
-  // `mac` empty: every lease.
+  // `mac` nullopt: every lease; otherwise only that MAC (case-insensitive).
   virtual Result<std::vector<DhcpLease>> GetDhcpLeases(const NetworkRef& net,
                                                        const std::optional<std::string>& mac,
                                                        unsigned flags) = 0;

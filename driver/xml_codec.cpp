@@ -2,6 +2,7 @@
 
 #include "xml/network_format.h"
 #include "xml/network_parse.h"
+#include "xml/network_update.h"
 #include "xml/network_validate.h"
 #include "xml/schema.h"
 
@@ -24,12 +25,9 @@ std::string XmlCodec::Format(const xml::NetworkDef& def, unsigned flags) {
   return xml::FormatNetworkXml(def, flags);
 }
 
-Status XmlCodec::Update(xml::NetworkDef&, unsigned, unsigned, int, std::string_view) {
-  // xml::UpdateNetworkDef (network_update.h) is not on main yet; until it
-  // is, updates report "unsupported" rather than the build failing to link.
-  // Then: return xml::UpdateNetworkDef(def, command, section, parent_index,
-  // fragment);
-  return OperationUnsupported("network update is not implemented yet");
+Status XmlCodec::Update(xml::NetworkDef& def, unsigned command, unsigned section, int parent_index,
+                        std::string_view fragment) {
+  return xml::UpdateNetworkDef(def, command, section, parent_index, fragment);
 }
 
 }  // namespace virtnat::driver

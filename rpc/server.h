@@ -27,7 +27,11 @@ namespace virtnat::rpc {
 
 struct ServerLimits {
   size_t max_clients = 512;
-  uint32_t max_frame = kMessageMax + kLengthWordSize;
+  // Largest call accepted. libvirt allows 32 MiB frames, but no network
+  // call carries more than one string of at most REMOTE_STRING_MAX (4 MiB),
+  // so 8 MiB bounds the memory a client can make us buffer without
+  // refusing any call libvirt would accept.
+  uint32_t max_frame = 8 * 1024 * 1024;
   size_t max_queued_bytes = 8 * 1024 * 1024;
   unsigned keepalive_interval_s = 5;  // libvirtd's keepalive_interval
   unsigned keepalive_count = 5;       // libvirtd's keepalive_count

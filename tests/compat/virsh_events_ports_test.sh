@@ -48,6 +48,31 @@ check "net-edit" "Network a-demo XML configuration edited." 0 \
 check "net-edit result pending" "      <host mac='52:54:00:a1:00:01' name='fixed2' ip='192.168.201.10'/>" 0 \
   bash -c "virsh -q -c '$URI' net-dumpxml --inactive a-demo | grep fixed"
 
+# net-update on the running network (network-xml.md §5; captured 10).
+HOST="<host mac='52:54:00:a1:00:02' name='fixed3' ip='192.168.201.11'/>"
+check "net-update add --live --config" "Updated network a-demo persistent config and live state" 0 \
+  "${V[@]}" net-update a-demo add ip-dhcp-host "$HOST" --live --config
+check "update in live XML" "      $HOST" 0 \
+  bash -c "virsh -q -c '$URI' net-dumpxml a-demo | grep -F \"name='fixed3'\""
+check "update in inactive XML" "      $HOST" 0 \
+  bash -c "virsh -q -c '$URI' net-dumpxml --inactive a-demo | grep -F \"name='fixed3'\""
+check "net-update duplicate" "error: Failed to update network a-demo
+error: Requested operation is not valid: there is an existing dhcp host entry in network 'a-demo' that matches \"$HOST\"" 1 \
+  "${V[@]}" net-update a-demo add ip-dhcp-host "$HOST" --live
+check "net-update delete --live" "Updated network a-demo live state" 0 \
+  "${V[@]}" net-update a-demo delete ip-dhcp-host "$HOST" --live
+check "deleted from live XML only" "0 1" 0 bash -c \
+  "echo \$(virsh -q -c '$URI' net-dumpxml a-demo | grep -c fixed3) \$(virsh -q -c '$URI' net-dumpxml --inactive a-demo | grep -c fixed3)"
+PF="<portForward xmlns='urn:virtnat:network:1' guest='192.168.201.5'><range start='8080' to='80'/></portForward>"
+check "net-update add forward (port forward extension)" "Updated network a-demo persistent config and live state" 0 \
+  "${V[@]}" net-update a-demo add-last forward "$PF" --live --config
+check "port forward in live XML" "1" 0 bash -c \
+  "virsh -q -c '$URI' net-dumpxml a-demo | grep -c \"guest='192.168.201.5'\" || true"
+check "net-update delete forward" "Updated network a-demo persistent config and live state" 0 \
+  "${V[@]}" net-update a-demo delete forward "$PF" --live --config
+check "port forward gone" "0" 0 bash -c \
+  "virsh -q -c '$URI' net-dumpxml a-demo | grep -c \"guest='192.168.201.5'\" || true"
+
 # Peer credentials: even with the socket file open to all, an unprivileged
 # peer is refused on the read-write socket and served on the read-only one.
 if [[ $(id -u) == 0 ]] && id nobody >/dev/null 2>&1; then

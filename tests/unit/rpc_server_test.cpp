@@ -203,7 +203,8 @@ TEST_F(ServerTest, OversizedLengthClosesOnlyThatClient) {
   TestClient bad = Connect();
   TestClient good = Connect();
   ASSERT_TRUE(good.Open());
-  for (const char* word : {"\x80\x00\x00\x00", "\x00\x00\x00\x00"}) {
+  // 2^31, 0, and 9 MiB (above the 8 MiB call limit).
+  for (const char* word : {"\x80\x00\x00\x00", "\x00\x00\x00\x00", "\x00\x90\x00\x00"}) {
     TestClient hostile = Connect();
     ASSERT_TRUE(hostile.SendRaw(Bytes(word, word + 4)));
     EXPECT_TRUE(hostile.ClosedByServer());
@@ -213,6 +214,20 @@ TEST_F(ServerTest, OversizedLengthClosesOnlyThatClient) {
   auto r = good.Call(proc::kConnectGetType);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->header.status, MessageStatus::kOk);
+}
+
+TEST_F(ServerTest, LargestLegitimateCallIsAccepted) {
+  Start();
+  TestClient c = Connect();
+  ASSERT_TRUE(c.Open());
+  // A 4 MiB document (REMOTE_STRING_MAX): answered (with the codec's error),
+  // not dropped.
+  Bytes args;
+  XdrEncoder enc(args);
+  enc.String(std::string(kStringMax, 'x'));
+  auto r = c.Call(proc::kNetworkDefineXml, args);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->header.status, MessageStatus::kError);
 }
 
 TEST_F(ServerTest, GarbageAndWrongProgramGetErrorReplies) {

@@ -109,9 +109,9 @@ TEST_F(SessionReplayTest, CapturedSessionsInRecordingOrder) {
        std::nullopt, std::nullopt},
   };
   Replay("09b-net-dhcp-leases-with-entries.txt");
-  // 10 (net-update) waits for xml::UpdateNetworkDef.
-  for (const char* file : {"11-net-port-create.txt", "12-net-port-list-dumpxml.txt",
-                           "13-python-port-parameters.txt", "14-net-port-delete.txt"}) {
+  for (const char* file :
+       {"10-net-update-add-dhcp-host.txt", "11-net-port-create.txt", "12-net-port-list-dumpxml.txt",
+        "13-python-port-parameters.txt", "14-net-port-delete.txt"}) {
     SCOPED_TRACE(file);
     Replay(file);
   }
