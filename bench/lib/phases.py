@@ -1,0 +1,129 @@
+"""Lifecycle, RPC and memory figures (everything but scale and forwarding)."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import daemons
+import netdefs
+import netns
+
+CYCLE_NET = 998  # index of the network used by the define/start/destroy/undefine cycles
+RPC_FIRST = 600  # the RPC phase defines networks RPC_FIRST, RPC_FIRST + 1, ...
+WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rpc_worker.py")
+
+
+def ms_since(t0):
+    return (time.perf_counter() - t0) * 1e3
+
+
+def bridge_exists(daemon, i):
+    return netns.ip(daemon.ns, "link", "show", netdefs.bridge(i), check=False).returncode == 0
+
+
+def effects_caveat(daemon, i):
+    """None if the daemon really created network i's bridge, else why its times mislead."""
+    if bridge_exists(daemon, i):
+        return None
+    return ("no host effects: bridge %s was not created, so this time excludes the bridge, "
+            "firewall and dnsmasq work that libvirtd's includes" % netdefs.bridge(i))
+
+
+def memory(rec, daemon, fig, networks):
+    rss = daemons.rss_kib(daemon.pid)
+    if rss == 0:
+        rec.miss(fig, daemon.key, "daemon process is gone")
+        return
+    rec.put(fig, daemon.key, [rss / 1024.0], "MiB")
+    if networks == 0:
+        return
+    helpers = daemon.helper_pids()
+    suffix = fig.split("_")[-1]
+    rec.put("procs_per_net_" + suffix, daemon.key, [len(helpers) / float(networks)],
+            "processes")
+    rec.put("helpers_rss_" + suffix, daemon.key,
+            [sum(daemons.rss_kib(p) for p in helpers) / 1024.0], "MiB")
+
+
+def cycles(rec, daemon, conn, count):
+    xml = netdefs.nat_xml(CYCLE_NET)
+    times = {"define": [], "start": [], "destroy": [], "undefine": [], "define_start": []}
+    caveat = None
+    for k in range(count + 1):  # the first cycle warms caches and is not counted
+        t0 = time.perf_counter()
+        net = conn.networkDefineXML(xml)
+        t_def = ms_since(t0)
+        t0 = time.perf_counter()
+        net.create()
+        t_start = ms_since(t0)
+        if k == 0:
+            caveat = effects_caveat(daemon, CYCLE_NET)
+        t0 = time.perf_counter()
+        net.destroy()
+        t_destroy = ms_since(t0)
+        t0 = time.perf_counter()
+        net.undefine()
+        t_undef = ms_since(t0)
+        if k == 0:
+            continue
+        times["define"].append(t_def)
+        times["start"].append(t_start)
+        times["define_start"].append(t_def + t_start)
+        times["destroy"].append(t_destroy)
+        times["undefine"].append(t_undef)
+    for fig, samples in times.items():
+        rec.put("cycle_" + fig, daemon.key, samples, "ms",
+                caveat if fig in ("start", "define_start", "destroy") else None)
+
+
+def rpc(rec, daemon, conn, defined, calls, clients, calls_per_client):
+    nets = [conn.networkDefineXML(netdefs.nat_xml(RPC_FIRST + i)) for i in range(defined)]
+    try:
+        for op in ("list", "xml"):
+            samples = []
+            for k in range(calls + 5):
+                t0 = time.perf_counter()
+                if op == "list":
+                    conn.listAllNetworks(0)
+                else:
+                    nets[k % len(nets)].XMLDesc(0)
+                if k >= 5:
+                    samples.append(ms_since(t0))
+            rec.put("rpc_%s_1" % op, daemon.key, samples, "ms")
+            try:
+                samples = concurrent(daemon.uri, op, clients, calls_per_client)
+                rec.put("rpc_%s_n" % op, daemon.key, samples, "ms")
+            except daemons.Unavailable as e:
+                rec.miss("rpc_%s_n" % op, daemon.key, str(e))
+    finally:
+        for net in nets:
+            net.undefine()
+
+
+def concurrent(uri, op, clients, calls):
+    """Latencies of `clients` processes calling at once, each on its own connection."""
+    procs = [subprocess.Popen([sys.executable, WORKER, uri, op, str(calls)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(clients)]
+    try:
+        for p in procs:
+            if p.stdout.readline().strip() != "ready":
+                raise daemons.Unavailable("RPC client could not connect: %s" %
+                                          p.stderr.read().strip()[-300:])
+        for p in procs:
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        samples = []
+        for p in procs:
+            out, err = p.communicate(timeout=600)
+            if p.returncode != 0:
+                raise daemons.Unavailable("RPC client failed: %s" % err.strip()[-300:])
+            samples.extend(json.loads(out))
+        return samples
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
