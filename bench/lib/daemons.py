@@ -161,3 +161,15 @@ def rss_kib(pid):
     except OSError:
         pass
     return 0
+
+
+def pss_kib(pid):
+    """Proportional set size: shared pages divided among the processes sharing them."""
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0

@@ -19,6 +19,7 @@ import phases
 import plot
 import report
 import scale
+import sysctl_limits
 from record import Figure, Record
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -80,7 +81,6 @@ def start_side(side, rec):
     except (daemons.Unavailable, libvirt.libvirtError, subprocess.CalledProcessError) as e:
         side.down = _reason(e)
         log("%s: not available: %s" % (side.key, side.down))
-        rec.note("%s: not available: %s" % (side.daemon.label, side.down))
         side.daemon.stop()
 
 
@@ -137,6 +137,11 @@ def main(argv):
     work = tempfile.mkdtemp(prefix="vnbench-")
     cleanup.push("work directory", lambda: subprocess.run(["rm", "-rf", work]))
     rec = Record()
+    # Two daemons at the top level, dnsmasq's helper processes, and the rest
+    # of the machine's root processes.
+    raised = sysctl_limits.raise_inotify(4 * max(p["levels"]) + 1024)
+    if raised:
+        rec.note(raised)
     sides = []
     if args.only != "virtnatd":
         sides.append(Side(daemons.Libvirtd(work)))
@@ -204,7 +209,7 @@ def run_phases(rec, sides, p):
     ml = p["mem_level"]
     scale_figs = (["start_at_%d" % lv for lv in p["levels"]] +
                   ["fwd_tput_1", "fwd_rtt_1", "fwd_tput_n", "fwd_rtt_n", "rss_%d" % ml,
-                   "procs_per_net_%d" % ml, "helpers_rss_%d" % ml])
+                   "procs_per_net_%d" % ml, "helpers_pss_%d" % ml])
     limits = scale.Limits(p["start_limit_s"], p["scale_budget_s"])
     fwd_args = (p["fwd_seconds"], p["fwd_repeats"], p["pings"])
     for s in sides:

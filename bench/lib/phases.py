@@ -43,8 +43,8 @@ def memory(rec, daemon, fig, networks):
     suffix = fig.split("_")[-1]
     rec.put("procs_per_net_" + suffix, daemon.key, [len(helpers) / float(networks)],
             "processes")
-    rec.put("helpers_rss_" + suffix, daemon.key,
-            [sum(daemons.rss_kib(p) for p in helpers) / 1024.0], "MiB")
+    rec.put("helpers_pss_" + suffix, daemon.key,
+            [sum(daemons.pss_kib(p) for p in helpers) / 1024.0], "MiB")
 
 
 def cycles(rec, daemon, conn, count):

@@ -37,7 +37,7 @@ def rows(p):
         ("rss_%d" % p["mem_level"], "daemon RSS, %d networks running" % p["mem_level"],
          "virtnatd < 10 MiB"),
         ("procs_per_net_%d" % p["mem_level"], "processes per running network", "1"),
-        ("helpers_rss_%d" % p["mem_level"], "RSS of those processes, all together", None),
+        ("helpers_pss_%d" % p["mem_level"], "memory of those processes together (PSS)", None),
     ]
 
 
@@ -195,7 +195,8 @@ def write(path, rec, p, meta):
                 grouped.setdefault((d, "not available: " + e.reason), []).append(what)
             elif isinstance(e, Figure) and e.caveat:
                 grouped.setdefault((d, "(!) " + e.caveat), []).append(what)
-    missing = ["- %s: %s (%s)" % (d, reason, "; ".join(whats))
+    missing = ["- %s: %s (%s)" % (d, reason, "all figures" if len(whats) == len(rows(p))
+                                  else "; ".join(whats))
                for (d, reason), whats in grouped.items()]
     if missing or rec.notes:
         lines += ["", "## Notes", ""] + ["- " + n for n in rec.notes] + missing

@@ -9,6 +9,8 @@ test, so "with 500" means the same guest with 499 more networks beside it.
 
 import time
 
+import libvirt
+
 import daemons
 import netdefs
 import phases
@@ -42,7 +44,12 @@ def run(rec, daemon, conn, levels, probes, limits, fwd, fwd_args, mem_level):
             break
         net = conn.networkDefineXML(netdefs.nat_xml(running))
         t0 = time.perf_counter()
-        net.create()
+        try:
+            net.create()
+        except libvirt.libvirtError as e:
+            stop_reason = "starting network %d failed: %s" % (
+                running + 1, " ".join(e.get_error_message().split())[:300])
+            break
         ms = phases.ms_since(t0)
         if running == 0:
             caveat = phases.effects_caveat(daemon, 0)
