@@ -92,7 +92,8 @@ def verdicts(rec, p):
             out.append("- %s, >= %gx faster: not measured (see table)." % (what, factor))
             return
         speedup = 1 / r if r else float("inf")
-        state = "met" if speedup >= factor else "MISSED by %.1fx" % (factor / speedup)
+        state = ("met" if speedup >= factor else
+                 "MISSED: %.1fx short of the target" % (factor / speedup))
         out.append("- %s, >= %gx faster: %.1fx -> %s." % (what, factor, speedup, state))
 
     ratio_target("cycle_start", "start of a NAT network with DHCP", 10)
