@@ -58,8 +58,10 @@ Result<RouteDef> ParseRoute(std::string_view net, const xmlNode* node);
 Result<std::string> SerializeMetadata(const xmlNode* node);
 // Every <option value> under <options> in the dnsmasq namespace.
 Result<std::vector<std::string>> ParseDnsmasqOptions(const xmlNode* root);
-// <portForward> in urn:virtnat:network:1.
-Result<PortForward> ParsePortForward(std::string_view net, const xmlNode* node);
+// <portForward> in urn:virtnat:network:1. `partial` (update delete): the
+// guest may be missing (then `guest` is invalid).
+Result<PortForward> ParsePortForward(std::string_view net, const xmlNode* node,
+                                     bool partial = false);
 
 // network_parse.cpp: cross-element rules libvirt applies at parse time,
 // re-run after an update (libvirt re-parses the formatted result).

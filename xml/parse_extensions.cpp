@@ -85,7 +85,7 @@ Result<std::vector<std::string>> ParseDnsmasqOptions(const xmlNode* root) {
   return options;
 }
 
-Result<PortForward> ParsePortForward(std::string_view net, const xmlNode* node) {
+Result<PortForward> ParsePortForward(std::string_view net, const xmlNode* node, bool partial) {
   PortForward pf;
   auto proto = Prop(node, "proto");
   if (proto) {
@@ -97,15 +97,17 @@ Result<PortForward> ParsePortForward(std::string_view net, const xmlNode* node) 
     pf.proto = *parsed;
   }
   auto guest = Prop(node, "guest");
-  if (!guest) {
+  if (!guest && !partial) {
     return XmlError("Missing required guest attribute in <portForward> of network " + Q(net));
   }
-  auto guest_addr = IpAddress::Parse(*guest);
-  if (!guest_addr) {
-    return XmlError("Invalid guest address " + Q(*guest) + " in <portForward> of network " +
-                    Q(net));
+  if (guest) {
+    auto guest_addr = IpAddress::Parse(*guest);
+    if (!guest_addr) {
+      return XmlError("Invalid guest address " + Q(*guest) + " in <portForward> of network " +
+                      Q(net));
+    }
+    pf.guest = *guest_addr;
   }
-  pf.guest = *guest_addr;
   if (auto address = Prop(node, "address")) {
     auto addr = IpAddress::Parse(*address);
     if (!addr) {

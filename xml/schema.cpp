@@ -1,6 +1,5 @@
 #include "xml/schema.h"
 
-#include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlversion.h>
@@ -11,6 +10,8 @@
 #include <string>
 
 #include "xml/network_parse.h"
+#include "xml/xml_document.h"
+#include "xml/xml_ptr.h"
 
 namespace virtnat::xml {
 namespace {
@@ -22,12 +23,6 @@ constexpr char kDocumentName[] = "(network_definition)";
 // readable and bounded.
 constexpr size_t kMaxErrorText = 4096;
 
-struct DocDeleter {
-  void operator()(xmlDoc* doc) const noexcept { xmlFreeDoc(doc); }
-};
-struct ParserCtxtDeleter {
-  void operator()(xmlParserCtxt* ctxt) const noexcept { xmlFreeParserCtxt(ctxt); }
-};
 struct RngParserCtxtDeleter {
   void operator()(xmlRelaxNGParserCtxt* ctxt) const noexcept { xmlRelaxNGFreeParserCtxt(ctxt); }
 };
@@ -37,8 +32,6 @@ struct RngDeleter {
 struct RngValidCtxtDeleter {
   void operator()(xmlRelaxNGValidCtxt* ctxt) const noexcept { xmlRelaxNGFreeValidCtxt(ctxt); }
 };
-using DocPtr = std::unique_ptr<xmlDoc, DocDeleter>;
-using ParserCtxtPtr = std::unique_ptr<xmlParserCtxt, ParserCtxtDeleter>;
 using RngParserCtxtPtr = std::unique_ptr<xmlRelaxNGParserCtxt, RngParserCtxtDeleter>;
 using RngPtr = std::unique_ptr<xmlRelaxNG, RngDeleter>;
 using RngValidCtxtPtr = std::unique_ptr<xmlRelaxNGValidCtxt, RngValidCtxtDeleter>;
@@ -53,7 +46,6 @@ using XmlErrorArg = xmlError*;
 // What libxml2 reported during one call; owned by that call's stack frame.
 struct ErrorSink {
   std::string text;  // every message, each ending in '\n', as libvirt collects them
-  int first_line = 0;
   std::string first_message;
   bool any = false;
 };
@@ -65,7 +57,6 @@ void Record(ErrorSink* sink, XmlErrorArg error) noexcept {
     if (message.empty() || message.back() != '\n') message += '\n';
     if (!sink->any) {
       sink->any = true;
-      sink->first_line = error->line;
       sink->first_message = message.substr(0, message.size() - 1);
     }
     if (sink->text.size() + message.size() <= kMaxErrorText) sink->text += message;
@@ -74,51 +65,8 @@ void Record(ErrorSink* sink, XmlErrorArg error) noexcept {
   }
 }
 
-// libxml2 hands a parser's structured errors the SAX user data, which must
-// stay the parser context itself (the tree builder casts it), so the sink
-// travels in the context's _private slot.
-void OnParserError(void* data, XmlErrorArg error) noexcept {
-  auto* ctxt = static_cast<xmlParserCtxt*>(data);
-  Record(ctxt != nullptr ? static_cast<ErrorSink*>(ctxt->_private) : nullptr, error);
-}
-
 void OnSchemaError(void* data, XmlErrorArg error) noexcept {
   Record(static_cast<ErrorSink*>(data), error);
-}
-
-Error DocumentError(std::string text) {
-  return MakeError(VIR_ERR_XML_DETAIL, VIR_FROM_NETWORK,
-                   std::string(kDocumentName) + ":" + std::move(text));
-}
-
-// Reads the document without touching the network, without loading or
-// applying any DTD and without substituting entities: nothing outside the
-// string can influence what is validated. The text is always UTF-8 (it
-// arrives as an RPC string); reading it as such, whatever it declares, keeps
-// libxml2's converters, which report errors only on stderr, out of the way.
-Result<DocPtr> ReadDocument(std::string_view text) {
-  if (text.size() > kMaxNetworkXmlSize) {
-    return DocumentError(" document is larger than " + std::to_string(kMaxNetworkXmlSize) +
-                         " bytes");
-  }
-  ParserCtxtPtr ctxt(xmlNewParserCtxt());
-  if (ctxt == nullptr || ctxt->sax == nullptr) return InternalError("out of memory");
-  ErrorSink sink;
-  ctxt->sax->serror = &OnParserError;
-  ctxt->_private = &sink;
-  DocPtr doc(xmlCtxtReadMemory(ctxt.get(), text.data(), static_cast<int>(text.size()),
-                               kDocumentName, "UTF-8",
-                               XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC));
-  if (doc == nullptr || !ctxt->wellFormed) {
-    if (!sink.any) return DocumentError("1: Document is empty");
-    return DocumentError(std::to_string(sink.first_line) + ": " + sink.first_message);
-  }
-  // A network definition never needs a DTD; refusing one keeps entity
-  // tricks (billion laughs, external entities) out entirely.
-  if (doc->intSubset != nullptr || doc->extSubset != nullptr) {
-    return DocumentError(" document type declarations are not allowed");
-  }
-  return doc;
 }
 
 struct CachedSchema {
@@ -161,7 +109,9 @@ std::string NetworkSchemaPath() {
 }
 
 Status ValidateNetworkSchema(std::string_view text) {
-  ASSIGN_OR_RETURN(DocPtr doc, ReadDocument(text));
+  // Read as the parser reads it (hardened, no DTD, size limit), so a
+  // document is unreadable here exactly when it is unreadable there.
+  ASSIGN_OR_RETURN(XmlDocPtr doc, ParseXmlDocument(text, kDocumentName, kMaxNetworkXmlSize));
 
   std::lock_guard<std::mutex> lock(SchemaMutex());
   ASSIGN_OR_RETURN(const CachedSchema* schema, LoadSchemaLocked());

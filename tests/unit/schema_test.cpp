@@ -206,12 +206,15 @@ TEST(SchemaTest, ErrorsDoNotCarryOverBetweenCalls) {
   EXPECT_NE(second.message().find("extra content: other"), std::string::npos);
 }
 
+// Unreadable documents get the parser's errors (xml_document.h), so that
+// --validate does not change what a syntax error looks like.
 TEST(SchemaTest, MalformedDocumentIsAnXmlDetailError) {
   Status status = ValidateNetworkSchema("<network>\n<name>x</name>\n<bridge>\n</network>");
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.code(), VIR_ERR_XML_DETAIL);
-  EXPECT_EQ(status.message(),
-            "(network_definition):4: Opening and ending tag mismatch: bridge line 3 and network");
+  const std::string kFirstLine =
+      "(network_definition):4: Opening and ending tag mismatch: bridge line 3 and network\n";
+  EXPECT_EQ(status.message().substr(0, kFirstLine.size()), kFirstLine);
 }
 
 TEST(SchemaTest, EmptyAndBinaryInputAreRejected) {
@@ -221,15 +224,14 @@ TEST(SchemaTest, EmptyAndBinaryInputAreRejected) {
   EXPECT_EQ(ValidateNetworkSchema(with_nul).code(), VIR_ERR_XML_DETAIL);
   EXPECT_EQ(ValidateNetworkSchema("<network><name>\xff\xfe</name></network>").code(),
             VIR_ERR_XML_DETAIL);
+  std::string utf16("\xff\xfe<\0n\0e\0t\0>\0", 12);
+  EXPECT_EQ(ValidateNetworkSchema(utf16).code(), VIR_ERR_XML_DETAIL);
 }
 
 TEST(SchemaTest, TextIsReadAsUtf8WhateverItDeclares) {
-  EXPECT_TRUE(
-      ValidateNetworkSchema(
-          "<?xml version='1.0' encoding='ISO-8859-1'?><network><name>\xc3\xa9</name></network>")
-          .ok());
-  std::string utf16("\xff\xfe<\0n\0e\0t\0>\0", 12);
-  EXPECT_EQ(ValidateNetworkSchema(utf16).code(), VIR_ERR_XML_DETAIL);
+  EXPECT_TRUE(ValidateNetworkSchema("<?xml version='1.0' encoding='ISO-8859-1'?>"
+                                    "<network><name>\xc3\xa9</name></network>")
+                  .ok());
 }
 
 TEST(SchemaTest, DocumentTypeDeclarationsAreRefused) {
@@ -239,14 +241,12 @@ TEST(SchemaTest, DocumentTypeDeclarationsAreRefused) {
   const char* kExternal =
       "<!DOCTYPE network [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
       "<network><name>&x;</name></network>";
-  // libxml2 itself may stop the expansion first ("entity reference loop").
-  EXPECT_EQ(ValidateNetworkSchema(kLaughs).code(), VIR_ERR_XML_DETAIL);
-  for (const char* text : {kExternal, "<!DOCTYPE network><network><name>x</name></network>"}) {
+  for (const char* text :
+       {kLaughs, kExternal, "<!DOCTYPE network><network><name>x</name></network>"}) {
     Status status = ValidateNetworkSchema(text);
     ASSERT_FALSE(status.ok());
     EXPECT_EQ(status.code(), VIR_ERR_XML_DETAIL);
-    EXPECT_NE(status.message().find("document type declarations are not allowed"),
-              std::string::npos)
+    EXPECT_NE(status.message().find("DOCTYPE declarations are not allowed"), std::string::npos)
         << status.message();
   }
 }
@@ -257,7 +257,8 @@ TEST(SchemaTest, OversizedDocumentIsRefused) {
   big += "</description></network>";
   Status status = ValidateNetworkSchema(big);
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.code(), VIR_ERR_XML_DETAIL);
+  EXPECT_EQ(status.code(), VIR_ERR_XML_ERROR);
+  EXPECT_NE(status.message().find("exceeds the limit"), std::string::npos) << status.message();
 }
 
 TEST(SchemaTest, SchemaPathPointsAtAReadableGrammar) {

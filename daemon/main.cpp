@@ -1,0 +1,145 @@
+// virtnatd: parses options, builds the driver and the RPC server, listens on
+// the read-write and read-only sockets and runs one GLib main loop until
+// SIGTERM/SIGINT. Running networks are left running on exit, as libvirt's
+// network daemon does; a restarted daemon re-adopts them.
+
+#include <glib-unix.h>
+#include <glib.h>
+#include <grp.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "daemon/options.h"
+#include "daemon/sockets.h"
+#include "driver/definition_store.h"
+#include "driver/memory_driver.h"
+#include "driver/network_realizer.h"
+#include "driver/xml_codec.h"
+#include "rpc/server.h"
+
+namespace virtnat::daemon {
+namespace {
+
+GLogLevelFlags g_max_level = G_LOG_LEVEL_INFO;
+
+GLogLevelFlags LevelOf(const std::string& name) {
+  if (name == "error") return G_LOG_LEVEL_CRITICAL;
+  if (name == "warning") return G_LOG_LEVEL_WARNING;
+  if (name == "debug") return G_LOG_LEVEL_DEBUG;
+  return G_LOG_LEVEL_INFO;
+}
+
+const char* LevelName(GLogLevelFlags level) {
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)) return "error";
+  if (level & G_LOG_LEVEL_WARNING) return "warning";
+  if (level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO)) return "info";
+  return "debug";
+}
+
+// One line per message on stderr (the journal when run by systemd).
+void LogHandler(const gchar*, GLogLevelFlags level, const gchar* message, gpointer) {
+  GLogLevelFlags severity = GLogLevelFlags(level & G_LOG_LEVEL_MASK);
+  // GLib's levels grow as severity falls: a higher bit is less severe.
+  if (severity > g_max_level) return;
+  std::fprintf(stderr, "virtnatd: %s: %s\n", LevelName(severity), message);
+}
+
+// Root may use the read-write socket, and so may the daemon's own user and
+// the configured group; everyone may use the read-only one.
+rpc::PeerPolicy MakePolicy(const std::string& group) {
+  gid_t gid = static_cast<gid_t>(-1);
+  if (!group.empty()) {
+    if (struct group* g = getgrnam(group.c_str())) gid = g->gr_gid;
+  }
+  uid_t self = geteuid();
+  return [gid, self](const ucred& peer, bool readonly) {
+    return readonly || peer.uid == 0 || peer.uid == self ||
+           (gid != static_cast<gid_t>(-1) && peer.gid == gid);
+  };
+}
+
+int Run(int argc, char** argv) {
+  Result<Options> parsed = ParseOptions(argc, argv);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "virtnatd: %s\n%s", parsed.error().message.c_str(),
+                 Usage(argv[0]).c_str());
+    return 2;
+  }
+  const Options& opts = *parsed;
+  if (opts.help) {
+    std::fputs(Usage(argv[0]).c_str(), stdout);
+    return 0;
+  }
+  if (opts.version) {
+    std::puts("virtnatd 0.1 (libvirt remote protocol 9.0)");
+    return 0;
+  }
+  g_max_level = LevelOf(opts.log_level);
+  g_log_set_default_handler(LogHandler, nullptr);
+  // A client that vanishes must not kill the daemon with SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
+
+  driver::XmlCodec codec;
+  driver::NullRealizer realizer;
+  driver::MemoryStore store;
+  driver::MemoryDriver driver(codec, realizer, store);
+  if (Status st = driver.Load(); !st.ok()) g_warning("%s", st.message().c_str());
+
+  rpc::ServerLimits limits;
+  limits.max_clients = opts.max_clients;
+  limits.keepalive_interval_s = opts.keepalive_interval;
+  limits.keepalive_count = opts.keepalive_count;
+  rpc::Server server(driver, nullptr, limits, MakePolicy(opts.socket_group));
+
+  Result<ListenSockets> sockets = TakeActivatedSockets(opts.socket, opts.socket_ro);
+  if (!sockets.ok()) {
+    g_critical("%s", sockets.error().message.c_str());
+    return 1;
+  }
+  if (!sockets->rw.valid()) {
+    auto fd = CreateListenSocket(opts.socket, opts.socket_mode, opts.socket_group);
+    if (!fd.ok()) {
+      g_critical("%s", fd.error().message.c_str());
+      return 1;
+    }
+    sockets->rw = std::move(fd).value();
+  }
+  if (!sockets->ro.valid() && !opts.socket_ro.empty()) {
+    auto fd = CreateListenSocket(opts.socket_ro, opts.socket_ro_mode, "");
+    if (!fd.ok()) {
+      g_critical("%s", fd.error().message.c_str());
+      return 1;
+    }
+    sockets->ro = std::move(fd).value();
+  }
+  for (auto [fd, readonly] : {std::pair{&sockets->rw, false}, std::pair{&sockets->ro, true}}) {
+    if (!fd->valid()) continue;
+    if (Status st = server.AddListener(std::move(*fd), readonly); !st.ok()) {
+      g_critical("%s", st.message().c_str());
+      return 1;
+    }
+  }
+
+  GMainLoop* loop = g_main_loop_new(nullptr, FALSE);
+  auto quit = [](gpointer data) -> gboolean {
+    g_main_loop_quit(static_cast<GMainLoop*>(data));
+    return G_SOURCE_CONTINUE;
+  };
+  guint term = g_unix_signal_add(SIGTERM, quit, loop);
+  guint intr = g_unix_signal_add(SIGINT, quit, loop);
+  g_info("listening on '%s' and '%s'", opts.socket.c_str(), opts.socket_ro.c_str());
+  g_main_loop_run(loop);
+  g_info("exiting; running networks are left running");
+  g_source_remove(term);
+  g_source_remove(intr);
+  g_main_loop_unref(loop);
+  return 0;
+}
+
+}  // namespace
+}  // namespace virtnat::daemon
+
+int main(int argc, char** argv) { return virtnat::daemon::Run(argc, argv); }

@@ -1,0 +1,161 @@
+#include "daemon/options.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace virtnat::daemon {
+namespace {
+
+Error Bad(std::string text) {
+  return MakeError(VIR_ERR_CONF_SYNTAX, VIR_FROM_CONF, std::move(text));
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  size_t e = s.find_last_not_of(" \t\r");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+Result<unsigned> ParseUnsigned(const std::string& key, const std::string& value, int base) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long v = std::strtoul(value.c_str(), &end, base);
+  if (value.empty() || *end != '\0' || errno != 0 || v > 0xffffffffUL) {
+    return Bad("invalid value '" + value + "' for " + key);
+  }
+  return static_cast<unsigned>(v);
+}
+
+Status Set(Options& o, const std::string& key, const std::string& value) {
+  if (key == "socket") {
+    o.socket = value;
+  } else if (key == "socket_ro" || key == "socket-ro") {
+    o.socket_ro = value;
+  } else if (key == "config_dir" || key == "config-dir") {
+    o.config_dir = value;
+  } else if (key == "state_dir" || key == "state-dir") {
+    o.state_dir = value;
+  } else if (key == "run_dir" || key == "run-dir") {
+    o.run_dir = value;
+  } else if (key == "log_level" || key == "log-level") {
+    if (value != "error" && value != "warning" && value != "info" && value != "debug") {
+      return Bad("invalid log level '" + value + "' (error, warning, info, debug)");
+    }
+    o.log_level = value;
+  } else if (key == "unix_sock_rw_perms" || key == "socket-mode") {
+    ASSIGN_OR_RETURN(o.socket_mode, ParseUnsigned(key, value, 8));
+  } else if (key == "unix_sock_ro_perms" || key == "socket-ro-mode") {
+    ASSIGN_OR_RETURN(o.socket_ro_mode, ParseUnsigned(key, value, 8));
+  } else if (key == "unix_sock_group" || key == "socket-group") {
+    o.socket_group = value;
+  } else if (key == "max_clients" || key == "max-clients") {
+    ASSIGN_OR_RETURN(o.max_clients, ParseUnsigned(key, value, 10));
+  } else if (key == "keepalive_interval" || key == "keepalive-interval") {
+    ASSIGN_OR_RETURN(o.keepalive_interval, ParseUnsigned(key, value, 10));
+  } else if (key == "keepalive_count" || key == "keepalive-count") {
+    ASSIGN_OR_RETURN(o.keepalive_count, ParseUnsigned(key, value, 10));
+  } else {
+    return Bad("unknown setting '" + key + "'");
+  }
+  return Status::Ok();
+}
+
+Status ReadConfigFile(const std::string& path, Options& o) {
+  std::ifstream in(path);
+  if (!in) return SystemErrorFromErrno(errno, "cannot read config file '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ApplyConfigText(ss.str(), o).WithContext(path);
+}
+
+}  // namespace
+
+std::string Usage(const char* argv0) {
+  return std::string("Usage: ") + argv0 +
+         " [OPTIONS]\n"
+         "libvirt-compatible network daemon (stands in for virtnetworkd).\n\n"
+         "  --socket PATH          read-write socket (default /run/libvirt/virtnetworkd-sock)\n"
+         "  --socket-ro PATH       read-only socket (default /run/libvirt/virtnetworkd-sock-ro)\n"
+         "  --socket-mode MODE     read-write socket mode, octal (default 0600)\n"
+         "  --socket-group GROUP   group allowed on the read-write socket besides root\n"
+         "  --config-dir DIR       network definitions (default /etc/virtnat)\n"
+         "  --state-dir DIR        persistent state (default /var/lib/virtnat)\n"
+         "  --run-dir DIR          runtime state (default /run/virtnat)\n"
+         "  --config FILE          config file (default CONFIG_DIR/virtnatd.conf)\n"
+         "  --log-level LEVEL      error, warning, info or debug (default info)\n"
+         "  --help, --version\n\n"
+         "Sockets passed by systemd (LISTEN_FDS) are used instead of creating them.\n";
+}
+
+Status ApplyConfigText(const std::string& text, Options& o) {
+  std::istringstream in(text);
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    std::string t = Trim(line.substr(0, line.find('#')));
+    if (t.empty()) continue;
+    size_t eq = t.find('=');
+    if (eq == std::string::npos)
+      return Bad("line " + std::to_string(number) + ": expected key = value");
+    std::string key = Trim(t.substr(0, eq));
+    std::string value = Trim(t.substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    RETURN_IF_ERROR(Set(o, key, value).WithContext("line " + std::to_string(number)));
+  }
+  return Status::Ok();
+}
+
+Result<Options> ParseOptions(int argc, char** argv) {
+  // Command-line values win over the config file, so collect them first.
+  std::vector<std::pair<std::string, std::string>> cli;
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      o.help = true;
+      continue;
+    }
+    if (arg == "--version") {
+      o.version = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0) return Bad("unexpected argument '" + arg + "'");
+    std::string key = arg.substr(2), value;
+    size_t eq = key.find('=');
+    if (eq != std::string::npos) {
+      value = key.substr(eq + 1);
+      key = key.substr(0, eq);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      return Bad("option '--" + key + "' needs a value");
+    }
+    cli.emplace_back(key, value);
+  }
+  for (const auto& [key, value] : cli) {
+    if (key == "config") o.config_file = value;
+    if (key == "config-dir") o.config_dir = value;
+  }
+  if (!o.config_file.empty()) {
+    RETURN_IF_ERROR(ReadConfigFile(o.config_file, o));
+  } else {
+    std::string path = o.config_dir + "/virtnatd.conf";
+    struct stat st;
+    if (stat(path.c_str(), &st) == 0) RETURN_IF_ERROR(ReadConfigFile(path, o));
+  }
+  for (const auto& [key, value] : cli) {
+    if (key == "config") continue;
+    RETURN_IF_ERROR(Set(o, key, value));
+  }
+  return o;
+}
+
+}  // namespace virtnat::daemon

@@ -1,0 +1,40 @@
+#pragma once
+// virtnatd's settings: built-in defaults, then the config file, then the
+// command line.
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace virtnat::daemon {
+
+struct Options {
+  // The sockets libvirt clients use for network:///system, so virtnatd
+  // stands in for virtnetworkd.
+  std::string socket = "/run/libvirt/virtnetworkd-sock";
+  std::string socket_ro = "/run/libvirt/virtnetworkd-sock-ro";
+  std::string config_dir = "/etc/virtnat";
+  std::string state_dir = "/var/lib/virtnat";
+  std::string run_dir = "/run/virtnat";
+  std::string config_file;         // empty: CONFIG_DIR/virtnatd.conf if it exists
+  std::string log_level = "info";  // error, warning, info, debug
+  unsigned socket_mode = 0600;
+  unsigned socket_ro_mode = 0666;
+  std::string socket_group;  // may use the read-write socket besides root
+  unsigned max_clients = 512;
+  unsigned keepalive_interval = 5;
+  unsigned keepalive_count = 5;
+  bool help = false;
+  bool version = false;
+};
+
+std::string Usage(const char* argv0);
+
+// Parses argv; reads the config file it names (or the default one).
+Result<Options> ParseOptions(int argc, char** argv);
+
+// Applies `key = value` lines ('#' comments, optional quotes) to `options`.
+Status ApplyConfigText(const std::string& text, Options& options);
+
+}  // namespace virtnat::daemon

@@ -1,0 +1,353 @@
+#include "driver/memory_driver.h"
+
+#include <libvirt/libvirt.h>
+
+#include <cstdio>
+
+#include "xml/network_format.h"
+
+namespace virtnat::driver {
+namespace {
+
+constexpr unsigned kListFiltersAll =
+    VIR_CONNECT_LIST_NETWORKS_ACTIVE | VIR_CONNECT_LIST_NETWORKS_INACTIVE |
+    VIR_CONNECT_LIST_NETWORKS_PERSISTENT | VIR_CONNECT_LIST_NETWORKS_TRANSIENT |
+    VIR_CONNECT_LIST_NETWORKS_AUTOSTART | VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART;
+
+NetworkRef RefOf(const xml::NetworkDef& def) { return NetworkRef{def.name, def.uuid}; }
+
+bool UsesBridge(const NetworkObject& obj, const std::string& bridge) {
+  return obj.def.bridge.name == bridge || (obj.new_def && obj.new_def->bridge.name == bridge);
+}
+
+// What libvirtd adds to the live definition at start: the NAT source port
+// range, for nat networks with an IPv4 address and no <port> of their own.
+void AddRuntimeDefaults(xml::NetworkDef& def) {
+  if (def.forward.mode != xml::ForwardMode::kNat || def.forward.nat_port) return;
+  for (const xml::IpDef& ip : def.ips) {
+    if (ip.address.is_v4()) {
+      def.forward.nat_port = xml::PortRange{1024, 65535};
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+Status CheckFlags(unsigned flags, unsigned allowed, const char* function) {
+  if ((flags & ~allowed) == 0) return Status::Ok();
+  char hex[32];
+  std::snprintf(hex, sizeof hex, "0x%x", flags & ~allowed);
+  return Error{VIR_ERR_INVALID_ARG, VIR_FROM_NETWORK,
+               std::string("unsupported flags (") + hex + ") in function " + function};
+}
+
+MemoryDriver::MemoryDriver(DefinitionCodec& codec, NetworkRealizer& realizer,
+                           DefinitionStore& store)
+    : codec_(codec), realizer_(realizer), store_(store) {}
+
+Status MemoryDriver::Load() {
+  ASSIGN_OR_RETURN(std::vector<StoredDefinition> stored, store_.LoadAll());
+  Status first;
+  for (const StoredDefinition& s : stored) {
+    Result<xml::NetworkDef> def = codec_.Parse(s.xml, false);
+    if (!def.ok()) {
+      if (first.ok()) first = def.status();
+      continue;
+    }
+    auto obj = std::make_unique<NetworkObject>();
+    obj->def = std::move(def).value();
+    obj->persistent = true;
+    obj->autostart = s.autostart;
+    Uuid uuid = obj->def.uuid;
+    NetworkObject& ref = *obj;
+    objects_[uuid] = std::move(obj);
+    if (ref.autostart) {
+      Status st = StartObject(ref);
+      if (st.ok()) {
+        Emit(ref.def, LifecycleEvent::kStarted);
+      } else if (first.ok()) {
+        first = st;
+      }
+    }
+  }
+  return first;
+}
+
+Result<NetworkObject*> MemoryDriver::Find(const NetworkRef& net) {
+  auto it = objects_.find(net.uuid);
+  if (it == objects_.end()) {
+    return MakeError(
+        VIR_ERR_NO_NETWORK, VIR_FROM_NETWORK,
+        "no network with matching uuid '" + xml::FormatUuid(net.uuid) + "' (" + net.name + ")");
+  }
+  return it->second.get();
+}
+
+Result<std::vector<NetworkRef>> MemoryDriver::ListAllNetworks(unsigned flags) {
+  RETURN_IF_ERROR(CheckFlags(flags, kListFiltersAll, "networkConnectListAllNetworks"));
+  // Within each pair of filter bits, neither or both mean "no filtering".
+  auto pass = [flags](unsigned yes_bit, unsigned no_bit, bool value) {
+    bool yes = flags & yes_bit, no = flags & no_bit;
+    return yes == no || (yes ? value : !value);
+  };
+  std::vector<NetworkRef> out;
+  for (const auto& [uuid, obj] : objects_) {
+    if (!pass(VIR_CONNECT_LIST_NETWORKS_ACTIVE, VIR_CONNECT_LIST_NETWORKS_INACTIVE, obj->active) ||
+        !pass(VIR_CONNECT_LIST_NETWORKS_PERSISTENT, VIR_CONNECT_LIST_NETWORKS_TRANSIENT,
+              obj->persistent) ||
+        !pass(VIR_CONNECT_LIST_NETWORKS_AUTOSTART, VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART,
+              obj->autostart)) {
+      continue;
+    }
+    out.push_back(RefOf(obj->def));
+  }
+  return out;
+}
+
+Result<NetworkRef> MemoryDriver::LookupByName(const std::string& name) {
+  for (const auto& [uuid, obj] : objects_) {
+    if (obj->def.name == name) return RefOf(obj->def);
+  }
+  return MakeError(VIR_ERR_NO_NETWORK, VIR_FROM_NETWORK,
+                   "no network with matching name '" + name + "'");
+}
+
+Result<NetworkRef> MemoryDriver::LookupByUuid(const Uuid& uuid) {
+  auto it = objects_.find(uuid);
+  if (it == objects_.end()) {
+    return MakeError(VIR_ERR_NO_NETWORK, VIR_FROM_NETWORK,
+                     "no network with matching uuid '" + xml::FormatUuid(uuid) + "'");
+  }
+  return RefOf(it->second->def);
+}
+
+Result<xml::NetworkDef> MemoryDriver::PrepareDef(const std::string& text, bool validate,
+                                                 bool for_create) {
+  ASSIGN_OR_RETURN(xml::NetworkDef def, codec_.Parse(text, validate));
+  auto taken_by_other = [this, &def](const std::string& bridge) {
+    for (const auto& [uuid, obj] : objects_) {
+      if (obj->def.name != def.name && UsesBridge(*obj, bridge)) return true;
+    }
+    return false;
+  };
+  xml::DefaultsContext ctx;
+  ctx.bridge_taken = [this, &taken_by_other](const std::string& bridge) {
+    return taken_by_other(bridge) || realizer_.InterfaceExists(bridge);
+  };
+  RETURN_IF_ERROR(codec_.ApplyDefaults(def, ctx));
+  if (!def.bridge.name.empty() && taken_by_other(def.bridge.name)) {
+    return InternalError("bridge name '" + def.bridge.name + "' already in use.");
+  }
+  // virNetworkObjIsDuplicate: the UUID decides, then the name.
+  auto it = objects_.find(def.uuid);
+  if (it != objects_.end()) {
+    const NetworkObject& obj = *it->second;
+    if (obj.def.name != def.name) {
+      return OperationFailed("network '" + obj.def.name + "' is already defined with uuid " +
+                             xml::FormatUuid(obj.def.uuid));
+    }
+    if (for_create && obj.active) {
+      return OperationInvalid("network is already active as '" + obj.def.name + "'");
+    }
+    return def;
+  }
+  for (const auto& [uuid, obj] : objects_) {
+    if (obj->def.name == def.name) {
+      return OperationFailed("network '" + def.name + "' already exists with uuid " +
+                             xml::FormatUuid(uuid));
+    }
+  }
+  return def;
+}
+
+Status MemoryDriver::SaveConfig(const xml::NetworkDef& def) {
+  return store_.Save(def.name, codec_.Format(def, xml::kFormatInactive));
+}
+
+Status MemoryDriver::StartObject(NetworkObject& obj) {
+  xml::NetworkDef live = obj.def;
+  AddRuntimeDefaults(live);
+  RETURN_IF_ERROR(realizer_.Start(live));
+  if (obj.persistent) obj.new_def = std::move(obj.def);
+  obj.def = std::move(live);
+  obj.active = true;
+  return Status::Ok();
+}
+
+Result<NetworkRef> MemoryDriver::DefineXml(const std::string& xml, unsigned flags) {
+  RETURN_IF_ERROR(CheckFlags(flags, VIR_NETWORK_DEFINE_VALIDATE, "networkDefineXMLFlags"));
+  ASSIGN_OR_RETURN(xml::NetworkDef def,
+                   PrepareDef(xml, flags & VIR_NETWORK_DEFINE_VALIDATE, false));
+  RETURN_IF_ERROR(SaveConfig(def));
+  auto it = objects_.find(def.uuid);
+  if (it == objects_.end()) {
+    auto obj = std::make_unique<NetworkObject>();
+    obj->def = def;
+    obj->persistent = true;
+    objects_[def.uuid] = std::move(obj);
+  } else if (it->second->active) {
+    // The running definition stays; the new one applies after a stop.
+    it->second->new_def = def;
+    it->second->persistent = true;
+  } else {
+    it->second->def = def;
+  }
+  Emit(def, LifecycleEvent::kDefined);
+  return RefOf(def);
+}
+
+Result<NetworkRef> MemoryDriver::CreateXml(const std::string& xml, unsigned flags) {
+  RETURN_IF_ERROR(CheckFlags(flags, VIR_NETWORK_CREATE_VALIDATE, "networkCreateXMLFlags"));
+  ASSIGN_OR_RETURN(xml::NetworkDef def, PrepareDef(xml, flags & VIR_NETWORK_CREATE_VALIDATE, true));
+  auto it = objects_.find(def.uuid);
+  if (it == objects_.end()) {
+    auto obj = std::make_unique<NetworkObject>();
+    obj->def = def;
+    NetworkObject& ref = *obj;
+    objects_[def.uuid] = std::move(obj);
+    Status st = StartObject(ref);
+    if (!st.ok()) {
+      objects_.erase(def.uuid);
+      return st.error();
+    }
+  } else {
+    // An inactive persistent network started with other XML: its stored
+    // config comes back after destroy.
+    NetworkObject& obj = *it->second;
+    xml::NetworkDef config = obj.def;
+    obj.def = def;
+    obj.persistent = false;
+    Status st = StartObject(obj);
+    obj.persistent = true;
+    if (!st.ok()) {
+      obj.def = std::move(config);
+      return st.error();
+    }
+    obj.new_def = std::move(config);
+  }
+  Emit(def, LifecycleEvent::kStarted);
+  return RefOf(def);
+}
+
+Status MemoryDriver::Create(const NetworkRef& net) {
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  if (obj->active) return OperationInvalid("network is already active");
+  RETURN_IF_ERROR(StartObject(*obj));
+  Emit(obj->def, LifecycleEvent::kStarted);
+  return Status::Ok();
+}
+
+Status MemoryDriver::Destroy(const NetworkRef& net) {
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  if (!obj->active) return OperationInvalid("network '" + obj->def.name + "' is not active");
+  // Teardown is best effort: the object stops even if an effect fails.
+  Status st = realizer_.Stop(obj->def);
+  obj->active = false;
+  obj->ports.clear();
+  xml::NetworkDef stopped = obj->def;
+  if (obj->persistent) {
+    if (obj->new_def) obj->def = std::move(*obj->new_def);
+    obj->new_def.reset();
+  } else {
+    objects_.erase(stopped.uuid);
+  }
+  Emit(stopped, LifecycleEvent::kStopped);
+  return st;
+}
+
+Status MemoryDriver::Undefine(const NetworkRef& net) {
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  if (!obj->persistent) return OperationInvalid("can't undefine transient network");
+  RETURN_IF_ERROR(store_.Remove(obj->def.name));
+  xml::NetworkDef def = obj->def;
+  obj->autostart = false;
+  if (obj->active) {
+    obj->persistent = false;
+    obj->new_def.reset();
+  } else {
+    objects_.erase(def.uuid);
+  }
+  Emit(def, LifecycleEvent::kUndefined);
+  return Status::Ok();
+}
+
+Result<std::string> MemoryDriver::GetXmlDesc(const NetworkRef& net, unsigned flags) {
+  RETURN_IF_ERROR(CheckFlags(flags, VIR_NETWORK_XML_INACTIVE, "networkGetXMLDesc"));
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  if (flags & VIR_NETWORK_XML_INACTIVE) {
+    return codec_.Format(obj->new_def ? *obj->new_def : obj->def, xml::kFormatInactive);
+  }
+  xml::NetworkDef def = obj->def;
+  def.connections = static_cast<unsigned>(obj->ports.size());
+  return codec_.Format(def, 0);
+}
+
+Result<std::string> MemoryDriver::GetBridgeName(const NetworkRef& net) {
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  if (obj->def.bridge.name.empty()) {
+    return InternalError("network '" + obj->def.name + "' does not have a bridge name.");
+  }
+  return obj->def.bridge.name;
+}
+
+Result<bool> MemoryDriver::GetAutostart(const NetworkRef& net) {
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  return obj->autostart;
+}
+
+Status MemoryDriver::SetAutostart(const NetworkRef& net, bool autostart) {
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  if (!obj->persistent) return OperationInvalid("cannot set autostart for transient network");
+  if (obj->autostart != autostart) {
+    RETURN_IF_ERROR(store_.SetAutostart(obj->def.name, autostart));
+    obj->autostart = autostart;
+  }
+  return Status::Ok();
+}
+
+Result<bool> MemoryDriver::IsActive(const NetworkRef& net) {
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  return obj->active;
+}
+
+Result<bool> MemoryDriver::IsPersistent(const NetworkRef& net) {
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  return obj->persistent;
+}
+
+Status MemoryDriver::Update(const NetworkRef& net, unsigned command, unsigned section,
+                            int parent_index, const std::string& xml, unsigned flags) {
+  constexpr unsigned kLive = VIR_NETWORK_UPDATE_AFFECT_LIVE;
+  constexpr unsigned kConfig = VIR_NETWORK_UPDATE_AFFECT_CONFIG;
+  RETURN_IF_ERROR(CheckFlags(flags, kLive | kConfig, "networkUpdate"));
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  if ((flags & (kLive | kConfig)) == 0) flags |= obj->active ? kLive : kConfig;
+  if ((flags & kLive) && !obj->active) return OperationInvalid("network is not running");
+  if ((flags & kConfig) && !obj->persistent) {
+    return OperationInvalid("cannot change persistent config of a transient network");
+  }
+  // Edit copies; the object changes only if every requested side succeeds.
+  std::optional<xml::NetworkDef> live, config;
+  if (flags & kLive) {
+    live = obj->def;
+    RETURN_IF_ERROR(codec_.Update(*live, command, section, parent_index, xml));
+  }
+  if (flags & kConfig) {
+    config = obj->active && obj->new_def ? *obj->new_def : obj->def;
+    RETURN_IF_ERROR(codec_.Update(*config, command, section, parent_index, xml));
+  }
+  if (live) RETURN_IF_ERROR(realizer_.Reload(obj->def, *live));
+  if (config) RETURN_IF_ERROR(SaveConfig(*config));
+  if (live) obj->def = std::move(*live);
+  if (config) {
+    if (obj->active) {
+      obj->new_def = std::move(*config);
+    } else {
+      obj->def = std::move(*config);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace virtnat::driver

@@ -1,0 +1,93 @@
+#pragma once
+// The network object layer (network-xml.md §1) behind the NetworkDriver
+// interface: define / undefine / start / destroy / update / autostart /
+// ports / leases with libvirt's preconditions, errors and events.
+//
+// Everything with an outside effect is injected: the XML codec, the host
+// realization (NullRealizer: none) and persistence (MemoryStore: none). The
+// objects live in memory; the store is written on every persistent change.
+
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "driver/definition_codec.h"
+#include "driver/definition_store.h"
+#include "driver/network_driver.h"
+#include "driver/network_port.h"
+#include "driver/network_realizer.h"
+
+namespace virtnat::driver {
+
+struct NetworkObject {
+  xml::NetworkDef def;                     // current; the live one while active
+  std::optional<xml::NetworkDef> new_def;  // pending config of a running persistent network
+  bool active = false;
+  bool persistent = false;
+  bool autostart = false;
+  std::map<Uuid, PortDef> ports;  // only while active
+};
+
+class MemoryDriver : public NetworkDriver {
+ public:
+  // The injected objects must outlive the driver.
+  MemoryDriver(DefinitionCodec& codec, NetworkRealizer& realizer, DefinitionStore& store);
+
+  // Loads the stored definitions and starts the autostart ones. Returns the
+  // first error; networks that load are kept.
+  Status Load();
+
+  Result<std::vector<NetworkRef>> ListAllNetworks(unsigned flags) override;
+  Result<NetworkRef> LookupByName(const std::string& name) override;
+  Result<NetworkRef> LookupByUuid(const Uuid& uuid) override;
+  Result<NetworkRef> DefineXml(const std::string& xml, unsigned flags) override;
+  Result<NetworkRef> CreateXml(const std::string& xml, unsigned flags) override;
+  Status Undefine(const NetworkRef& net) override;
+  Status Create(const NetworkRef& net) override;
+  Status Destroy(const NetworkRef& net) override;
+  Result<std::string> GetXmlDesc(const NetworkRef& net, unsigned flags) override;
+  Result<std::string> GetBridgeName(const NetworkRef& net) override;
+  Result<bool> GetAutostart(const NetworkRef& net) override;
+  Status SetAutostart(const NetworkRef& net, bool autostart) override;
+  Result<bool> IsActive(const NetworkRef& net) override;
+  Result<bool> IsPersistent(const NetworkRef& net) override;
+  Status Update(const NetworkRef& net, unsigned command, unsigned section, int parent_index,
+                const std::string& xml, unsigned flags) override;
+  Result<std::vector<DhcpLease>> GetDhcpLeases(const NetworkRef& net,
+                                               const std::optional<std::string>& mac,
+                                               unsigned flags) override;
+  Result<PortRef> PortCreateXml(const NetworkRef& net, const std::string& xml,
+                                unsigned flags) override;
+  Result<PortRef> PortLookupByUuid(const NetworkRef& net, const Uuid& uuid) override;
+  Result<std::string> PortGetXmlDesc(const PortRef& port, unsigned flags) override;
+  Status PortDelete(const PortRef& port, unsigned flags) override;
+  Result<std::vector<PortRef>> ListAllPorts(const NetworkRef& net, unsigned flags) override;
+  Result<std::vector<TypedParam>> PortGetParameters(const PortRef& port, unsigned flags) override;
+  Status PortSetParameters(const PortRef& port, const std::vector<TypedParam>& params,
+                           unsigned flags) override;
+  int SubscribeLifecycle(LifecycleCallback callback) override;
+  void UnsubscribeLifecycle(int id) override;
+
+ private:
+  // The object for a handle, found by UUID as libvirtd does.
+  Result<NetworkObject*> Find(const NetworkRef& net);
+  Result<PortDef*> FindPort(const PortRef& port);
+  // Parses, applies defaults and checks conflicts with other objects.
+  Result<xml::NetworkDef> PrepareDef(const std::string& xml, bool validate, bool for_create);
+  Status StartObject(NetworkObject& obj);
+  Status SaveConfig(const xml::NetworkDef& def);
+  void Emit(const xml::NetworkDef& def, LifecycleEvent event);
+
+  DefinitionCodec& codec_;
+  NetworkRealizer& realizer_;
+  DefinitionStore& store_;
+  std::map<Uuid, std::unique_ptr<NetworkObject>> objects_;
+  std::map<int, LifecycleCallback> subscribers_;
+  int next_subscriber_ = 1;
+};
+
+// VIR_ERR_INVALID_ARG "unsupported flags (0x..) in function NAME" when
+// `flags` has bits outside `allowed`.
+Status CheckFlags(unsigned flags, unsigned allowed, const char* function);
+
+}  // namespace virtnat::driver

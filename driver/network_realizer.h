@@ -1,0 +1,40 @@
+#pragma once
+// Host effects of a network, injected into the object layer. The in-memory
+// driver uses NullRealizer (no effects); the real driver plugs in bridge,
+// firewall and dnsmasq behind this interface.
+
+#include <vector>
+
+#include "common/status.h"
+#include "driver/network_driver.h"
+#include "xml/network_def.h"
+
+namespace virtnat::driver {
+
+class NetworkRealizer {
+ public:
+  virtual ~NetworkRealizer() = default;
+  // Brings the network up; on error nothing is left behind.
+  virtual Status Start(const xml::NetworkDef& def) = 0;
+  // Tears it down (best effort; errors are reported but the object stops).
+  virtual Status Stop(const xml::NetworkDef& def) = 0;
+  // Applies a changed live definition to a running network.
+  virtual Status Reload(const xml::NetworkDef& old_def, const xml::NetworkDef& new_def) = 0;
+  // Current DHCP leases of a running network.
+  virtual Result<std::vector<DhcpLease>> Leases(const xml::NetworkDef& def) = 0;
+  // True if a host interface with this name exists (bridge name choice).
+  virtual bool InterfaceExists(const std::string& name) = 0;
+};
+
+class NullRealizer : public NetworkRealizer {
+ public:
+  Status Start(const xml::NetworkDef&) override { return Status::Ok(); }
+  Status Stop(const xml::NetworkDef&) override { return Status::Ok(); }
+  Status Reload(const xml::NetworkDef&, const xml::NetworkDef&) override { return Status::Ok(); }
+  Result<std::vector<DhcpLease>> Leases(const xml::NetworkDef&) override {
+    return std::vector<DhcpLease>{};
+  }
+  bool InterfaceExists(const std::string&) override { return false; }
+};
+
+}  // namespace virtnat::driver

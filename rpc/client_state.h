@@ -1,0 +1,26 @@
+#pragma once
+// What the server remembers about one client connection. Pure data: the
+// dispatcher reads and updates it, the socket layer owns it.
+
+#include <map>
+#include <optional>
+
+#include "driver/network_driver.h"
+
+namespace virtnat::rpc {
+
+struct EventRegistration {
+  int event_id = 0;
+  std::optional<driver::Uuid> network;  // nullopt: every network
+};
+
+struct ClientState {
+  bool readonly_socket = false;                // came in on the read-only socket
+  bool open = false;                           // CONNECT_OPEN succeeded
+  bool readonly = false;                       // read-only socket or VIR_CONNECT_RO
+  bool keepalive = false;                      // asked PROGRAM_KEEPALIVE: we may send PINGs
+  bool closing = false;                        // CONNECT_CLOSE answered: close after flushing
+  std::map<int, EventRegistration> callbacks;  // by server-chosen callbackID
+};
+
+}  // namespace virtnat::rpc

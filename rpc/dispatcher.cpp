@@ -1,0 +1,131 @@
+#include "rpc/dispatcher.h"
+
+#include <string>
+
+#include "rpc/message.h"
+#include "rpc/protocol.h"
+#include "rpc/remote_types.h"
+
+namespace virtnat::rpc {
+namespace {
+
+Bytes ErrorReply(Header header, const Error& error) {
+  header.type = MessageType::kReply;
+  header.status = MessageStatus::kError;
+  Bytes payload;
+  XdrEncoder enc(payload);
+  EncodeError(enc, error);
+  return EncodeFrame(header, payload);
+}
+
+Bytes KeepaliveMessage(int32_t proc) {
+  Header h;
+  h.prog = kKeepaliveProgram;
+  h.proc = proc;
+  h.type = MessageType::kMessage;
+  return EncodeFrame(h, {});
+}
+
+}  // namespace
+
+Error RpcError(std::string text) { return Error{VIR_ERR_RPC, VIR_FROM_RPC, std::move(text)}; }
+
+Error DecodeFailure() { return RpcError("Unable to decode message payload"); }
+
+const Procedure* FindProcedure(int32_t number) {
+  for (auto table :
+       {ConnectProcedures(), NetworkProcedures(), PortProcedures(), EventProcedures()}) {
+    for (const Procedure& p : table) {
+      if (p.number == number) return &p;
+    }
+  }
+  return nullptr;
+}
+
+Bytes Dispatcher::KeepalivePing() { return KeepaliveMessage(keepalive::kPing); }
+
+bool Dispatcher::HandleFrame(ClientState& client, std::span<const uint8_t> frame,
+                             std::vector<Bytes>& out) {
+  Result<DecodedFrame> decoded = DecodeFrame(frame);
+  if (!decoded.ok()) return false;
+  const Header& h = decoded->header;
+
+  if (h.prog == kKeepaliveProgram && h.vers == kProtocolVersion) {
+    // Answered even before CONNECT_OPEN, as libvirtd does; PONGs and
+    // anything else only prove the peer is alive.
+    if (h.type == MessageType::kMessage && h.proc == keepalive::kPing) {
+      out.push_back(KeepaliveMessage(keepalive::kPong));
+    }
+    return true;
+  }
+  if (h.type == MessageType::kStream) return true;  // no streams exist: dropped
+  if (h.prog != kRemoteProgram || h.vers != kProtocolVersion) {
+    out.push_back(ErrorReply(h, RpcError("Cannot find program " + std::to_string(h.prog) +
+                                         " version " + std::to_string(h.vers))));
+    return true;
+  }
+  if (h.type != MessageType::kCall) {
+    out.push_back(ErrorReply(
+        h, RpcError("Unexpected message type " + std::to_string(static_cast<int>(h.type)))));
+    return true;
+  }
+  if (h.status != MessageStatus::kOk) {
+    out.push_back(ErrorReply(
+        h, RpcError("Unexpected message status " + std::to_string(static_cast<int>(h.status)))));
+    return true;
+  }
+
+  const Procedure* procedure = FindProcedure(h.proc);
+  if (procedure == nullptr) {
+    // The exact shape clients turn into VIR_ERR_NO_SUPPORT (libvirt-rpc.md §6).
+    out.push_back(ErrorReply(h, RpcError("unknown procedure: " + std::to_string(h.proc))));
+    return true;
+  }
+  if (!client.open && procedure->open_rule != OpenRule::kAlways) {
+    const char* what = procedure->open_rule == OpenRule::kHypervisorConn
+                           ? "hypervisor connection not open"
+                           : "connection not open";
+    out.push_back(ErrorReply(h, InternalError(what, VIR_FROM_RPC)));
+    return true;
+  }
+  if (client.readonly && procedure->write_api != nullptr) {
+    out.push_back(
+        ErrorReply(h, MakeError(VIR_ERR_OPERATION_DENIED, VIR_FROM_NETWORK,
+                                std::string("read only access prevents ") + procedure->write_api)));
+    return true;
+  }
+
+  CallContext ctx{driver_, client, server_};
+  XdrDecoder args(decoded->payload);
+  Bytes payload;
+  XdrEncoder ret(payload);
+  Status status = procedure->handler(ctx, args, ret);
+  if (!status.ok()) {
+    out.push_back(ErrorReply(h, status.error()));
+    return true;
+  }
+  Header reply = h;
+  reply.type = MessageType::kReply;
+  out.push_back(EncodeFrame(reply, payload));
+  return !client.closing;
+}
+
+void Dispatcher::AppendLifecycleEvents(const ClientState& client, const driver::NetworkRef& net,
+                                       driver::LifecycleEvent event, std::vector<Bytes>& out) {
+  for (const auto& [id, reg] : client.callbacks) {
+    if (reg.network && *reg.network != net.uuid) continue;
+    Header h;
+    h.proc = proc::kNetworkEventLifecycle;
+    h.type = MessageType::kMessage;
+    h.serial = 1;  // libvirtd sends every event with serial 1
+    Bytes payload;
+    XdrEncoder enc(payload);
+    enc.Int(id);
+    EncodeNetwork(enc, net);
+    enc.Int(static_cast<int>(event));
+    enc.Int(0);  // detail: always 0 for network events
+    out.push_back(EncodeFrame(h, payload));
+  }
+}
+
+}  // namespace virtnat::rpc

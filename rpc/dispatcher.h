@@ -1,0 +1,38 @@
+#pragma once
+// Pure dispatch: one complete frame from a client in, the frames to send back
+// out, against the driver interface. No sockets, no clocks; the socket layer
+// (server.h) feeds it and the tests call it directly.
+
+#include <span>
+#include <vector>
+
+#include "driver/network_driver.h"
+#include "rpc/client_state.h"
+#include "rpc/procedures.h"
+#include "rpc/xdr.h"
+
+namespace virtnat::rpc {
+
+class Dispatcher {
+ public:
+  // `driver` must outlive the dispatcher.
+  explicit Dispatcher(driver::NetworkDriver& driver) : driver_(driver) {}
+
+  // Handles one frame (length word included). Appends replies to `out`.
+  // Returns false when the connection must be closed once `out` is sent
+  // (after CONNECT_CLOSE, or for a frame that cannot be answered).
+  bool HandleFrame(ClientState& client, std::span<const uint8_t> frame, std::vector<Bytes>& out);
+
+  // Appends one NETWORK_EVENT_LIFECYCLE message per registration of `client`
+  // that matches `net`.
+  static void AppendLifecycleEvents(const ClientState& client, const driver::NetworkRef& net,
+                                    driver::LifecycleEvent event, std::vector<Bytes>& out);
+
+  static Bytes KeepalivePing();
+
+ private:
+  driver::NetworkDriver& driver_;
+  ServerState server_;
+};
+
+}  // namespace virtnat::rpc

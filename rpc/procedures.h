@@ -1,0 +1,59 @@
+#pragma once
+// The remote program's procedure table. Each handler decodes its arguments,
+// calls the driver and encodes its return value; the dispatcher does the
+// checks common to all (connection open, read-only, decode failure) and the
+// framing.
+
+#include <span>
+#include <string>
+
+#include "common/status.h"
+#include "driver/network_driver.h"
+#include "rpc/client_state.h"
+#include "rpc/xdr.h"
+
+namespace virtnat::rpc {
+
+// Daemon-wide state shared by all connections.
+struct ServerState {
+  int next_callback_id = 1;  // libvirtd numbers event callbacks daemon-wide
+};
+
+struct CallContext {
+  driver::NetworkDriver& driver;
+  ClientState& client;
+  ServerState& server;
+};
+
+// Returns the procedure's error, or OK with the return value in `ret`.
+// A handler returns DecodeFailure() when `args` did not decode.
+using Handler = Status (*)(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret);
+
+enum class OpenRule {
+  kAlways,          // allowed before CONNECT_OPEN (auth, open, close)
+  kHypervisorConn,  // before open: "hypervisor connection not open"
+  kConnection,      // before open: "connection not open"
+};
+
+struct Procedure {
+  int32_t number;
+  Handler handler;
+  OpenRule open_rule;
+  // The public API name for "read only access prevents <API>"; nullptr when
+  // the procedure is allowed on a read-only connection.
+  const char* write_api;
+};
+
+std::span<const Procedure> ConnectProcedures();
+std::span<const Procedure> NetworkProcedures();
+std::span<const Procedure> PortProcedures();
+std::span<const Procedure> EventProcedures();
+
+// nullptr for an unknown procedure number.
+const Procedure* FindProcedure(int32_t number);
+
+// VIR_ERR_RPC in domain RPC, message without prefix, as libvirtd sends them.
+Error RpcError(std::string text);
+Error DecodeFailure();
+
+}  // namespace virtnat::rpc

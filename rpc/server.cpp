@@ -1,0 +1,286 @@
+#include "rpc/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <deque>
+
+#include "rpc/message.h"
+
+namespace virtnat::rpc {
+namespace {
+
+// Bytes read per wakeup: the frames completed by one read are handled at
+// once, so the work per wakeup is bounded and a client streaming calls
+// cannot starve the others.
+constexpr size_t kReadChunk = 65536;
+
+Status SetNonBlocking(int fd) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+    return SystemErrorFromErrno(errno, "cannot make socket non-blocking");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+struct Server::Listener {
+  Server* server;
+  UniqueFd fd;
+  bool readonly;
+  GSource* source = nullptr;
+};
+
+struct Server::Client {
+  Server* server;
+  UniqueFd fd;
+  ClientState state;
+  FrameReader reader;
+  std::deque<Bytes> out;
+  size_t out_offset = 0;  // bytes of out.front() already written
+  size_t queued = 0;      // bytes in `out` not yet written
+  GSource* source = nullptr;
+  GIOCondition watched = GIOCondition(0);
+  bool dead = false;
+  bool close_after_flush = false;
+  gint64 last_rx = 0;  // monotonic microseconds
+  unsigned pings = 0;  // unanswered keepalive PINGs
+};
+
+Server::Server(driver::NetworkDriver& driver, GMainContext* context, ServerLimits limits,
+               PeerPolicy policy)
+    : driver_(driver),
+      context_(context),
+      limits_(limits),
+      policy_(std::move(policy)),
+      dispatcher_(driver) {
+  subscription_ = driver_.SubscribeLifecycle(
+      [this](const driver::NetworkRef& net, driver::LifecycleEvent event) {
+        OnLifecycleEvent(net, event);
+      });
+  keepalive_timer_ = g_timeout_source_new_seconds(1);
+  g_source_set_callback(
+      keepalive_timer_,
+      [](gpointer data) -> gboolean {
+        static_cast<Server*>(data)->OnKeepaliveTick();
+        return G_SOURCE_CONTINUE;
+      },
+      this, nullptr);
+  g_source_attach(keepalive_timer_, context_);
+}
+
+Server::~Server() {
+  driver_.UnsubscribeLifecycle(subscription_);
+  g_source_destroy(keepalive_timer_);
+  g_source_unref(keepalive_timer_);
+  for (auto& l : listeners_) {
+    g_source_destroy(l->source);
+    g_source_unref(l->source);
+  }
+  for (auto& c : clients_) {
+    if (c->source) {
+      g_source_destroy(c->source);
+      g_source_unref(c->source);
+    }
+  }
+}
+
+size_t Server::client_count() const {
+  size_t n = 0;
+  for (const auto& c : clients_) n += c->dead ? 0 : 1;
+  return n;
+}
+
+Status Server::AddListener(UniqueFd fd, bool readonly) {
+  RETURN_IF_ERROR(SetNonBlocking(fd.get()));
+  auto listener = std::make_unique<Listener>();
+  listener->server = this;
+  listener->readonly = readonly;
+  listener->source = g_unix_fd_source_new(fd.get(), G_IO_IN);
+  listener->fd = std::move(fd);
+  g_source_set_callback(listener->source,
+                        G_SOURCE_FUNC(+[](gint, GIOCondition, gpointer data) -> gboolean {
+                          auto* l = static_cast<Listener*>(data);
+                          l->server->Accept(*l);
+                          return G_SOURCE_CONTINUE;
+                        }),
+                        listener.get(), nullptr);
+  g_source_attach(listener->source, context_);
+  listeners_.push_back(std::move(listener));
+  return Status::Ok();
+}
+
+void Server::Accept(Listener& listener) {
+  int fd = accept4(listener.fd.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (fd < 0) return;
+  UniqueFd client_fd(fd);
+  if (client_count() >= limits_.max_clients) {
+    g_warning("refusing client: %zu clients connected", client_count());
+    return;
+  }
+  if (policy_) {
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+        !policy_(cred, listener.readonly)) {
+      g_message("refusing client pid %d uid %u on the %s socket", cred.pid, cred.uid,
+                listener.readonly ? "read-only" : "read-write");
+      return;
+    }
+  }
+  (void)AddClient(std::move(client_fd), listener.readonly);
+}
+
+Status Server::AddClient(UniqueFd fd, bool readonly) {
+  RETURN_IF_ERROR(SetNonBlocking(fd.get()));
+  auto client = std::make_unique<Client>();
+  client->server = this;
+  client->fd = std::move(fd);
+  client->state.readonly_socket = readonly;
+  client->reader = FrameReader(limits_.max_frame);
+  client->last_rx = g_get_monotonic_time();
+  Client& ref = *client;
+  clients_.push_back(std::move(client));
+  UpdateWatch(ref);
+  return Status::Ok();
+}
+
+void Server::UpdateWatch(Client& client) {
+  if (client.dead) return;
+  int cond = 0;
+  // Stop reading from a client that does not read its replies: its own
+  // calls wait, nobody else is affected.
+  if (!client.close_after_flush && client.queued < limits_.max_queued_bytes) cond |= G_IO_IN;
+  if (!client.out.empty()) cond |= G_IO_OUT;
+  if (client.source && client.watched == cond) return;
+  if (client.source) {
+    g_source_destroy(client.source);
+    g_source_unref(client.source);
+  }
+  client.watched = GIOCondition(cond);
+  client.source = g_unix_fd_source_new(client.fd.get(), client.watched);
+  g_source_set_callback(
+      client.source, G_SOURCE_FUNC(+[](gint, GIOCondition condition, gpointer data) -> gboolean {
+        auto* c = static_cast<Client*>(data);
+        Server* server = c->server;
+        server->OnClientIo(*c, condition);
+        // Reap dead clients after the callback is done with them.
+        server->clients_.remove_if([](const std::unique_ptr<Client>& x) { return x->dead; });
+        return G_SOURCE_CONTINUE;
+      }),
+      &client, nullptr);
+  g_source_attach(client.source, context_);
+}
+
+void Server::Drop(Client& client) {
+  if (client.dead) return;
+  client.dead = true;
+  if (client.source) {
+    g_source_destroy(client.source);
+    g_source_unref(client.source);
+    client.source = nullptr;
+  }
+  client.fd.Reset();
+  client.state.callbacks.clear();
+}
+
+void Server::OnClientIo(Client& client, GIOCondition condition) {
+  if (condition & (G_IO_OUT)) WriteTo(client);
+  if (!client.dead && (condition & (G_IO_IN | G_IO_HUP | G_IO_ERR))) ReadFrom(client);
+  if (!client.dead && client.close_after_flush && client.out.empty()) Drop(client);
+  if (!client.dead) UpdateWatch(client);
+}
+
+void Server::ReadFrom(Client& client) {
+  uint8_t buf[kReadChunk];
+  ssize_t n = recv(client.fd.get(), buf, sizeof buf, 0);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) {
+    Drop(client);  // EOF or error: registrations go with the client
+    return;
+  }
+  client.last_rx = g_get_monotonic_time();
+  client.pings = 0;
+  if (!client.reader.Append({buf, static_cast<size_t>(n)}).ok()) {
+    g_message("dropping client: %s", client.reader.status().message().c_str());
+    Drop(client);
+    return;
+  }
+  while (!client.close_after_flush) {
+    std::optional<Bytes> frame = client.reader.Next();
+    if (!frame) break;
+    std::vector<Bytes> replies;
+    bool keep = dispatcher_.HandleFrame(client.state, *frame, replies);
+    for (Bytes& r : replies) Queue(client, std::move(r));
+    if (client.dead) return;
+    if (!keep) client.close_after_flush = true;
+  }
+  if (!client.reader.status().ok()) client.close_after_flush = true;
+}
+
+void Server::Queue(Client& client, Bytes frame) {
+  if (client.dead) return;
+  client.queued += frame.size();
+  client.out.push_back(std::move(frame));
+  if (client.queued > 2 * limits_.max_queued_bytes) {
+    g_message("dropping client that does not read its replies (%zu bytes queued)", client.queued);
+    Drop(client);
+  }
+}
+
+void Server::WriteTo(Client& client) {
+  while (!client.out.empty()) {
+    const Bytes& front = client.out.front();
+    ssize_t n = send(client.fd.get(), front.data() + client.out_offset,
+                     front.size() - client.out_offset, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) return;
+      Drop(client);
+      return;
+    }
+    client.out_offset += static_cast<size_t>(n);
+    client.queued -= static_cast<size_t>(n);
+    if (client.out_offset < front.size()) return;
+    client.out.pop_front();
+    client.out_offset = 0;
+  }
+}
+
+void Server::OnKeepaliveTick() {
+  gint64 now = g_get_monotonic_time();
+  gint64 interval = gint64{limits_.keepalive_interval_s} * G_USEC_PER_SEC;
+  for (auto& c : clients_) {
+    Client& client = *c;
+    // Only clients that asked PROGRAM_KEEPALIVE understand PING.
+    if (client.dead || !client.state.keepalive || interval <= 0) continue;
+    gint64 idle = now - client.last_rx;
+    if (idle < interval * (client.pings + 1)) continue;
+    if (client.pings >= limits_.keepalive_count) {
+      g_message("dropping client: no keepalive response");
+      Drop(client);
+      continue;
+    }
+    ++client.pings;
+    Queue(client, Dispatcher::KeepalivePing());
+    UpdateWatch(client);
+  }
+  clients_.remove_if([](const std::unique_ptr<Client>& x) { return x->dead; });
+}
+
+void Server::OnLifecycleEvent(const driver::NetworkRef& net, driver::LifecycleEvent event) {
+  for (auto& c : clients_) {
+    if (c->dead || c->state.callbacks.empty()) continue;
+    std::vector<Bytes> frames;
+    Dispatcher::AppendLifecycleEvents(c->state, net, event, frames);
+    for (Bytes& f : frames) Queue(*c, std::move(f));
+    UpdateWatch(*c);
+  }
+  // Dead clients are reaped by the I/O callback or the keepalive tick; the
+  // event may be raised from inside a client's own callback.
+}
+
+}  // namespace virtnat::rpc

@@ -1,0 +1,81 @@
+#pragma once
+// Socket I/O for the RPC protocol on a GLib main context: listening sockets,
+// per-client non-blocking reads and writes, keepalive, event fan-out. All
+// protocol decisions are the Dispatcher's; this layer only moves frames.
+//
+// Protection against hostile or broken clients: a bounded frame size (a bad
+// length word closes the connection), a bounded number of clients, a cap on
+// bytes queued for a client (past it the client is no longer read; past
+// twice it the client is dropped), and bounded work per wakeup so one busy
+// client cannot starve the others.
+
+#include <glib.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+
+#include "common/status.h"
+#include "driver/network_driver.h"
+#include "rpc/dispatcher.h"
+#include "rpc/protocol.h"
+#include "rpc/unique_fd.h"
+
+namespace virtnat::rpc {
+
+struct ServerLimits {
+  size_t max_clients = 512;
+  uint32_t max_frame = kMessageMax + kLengthWordSize;
+  size_t max_queued_bytes = 8 * 1024 * 1024;
+  unsigned keepalive_interval_s = 5;  // libvirtd's keepalive_interval
+  unsigned keepalive_count = 5;       // libvirtd's keepalive_count
+};
+
+// Decides whether a peer may use a socket (SO_PEERCRED of the peer).
+using PeerPolicy = std::function<bool(const ucred& peer, bool readonly)>;
+
+class Server {
+ public:
+  // `driver` must outlive the server; `context` is the loop it runs on
+  // (nullptr: the default context).
+  Server(driver::NetworkDriver& driver, GMainContext* context, ServerLimits limits = {},
+         PeerPolicy policy = nullptr);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // A listening socket; its clients are read-only if `readonly`.
+  Status AddListener(UniqueFd fd, bool readonly);
+  // A connected socket (tests use one end of a socketpair).
+  Status AddClient(UniqueFd fd, bool readonly);
+
+  size_t client_count() const;
+
+ private:
+  struct Client;
+  struct Listener;
+
+  void Accept(Listener& listener);
+  void OnClientIo(Client& client, GIOCondition condition);
+  void ReadFrom(Client& client);
+  void WriteTo(Client& client);
+  void Queue(Client& client, Bytes frame);
+  void UpdateWatch(Client& client);
+  void Drop(Client& client);
+  void OnKeepaliveTick();
+  void OnLifecycleEvent(const driver::NetworkRef& net, driver::LifecycleEvent event);
+
+  driver::NetworkDriver& driver_;
+  GMainContext* context_;
+  ServerLimits limits_;
+  PeerPolicy policy_;
+  Dispatcher dispatcher_;
+  std::list<std::unique_ptr<Listener>> listeners_;
+  std::list<std::unique_ptr<Client>> clients_;
+  GSource* keepalive_timer_ = nullptr;
+  int subscription_ = 0;
+};
+
+}  // namespace virtnat::rpc

@@ -1,0 +1,53 @@
+# Shared by the compat tests: starts virtnatd ($1) on private sockets in a
+# temporary directory and removes everything on exit.
+set -euo pipefail
+
+VIRTNATD=${1:?usage: $0 PATH-TO-VIRTNATD}
+DATA=$(cd "$(dirname "$0")" && pwd)/data
+TMP=$(mktemp -d /tmp/virtnat-compat.XXXXXX)
+SOCK=$TMP/sock
+SOCK_RO=$TMP/sock-ro
+URI="network+unix:///system?socket=$SOCK"
+URI_RO="network+unix:///system?socket=$SOCK_RO"
+DAEMON_PID=
+
+cleanup() {
+  if [[ -n $DAEMON_PID ]]; then kill "$DAEMON_PID" 2>/dev/null || true; wait "$DAEMON_PID" 2>/dev/null || true; fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+start_daemon() {
+  # A private network namespace when we may create one: nothing the daemon
+  # does can reach the host's network. The sockets are files, so clients in
+  # the host namespace still reach it.
+  local prefix=()
+  if [[ $(id -u) == 0 ]] && unshare --net true 2>/dev/null; then prefix=(unshare --net); fi
+  "${prefix[@]}" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK_RO" --config-dir "$TMP/etc" \
+    --state-dir "$TMP/lib" --run-dir "$TMP/run" --log-level warning 2>"$TMP/daemon.log" &
+  DAEMON_PID=$!
+  for _ in $(seq 100); do [[ -S $SOCK_RO ]] && return 0; sleep 0.05; done
+  echo "virtnatd did not start:"; cat "$TMP/daemon.log"; return 1
+}
+
+FAILURES=0
+# expect NAME EXPECTED-FILE-OR-TEXT -- command...: compares stdout+stderr and the exit code.
+check() {
+  local name=$1 expected=$2 expected_rc=$3; shift 3
+  local out rc=0
+  out=$("$@" 2>&1) || rc=$?
+  if [[ $out != "$expected" || $rc != "$expected_rc" ]]; then
+    echo "FAIL: $name (exit $rc, expected $expected_rc)"
+    diff <(printf '%s\n' "$expected") <(printf '%s\n' "$out") || true
+    FAILURES=$((FAILURES + 1))
+  else
+    echo "ok: $name"
+  fi
+}
+
+finish() {
+  if [[ -s $TMP/daemon.log ]]; then echo "--- daemon log"; cat "$TMP/daemon.log"; fi
+  if ! kill -0 "$DAEMON_PID" 2>/dev/null; then echo "FAIL: virtnatd died"; exit 1; fi
+  [[ $FAILURES == 0 ]] || { echo "$FAILURES failure(s)"; exit 1; }
+  echo "all passed"
+}

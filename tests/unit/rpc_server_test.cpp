@@ -1,0 +1,294 @@
+// The socket layer over socketpair(): real non-blocking I/O on a GLib loop
+// running in a second thread, a blocking test client in this one.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <thread>
+
+#include "driver/definition_store.h"
+#include "driver/memory_driver.h"
+#include "driver/network_realizer.h"
+#include "fake_codec.h"
+#include "rpc/message.h"
+#include "rpc/protocol.h"
+#include "rpc/remote_types.h"
+#include "rpc/server.h"
+
+namespace virtnat::rpc {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class TestClient {
+ public:
+  explicit TestClient(UniqueFd fd) : fd_(std::move(fd)) {
+    timeval tv{5, 0};
+    setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+
+  bool SendRaw(const Bytes& b) {
+    return send(fd_.get(), b.data(), b.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(b.size());
+  }
+
+  bool Send(int32_t procedure, const Bytes& args = {}) {
+    Header h;
+    h.proc = procedure;
+    h.serial = serial_++;
+    return SendRaw(EncodeFrame(h, args));
+  }
+
+  // The next frame; nullopt on EOF or timeout.
+  std::optional<Bytes> Receive() {
+    Bytes word(4);
+    if (!ReadExactly(word.data(), 4)) return std::nullopt;
+    XdrDecoder dec(word);
+    uint32_t len = dec.Uint();
+    if (len < 28 || len > (1u << 26)) return std::nullopt;
+    word.resize(len);
+    if (!ReadExactly(word.data() + 4, len - 4)) return std::nullopt;
+    return word;
+  }
+
+  // Sends a call and waits for its reply, keeping async messages aside.
+  std::optional<DecodedFrame> Call(int32_t procedure, const Bytes& args = {}) {
+    uint32_t serial = serial_;
+    if (!Send(procedure, args)) return std::nullopt;
+    while (auto frame = Receive()) {
+      last_ = std::move(*frame);
+      auto f = DecodeFrame(last_);
+      if (!f.ok()) return std::nullopt;
+      if (f->header.type == MessageType::kReply && f->header.serial == serial) return *f;
+      messages.push_back(last_);
+    }
+    return std::nullopt;
+  }
+
+  bool Open() {
+    Bytes args;
+    XdrEncoder enc(args);
+    enc.OptString(std::string("network:///system"));
+    enc.Uint(0);
+    auto r = Call(proc::kConnectOpen, args);
+    return r && r->header.status == MessageStatus::kOk;
+  }
+
+  // True when the server closed the connection.
+  bool ClosedByServer() {
+    uint8_t b;
+    return recv(fd_.get(), &b, 1, 0) == 0;
+  }
+
+  int fd() const { return fd_.get(); }
+  std::vector<Bytes> messages;
+
+ private:
+  bool ReadExactly(uint8_t* p, size_t n) {
+    while (n > 0) {
+      ssize_t r = recv(fd_.get(), p, n, 0);
+      if (r <= 0) return false;
+      p += r;
+      n -= static_cast<size_t>(r);
+    }
+    return true;
+  }
+
+  UniqueFd fd_;
+  uint32_t serial_ = 0;
+  Bytes last_;
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void Start(ServerLimits limits = {}) {
+    context_ = g_main_context_new();
+    loop_ = g_main_loop_new(context_, FALSE);
+    server_ = std::make_unique<Server>(driver_, context_, limits);
+    thread_ = std::thread([this] { g_main_loop_run(loop_); });
+  }
+
+  void TearDown() override {
+    if (!loop_) return;
+    g_main_loop_quit(loop_);
+    g_main_context_wakeup(context_);
+    thread_.join();
+    server_.reset();
+    g_main_loop_unref(loop_);
+    g_main_context_unref(context_);
+  }
+
+  // Connects a new client. Sources are attached from the loop thread.
+  TestClient Connect(bool readonly = false) {
+    int sv[2];
+    EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    struct Add {
+      Server* server;
+      int fd;
+      bool readonly;
+    };
+    auto* add = new Add{server_.get(), sv[0], readonly};
+    g_main_context_invoke(
+        context_,
+        [](gpointer data) -> gboolean {
+          auto* a = static_cast<Add*>(data);
+          EXPECT_TRUE(a->server->AddClient(UniqueFd(a->fd), a->readonly).ok());
+          delete a;
+          return G_SOURCE_REMOVE;
+        },
+        add);
+    return TestClient(UniqueFd(sv[1]));
+  }
+
+  testing::FakeCodec codec_;
+  driver::NullRealizer realizer_;
+  driver::MemoryStore store_;
+  driver::MemoryDriver driver_{codec_, realizer_, store_};
+  GMainContext* context_ = nullptr;
+  GMainLoop* loop_ = nullptr;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+};
+
+Bytes DefineArgs(const std::string& name) {
+  Bytes args;
+  XdrEncoder enc(args);
+  enc.String("<network><name>" + name + "</name></network>");
+  return args;
+}
+
+TEST_F(ServerTest, HandshakeAndCallsOverASocket) {
+  Start();
+  TestClient c = Connect();
+  auto auth = c.Call(proc::kAuthList);
+  ASSERT_TRUE(auth);
+  EXPECT_EQ(Bytes(auth->payload.begin(), auth->payload.end()), Bytes({0, 0, 0, 1, 0, 0, 0, 0}));
+  ASSERT_TRUE(c.Open());
+  auto def = c.Call(proc::kNetworkDefineXml, DefineArgs("s1"));
+  ASSERT_TRUE(def);
+  EXPECT_EQ(def->header.status, MessageStatus::kOk);
+  auto close = c.Call(proc::kConnectClose);
+  ASSERT_TRUE(close);
+  EXPECT_TRUE(c.ClosedByServer());
+}
+
+TEST_F(ServerTest, EventsAreDeliveredToRegisteredClients) {
+  Start();
+  TestClient watcher = Connect();
+  TestClient actor = Connect();
+  ASSERT_TRUE(watcher.Open());
+  ASSERT_TRUE(actor.Open());
+  Bytes reg;
+  XdrEncoder enc(reg);
+  enc.Int(0);
+  enc.Bool(false);
+  auto r = watcher.Call(proc::kConnectNetworkEventRegisterAny, reg);
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(actor.Call(proc::kNetworkDefineXml, DefineArgs("e1")));
+  auto event = watcher.Receive();
+  ASSERT_TRUE(event);
+  auto f = DecodeFrame(*event);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->header.proc, proc::kNetworkEventLifecycle);
+  XdrDecoder dec(f->payload);
+  dec.Int();
+  EXPECT_EQ(DecodeNetwork(dec).name, "e1");
+  EXPECT_EQ(dec.Int(), 0);  // DEFINED
+}
+
+TEST_F(ServerTest, OversizedLengthClosesOnlyThatClient) {
+  Start();
+  TestClient bad = Connect();
+  TestClient good = Connect();
+  ASSERT_TRUE(good.Open());
+  for (const char* word : {"\x80\x00\x00\x00", "\x00\x00\x00\x00"}) {
+    TestClient hostile = Connect();
+    ASSERT_TRUE(hostile.SendRaw(Bytes(word, word + 4)));
+    EXPECT_TRUE(hostile.ClosedByServer());
+  }
+  ASSERT_TRUE(bad.SendRaw(Bytes(3, 0)));  // truncated, then the client vanishes
+  { TestClient gone = std::move(bad); }
+  auto r = good.Call(proc::kConnectGetType);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->header.status, MessageStatus::kOk);
+}
+
+TEST_F(ServerTest, GarbageAndWrongProgramGetErrorReplies) {
+  Start();
+  TestClient c = Connect();
+  Header h;
+  h.prog = 0x12345678;
+  ASSERT_TRUE(c.SendRaw(EncodeFrame(h, {})));
+  auto reply = c.Receive();
+  ASSERT_TRUE(reply);
+  auto f = DecodeFrame(*reply);
+  EXPECT_EQ(f->header.status, MessageStatus::kError);
+  ASSERT_TRUE(c.Open());
+  auto r = c.Call(proc::kNetworkLookupByName, Bytes{0xff, 0xff, 0xff, 0xf0, 1, 2, 3});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->header.status, MessageStatus::kError);
+}
+
+TEST_F(ServerTest, ManyIdleClientsDoNotStarveAnActiveOne) {
+  Start();
+  std::vector<TestClient> idle;
+  for (int i = 0; i < 200; ++i) idle.push_back(Connect());
+  TestClient active = Connect();
+  ASSERT_TRUE(active.Open());
+  auto start = Clock::now();
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(active.Call(proc::kConnectGetType));
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST_F(ServerTest, ClientThatNeverReadsIsThrottledNotOthers) {
+  ServerLimits limits;
+  limits.max_queued_bytes = 64 * 1024;
+  Start(limits);
+  TestClient greedy = Connect();
+  ASSERT_TRUE(greedy.Open());
+  int flags = fcntl(greedy.fd(), F_GETFL);
+  fcntl(greedy.fd(), F_SETFL, flags | O_NONBLOCK);
+  // Calls whose replies are never read, until the socket stops taking them.
+  Header h;
+  h.proc = proc::kConnectGetUri;
+  Bytes call = EncodeFrame(h, {});
+  for (int i = 0; i < 200000; ++i) {
+    if (send(greedy.fd(), call.data(), call.size(), MSG_NOSIGNAL) < 0) break;
+  }
+  TestClient polite = Connect();
+  auto start = Clock::now();
+  ASSERT_TRUE(polite.Open());
+  ASSERT_TRUE(polite.Call(proc::kConnectGetType));
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST_F(ServerTest, KeepalivePingsThenDropsASilentClient) {
+  ServerLimits limits;
+  limits.keepalive_interval_s = 1;
+  limits.keepalive_count = 1;
+  Start(limits);
+  TestClient c = Connect();
+  auto r = c.Call(proc::kConnectSupportsFeature, Bytes{0, 0, 0, 10});
+  ASSERT_TRUE(r);
+  auto ping = c.Receive();
+  ASSERT_TRUE(ping);
+  auto f = DecodeFrame(*ping);
+  EXPECT_EQ(f->header.prog, kKeepaliveProgram);
+  EXPECT_EQ(f->header.proc, keepalive::kPing);
+  EXPECT_TRUE(c.ClosedByServer());
+}
+
+TEST_F(ServerTest, NoPingsWithoutTheKeepaliveFeature) {
+  ServerLimits limits;
+  limits.keepalive_interval_s = 1;
+  Start(limits);
+  TestClient c = Connect();
+  ASSERT_TRUE(c.Open());
+  pollfd p{c.fd(), POLLIN, 0};
+  EXPECT_EQ(poll(&p, 1, 2500), 0);
+}
+
+}  // namespace
+}  // namespace virtnat::rpc
