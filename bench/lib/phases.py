@@ -27,24 +27,24 @@ def effects_caveat(daemon, i):
     """None if the daemon really created network i's bridge, else why its times mislead."""
     if bridge_exists(daemon, i):
         return None
-    return ("no host effects: bridge %s was not created, so this time excludes the bridge, "
+    return ("no host effects: bridge %s was not created, so this figure leaves out the bridge, "
             "firewall and dnsmasq work that libvirtd's includes" % netdefs.bridge(i))
 
 
-def memory(rec, daemon, fig, networks):
+def memory(rec, daemon, fig, networks, caveat=None):
     rss = daemons.rss_kib(daemon.pid)
     if rss == 0:
         rec.miss(fig, daemon.key, "daemon process is gone")
         return
-    rec.put(fig, daemon.key, [rss / 1024.0], "MiB")
+    rec.put(fig, daemon.key, [rss / 1024.0], "MiB", caveat)
     if networks == 0:
         return
     helpers = daemon.helper_pids()
     suffix = fig.split("_")[-1]
     rec.put("procs_per_net_" + suffix, daemon.key, [len(helpers) / float(networks)],
-            "processes")
+            "processes", caveat)
     rec.put("helpers_pss_" + suffix, daemon.key,
-            [sum(daemons.pss_kib(p) for p in helpers) / 1024.0], "MiB")
+            [sum(daemons.pss_kib(p) for p in helpers) / 1024.0], "MiB", caveat)
 
 
 def cycles(rec, daemon, conn, count):

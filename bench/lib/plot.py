@@ -42,16 +42,20 @@ def _matplotlib(path, rec, levels, series):
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(9, 5.5), dpi=100)
     for key, curve in series.items():
+        label = LABELS.get(key, key)
+        if any(isinstance(e, Figure) and e.caveat
+               for e in (rec.get("start_at_%d" % lv, key) for lv in levels)):
+            label += " (!) no host effects"
         xs = [x for x, _ in curve]
         ys = [y for _, y in curve]
         ax.plot(xs, ys, ".", ms=3, alpha=0.6, color=COLORS.get(key),
-                label="%s: each start while filling up" % LABELS.get(key, key))
+                label="%s: each start while filling up" % label)
         pts = probes(rec, levels, key)
         if pts:
             ax.errorbar([p[0] for p in pts], [p[1] for p in pts],
                         yerr=[[0] * len(pts), [p[2] - p[1] for p in pts]], fmt="o-", ms=7,
                         capsize=4, color=COLORS.get(key),
-                        label="%s: probe start, median (bar to p95)" % LABELS.get(key, key))
+                        label="%s: probe start, median (bar to p95)" % label)
     ax.set_yscale("log")
     ax.set_xlabel("networks already running")
     ax.set_ylabel("start of one NAT network with DHCP (ms, log scale)")

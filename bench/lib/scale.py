@@ -38,7 +38,7 @@ def run(rec, daemon, conn, levels, probes, limits, fwd, fwd_args, mem_level):
         if running == 1:
             measure_fwd(rec, daemon, fwd, "1", fwd_args)
         if running == mem_level:
-            phases.memory(rec, daemon, "rss_%d" % mem_level, running)
+            phases.memory(rec, daemon, "rss_%d" % mem_level, running, caveat)
         if running == top:
             measure_fwd(rec, daemon, fwd, "n", fwd_args)
             break
