@@ -1,6 +1,7 @@
 """bench/run: libvirtd 9.0 and virtnatd side by side; see bench/README.md."""
 
 import argparse
+import glob
 import os
 import shlex
 import subprocess
@@ -134,7 +135,10 @@ def main(argv):
     t_run = time.monotonic()
     for stale in netns.sweep_stale():
         log("removed namespace %s left by an earlier run" % stale)
-    work = tempfile.mkdtemp(prefix="vnbench-")
+    for stale in glob.glob(os.path.join(tempfile.gettempdir(), "vnbench-*-work.*")):
+        if not os.path.exists("/proc/%s" % os.path.basename(stale).split("-")[1]):
+            subprocess.run(["rm", "-rf", stale])
+    work = tempfile.mkdtemp(prefix="vnbench-%d-work." % os.getpid())
     cleanup.push("work directory", lambda: subprocess.run(["rm", "-rf", work]))
     rec = Record()
     # Two daemons at the top level, dnsmasq's helper processes, and the rest
