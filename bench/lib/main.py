@@ -205,7 +205,8 @@ def run_phases(rec, sides, p):
     for s in sides:
         phase(rec, s, "lifecycle cycles", cyc,
               lambda s=s: phases.cycles(rec, s.daemon, s.conn, p["cycles"]))
-    rpc = ["rpc_list_1", "rpc_xml_1", "rpc_list_n", "rpc_xml_n"]
+    rpc = ["rpc_list_1", "rpc_xml_1", "rpc_list_n", "rpc_xml_n", "rpc_list_n_rate",
+           "rpc_xml_n_rate"]
     for s in sides:
         phase(rec, s, "RPC latency", rpc,
               lambda s=s: phases.rpc(rec, s.daemon, s.conn, p["rpc_defined"], p["rpc_calls"],

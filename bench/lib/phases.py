@@ -93,17 +93,20 @@ def rpc(rec, daemon, conn, defined, calls, clients, calls_per_client):
                     samples.append(ms_since(t0))
             rec.put("rpc_%s_1" % op, daemon.key, samples, "ms")
             try:
-                samples = concurrent(daemon.uri, op, clients, calls_per_client)
+                samples, per_s = concurrent(daemon.uri, op, clients, calls_per_client)
                 rec.put("rpc_%s_n" % op, daemon.key, samples, "ms")
+                rec.put("rpc_%s_n_rate" % op, daemon.key, [per_s], "calls/s")
             except daemons.Unavailable as e:
                 rec.miss("rpc_%s_n" % op, daemon.key, str(e))
+                rec.miss("rpc_%s_n_rate" % op, daemon.key, str(e))
     finally:
         for net in nets:
             net.undefine()
 
 
 def concurrent(uri, op, clients, calls):
-    """Latencies of `clients` processes calling at once, each on its own connection."""
+    """Per-call latencies of `clients` processes calling at once, each on its own
+    connection, and the calls per second they got through together."""
     procs = [subprocess.Popen([sys.executable, WORKER, uri, op, str(calls)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(clients)]
@@ -115,13 +118,16 @@ def concurrent(uri, op, clients, calls):
         for p in procs:
             p.stdin.write("go\n")
             p.stdin.flush()
-        samples = []
+        samples, starts, ends = [], [], []
         for p in procs:
             out, err = p.communicate(timeout=600)
             if p.returncode != 0:
                 raise daemons.Unavailable("RPC client failed: %s" % err.strip()[-300:])
-            samples.extend(json.loads(out))
-        return samples
+            result = json.loads(out)
+            samples.extend(result["ms"])
+            starts.append(result["start"])
+            ends.append(result["end"])
+        return samples, len(samples) / (max(ends) - min(starts))
     finally:
         for p in procs:
             if p.poll() is None:

@@ -28,6 +28,8 @@ def rows(p):
         ("rpc_xml_1", "XMLDesc, 1 client", "no worse than libvirtd"),
         ("rpc_list_n", "listAllNetworks, %d clients" % p["clients"], "better than libvirtd"),
         ("rpc_xml_n", "XMLDesc, %d clients" % p["clients"], "better than libvirtd"),
+        ("rpc_list_n_rate", "listAllNetworks, %d clients, all together" % p["clients"], None),
+        ("rpc_xml_n_rate", "XMLDesc, %d clients, all together" % p["clients"], None),
         ("fwd_tput_1", "TCP throughput guest -> NAT -> wan, 1 network", None),
         ("fwd_tput_n", "TCP throughput, %d networks running" % lv[2],
          "within 5% of 1 network"),

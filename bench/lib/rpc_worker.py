@@ -2,8 +2,8 @@
 
 argv: URI OP CALLS with OP `list` (listAllNetworks) or `xml` (XMLDesc of the
 defined networks in turn). Prints `ready` once connected, waits for a line
-on stdin so that all clients start together, then prints one JSON list of
-per-call latencies in milliseconds.
+on stdin so that all clients start together, then prints one JSON object:
+per-call latencies in milliseconds and its start and end on the monotonic clock.
 """
 
 import json
@@ -23,6 +23,7 @@ def main():
     print("ready", flush=True)
     sys.stdin.readline()
     samples = []
+    t_start = time.monotonic()
     for k in range(calls):
         t0 = time.perf_counter()
         if op == "list":
@@ -30,7 +31,8 @@ def main():
         else:
             nets[k % len(nets)].XMLDesc(0)
         samples.append((time.perf_counter() - t0) * 1e3)
-    print(json.dumps(samples), flush=True)
+    t_end = time.monotonic()  # CLOCK_MONOTONIC: comparable across the clients
+    print(json.dumps({"ms": samples, "start": t_start, "end": t_end}), flush=True)
     conn.close()
 
 
