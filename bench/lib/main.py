@@ -205,8 +205,8 @@ def run_phases(rec, sides, p):
     for s in sides:
         phase(rec, s, "lifecycle cycles", cyc,
               lambda s=s: phases.cycles(rec, s.daemon, s.conn, p["cycles"]))
-    rpc = ["rpc_list_1", "rpc_xml_1", "rpc_list_n", "rpc_xml_n", "rpc_list_n_rate",
-           "rpc_xml_n_rate"]
+    rpc = ["rpc_list_1", "rpc_xml_1"] + ["rpc_%s_n%s" % (op, kind) for op in ("list", "xml")
+                                         for kind in ("", "_rate", "_cpu")]
     for s in sides:
         phase(rec, s, "RPC latency", rpc,
               lambda s=s: phases.rpc(rec, s.daemon, s.conn, p["rpc_defined"], p["rpc_calls"],

@@ -93,15 +93,35 @@ def rpc(rec, daemon, conn, defined, calls, clients, calls_per_client):
                     samples.append(ms_since(t0))
             rec.put("rpc_%s_1" % op, daemon.key, samples, "ms")
             try:
+                cpu0 = cpu_seconds(daemon.pid)
                 samples, per_s = concurrent(daemon.uri, op, clients, calls_per_client)
+                cpu = cpu_seconds(daemon.pid) - cpu0
                 rec.put("rpc_%s_n" % op, daemon.key, samples, "ms")
                 rec.put("rpc_%s_n_rate" % op, daemon.key, [per_s], "calls/s")
+                # Includes connection set-up and close; the same for both daemons.
+                rec.put("rpc_%s_n_cpu" % op, daemon.key, [cpu * 1e6 / len(samples)],
+                        "us CPU/call")
             except daemons.Unavailable as e:
                 rec.miss("rpc_%s_n" % op, daemon.key, str(e))
                 rec.miss("rpc_%s_n_rate" % op, daemon.key, str(e))
+                rec.miss("rpc_%s_n_cpu" % op, daemon.key, str(e))
     finally:
         for net in nets:
             net.undefine()
+
+
+def cpu_seconds(pid):
+    """CPU time of all the process's threads, in nanoseconds from the scheduler
+    (clock ticks in /proc/PID/stat are too coarse for a few thousand calls)."""
+    total = 0
+    task_dir = "/proc/%d/task" % pid
+    for tid in os.listdir(task_dir):
+        try:
+            with open(os.path.join(task_dir, tid, "schedstat")) as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError):
+            pass  # a thread that ended between listdir and open
+    return total / 1e9
 
 
 def concurrent(uri, op, clients, calls):
