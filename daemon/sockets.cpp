@@ -56,6 +56,12 @@ Result<ListenSockets> TakeActivatedSockets(const std::string& rw_path, const std
   unsetenv("LISTEN_FDNAMES");
   for (int i = 0; i < n; ++i) {
     int fd = kListenFdsStart + i;
+    int listening = 0;
+    socklen_t optlen = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &optlen) < 0 || !listening) {
+      return SystemError("LISTEN_FDS: descriptor " + std::to_string(fd) +
+                         " is not a listening socket");
+    }
     fcntl(fd, F_SETFD, FD_CLOEXEC);
     std::string path = BoundPath(fd);
     std::string name = i < static_cast<int>(names.size()) ? names[i] : "";

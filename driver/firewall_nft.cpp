@@ -9,6 +9,8 @@
 #include <ctime>
 #include <vector>
 
+#include "driver/firewall_conflicts.h"
+
 namespace virtnat::driver {
 namespace {
 
@@ -95,12 +97,13 @@ Status NftFirewall::Apply(const std::string& network, const FirewallPlan& plan) 
   if (applied_.count(network)) {
     return InternalError("firewall rules of network '" + network + "' are already applied");
   }
+  const std::string context = "failed to apply firewall rules of network '" + network + "'";
+  Status conflict = CheckElementConflicts(network, plan.rules, applied_);
+  if (!conflict.ok()) return conflict.WithContext(context);
   if (!plan.rules.empty()) {
     ASSIGN_OR_RETURN(NftBatch batch, BuildAddBatch(plan.base, plan.rules, seq_));
     Status s = Send(batch);
-    if (!s.ok()) {
-      return s.WithContext("failed to apply firewall rules of network '" + network + "'");
-    }
+    if (!s.ok()) return s.WithContext(context);
   }
   applied_[network] = plan.rules;
   return Status::Ok();

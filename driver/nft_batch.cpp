@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "driver/nft_expr.h"
+#include "driver/nft_text.h"
 
 namespace virtnat::driver {
 namespace {
@@ -264,7 +265,10 @@ Status ElementMessage(const NftElement& el, bool add, Writer* w) {
       w->Header(add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM, add ? NLM_F_CREATE | NLM_F_EXCL : 0);
   if (!ok || !nlh) return OutOfMemory();
   nftnl_set_elems_nlmsg_build_payload(nlh, s.get());
-  w->Next(std::string(add ? "add" : "delete") + " element " + el.map);
+  // e.g. "add element portfwd { tcp . 8080 : jump virbr0_dnat }": names the
+  // key another network may already hold.
+  w->Next(std::string(add ? "add" : "delete") + " element " + el.map + " { " + RenderElement(el) +
+          " }");
   return Status::Ok();
 }
 

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <string>
 
 #include "driver/network_driver.h"
 
@@ -21,6 +22,10 @@ struct ClientState {
   bool keepalive = false;                      // asked PROGRAM_KEEPALIVE: we may send PINGs
   bool closing = false;                        // CONNECT_CLOSE answered: close after flushing
   std::map<int, EventRegistration> callbacks;  // by server-chosen callbackID
+  // Non-empty when the peer may not use this socket (credentials): every
+  // call but AUTH_LIST and CONNECT_CLOSE is refused with this reason, so the
+  // client reports it instead of a reset connection.
+  std::string denied;
 };
 
 }  // namespace virtnat::rpc

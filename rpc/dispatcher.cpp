@@ -81,6 +81,12 @@ bool Dispatcher::HandleFrame(ClientState& client, std::span<const uint8_t> frame
     out.push_back(ErrorReply(h, RpcError("unknown procedure: " + std::to_string(h.proc))));
     return true;
   }
+  if (!client.denied.empty() && procedure->number != proc::kAuthList &&
+      procedure->number != proc::kConnectClose) {
+    out.push_back(ErrorReply(
+        h, Error{VIR_ERR_ACCESS_DENIED, VIR_FROM_RPC, "access denied: " + client.denied}));
+    return true;
+  }
   if (!client.open && procedure->open_rule != OpenRule::kAlways) {
     const char* what = procedure->open_rule == OpenRule::kHypervisorConn
                            ? "hypervisor connection not open"

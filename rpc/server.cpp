@@ -115,13 +115,22 @@ Status Server::AddListener(UniqueFd fd, bool readonly) {
 }
 
 void Server::Accept(Listener& listener) {
-  int fd = accept4(listener.fd.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-  if (fd < 0) return;
-  UniqueFd client_fd(fd);
+  // Drain the backlog (bounded), so bursts of connections are not refused
+  // by a full listen queue.
+  for (int i = 0; i < 64; ++i) {
+    int fd = accept4(listener.fd.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    AcceptOne(listener, UniqueFd(fd));
+  }
+}
+
+void Server::AcceptOne(Listener& listener, UniqueFd client_fd) {
+  int fd = client_fd.get();
   if (client_count() >= limits_.max_clients) {
     g_warning("refusing client: %zu clients connected", client_count());
     return;
   }
+  std::string denied;
   if (policy_) {
     ucred cred{};
     socklen_t len = sizeof cred;
@@ -129,10 +138,13 @@ void Server::Accept(Listener& listener) {
         !policy_(cred, listener.readonly)) {
       g_message("refusing client pid %d uid %u on the %s socket", cred.pid, cred.uid,
                 listener.readonly ? "read-only" : "read-write");
-      return;
+      denied = "peer uid " + std::to_string(cred.uid) + " may not use the " +
+               (listener.readonly ? "read-only" : "read-write") + " socket";
     }
   }
-  (void)AddClient(std::move(client_fd), listener.readonly);
+  if (AddClient(std::move(client_fd), listener.readonly).ok() && !denied.empty()) {
+    clients_.back()->state.denied = std::move(denied);
+  }
 }
 
 Status Server::AddClient(UniqueFd fd, bool readonly) {

@@ -58,6 +58,7 @@ class Server {
   struct Listener;
 
   void Accept(Listener& listener);
+  void AcceptOne(Listener& listener, UniqueFd fd);
   void OnClientIo(Client& client, GIOCondition condition);
   void ReadFrom(Client& client);
   void WriteTo(Client& client);

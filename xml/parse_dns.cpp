@@ -21,7 +21,7 @@ Status ParseSrvNumber(std::string_view net, const xmlNode* node, const DnsSrv& s
                       unsigned& out) {
   XPathNumber n = XPathUInt(node, attr);
   std::string tail = " for service " + Q(srv.service) + " in network " + Q(net);
-  if (n.state != NumberState::kAbsent && !has_target) {
+  if (n.state == NumberState::kOk && !has_target) {
     return XmlDetail(std::string("DNS SRV ") + attr + " attribute not permitted without target" +
                      tail);
   }

@@ -155,10 +155,11 @@ Status ParseForward(std::string_view net, const xmlNode* node, ForwardDef& fwd) 
 
   auto dev = XPathProp(node, "dev");
   if (dev && (!addresses.empty() || !pfs.empty())) {
+    // libvirt passes this template through "%s", so the placeholder is
+    // printed literally instead of the network's name.
     return XmlError(
         "the <forward> 'dev' attribute cannot be used when <address> or <pf> sub-elements are "
-        "present in network " +
-        n);
+        "present in network %s");
   }
 
   if (!interfaces.empty() || dev) {

@@ -100,23 +100,25 @@ Result<std::optional<Lease>> ParseLease(const xmlNode* node) {
   return std::optional<Lease>(lease);
 }
 
+// 9.0 walks the children in document order (newer libvirt takes all ranges
+// first), which decides the message when several are wrong.
 Status ParseDhcp(std::string_view net, const xmlNode* node, IpDef& ip) {
-  for (const xmlNode* range : NamedChildren(node, "range")) {
-    ASSIGN_OR_RETURN(DhcpRange r, ParseDhcpRange(net, ip, range));
-    ip.ranges.push_back(std::move(r));
-  }
-  for (const xmlNode* host : NamedChildren(node, "host")) {
-    ASSIGN_OR_RETURN(DhcpHost h, ParseDhcpHost(net, ip, host, false));
-    ip.hosts.push_back(std::move(h));
-  }
-  const xmlNode* bootp = FirstNamedChild(node, "bootp");
-  // 9.0 silently ignores a <bootp> without file (newer libvirt rejects it).
-  if (bootp != nullptr && ip.address.is_v4()) {
-    if (auto file = Prop(bootp, "file")) {
+  for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+    if (HasName(child, "range")) {
+      ASSIGN_OR_RETURN(DhcpRange r, ParseDhcpRange(net, ip, child));
+      ip.ranges.push_back(std::move(r));
+    } else if (HasName(child, "host")) {
+      ASSIGN_OR_RETURN(DhcpHost h, ParseDhcpHost(net, ip, child, false));
+      ip.hosts.push_back(std::move(h));
+    } else if (HasName(child, "bootp") && ip.address.is_v4()) {
+      // 9.0 silently ignores a <bootp> without file (newer libvirt rejects
+      // it); a later <bootp> replaces an earlier one.
+      auto file = Prop(child, "file");
+      if (!file) continue;
       Bootp b;
       b.file = *file;
       RETURN_IF_ERROR(CheckDnsmasqSafe(b.file, "bootp file", net));
-      if (auto server = Prop(bootp, "server")) {
+      if (auto server = Prop(child, "server")) {
         ASSIGN_OR_RETURN(b.server, ParseSocketAddr(*server));
       }
       ip.bootp = std::move(b);

@@ -126,6 +126,16 @@ void OnEntityDecl(void* user_data, const xmlChar*, int, const xmlChar*, const xm
   OnInternalSubset(user_data, nullptr, nullptr, nullptr);
 }
 
+// libxml2 2.9 initialises its globals lazily and not thread-safely; do it
+// once, under the protection of a function-local static.
+void EnsureLibxmlInitialized() {
+  static const bool initialized = [] {
+    xmlInitParser();
+    return true;
+  }();
+  (void)initialized;
+}
+
 }  // namespace
 
 Result<XmlDocPtr> ParseXmlDocument(std::string_view text, std::string_view label, size_t max_size) {
@@ -144,6 +154,7 @@ Result<XmlDocPtr> ParseXmlDocument(std::string_view text, std::string_view label
         Hex(static_cast<unsigned char>(text[bad])) + " at offset " + std::to_string(bad) + ")");
   }
 
+  EnsureLibxmlInitialized();
   XmlParserCtxtPtr ctxt(xmlNewParserCtxt());
   if (!ctxt || ctxt->sax == nullptr) return InternalError("failed to create an XML parser");
   ParseState state;

@@ -13,107 +13,16 @@
 #include <sstream>
 #include <thread>
 
-#include "driver/bridge.h"
 #include "driver/leases.h"
-#include "tests/integration/netns.h"
+#include "tests/integration/dnsmasq_process_fixture.h"
 
 namespace virtnat::driver {
 namespace {
 
 using std::chrono::milliseconds;
-using virtnat::testing::CommandResult;
-using virtnat::testing::NetNs;
-
-constexpr const char* kBridge = "virbrd0";
-constexpr const char* kGuestMac = "52:54:00:aa:00:01";
-
-class DnsmasqTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/vn-dnsmasq-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    ASSERT_TRUE(host_.ok() && guest_.ok());
-    host_.Run([] {
-      auto netlink = RealNetlink::Open();
-      ASSERT_TRUE(netlink.ok());
-      // STP off: with it the port would drop the first DISCOVERs for 2 x 2 s.
-      ASSERT_TRUE((*netlink)->CreateBridge(BridgeSpec{kBridge, std::nullopt, 0, false, 0}).ok());
-      ASSERT_TRUE((*netlink)->AddAddress(kBridge, {*IpAddress::Parse("10.9.0.1"), 24}).ok());
-      ASSERT_TRUE((*netlink)->SetLinkUp(kBridge, true).ok());
-    });
-    ASSERT_TRUE(virtnat::testing::AddVethPair(host_, "vnet0", guest_, "eth0"));
-    ASSERT_EQ(host_.Exec(std::string("ip link set vnet0 master ") + kBridge).exit_status, 0);
-    ASSERT_EQ(guest_.Exec(std::string("ip link set eth0 address ") + kGuestMac).exit_status, 0);
-    std::ofstream(dir_ + "/udhcpc.sh") << "#!/bin/sh\n"
-                                          "case \"$1\" in bound|renew)\n"
-                                          "  ip addr flush dev \"$interface\"\n"
-                                          "  ip addr add \"$ip/$mask\" dev \"$interface\";;\n"
-                                          "esac\n";
-    std::filesystem::permissions(dir_ + "/udhcpc.sh", std::filesystem::perms::owner_all);
-  }
-
-  void TearDown() override {
-    // A test that failed midway may have left its dnsmasq: end it by its pid.
-    for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
-      if (entry.path().extension() != ".pid") continue;
-      std::ifstream in(entry.path());
-      pid_t pid = 0;
-      if (in >> pid && pid > 1 && pid != getpid()) kill(pid, SIGKILL);
-    }
-    std::filesystem::remove_all(dir_);
-  }
-
-  // A dnsmasq command for the bridge; `extra` lines go into its conf.
-  DnsmasqCommand Command(const std::string& name, const std::string& extra = "") {
-    std::ofstream(dir_ + "/" + name + ".conf")
-        << "strict-order\n"
-        << "pid-file=" << dir_ << "/" << name << ".pid\n"
-        << "except-interface=lo\n"
-        << "bind-dynamic\n"
-        << "interface=" << kBridge << "\n"
-        << "dhcp-range=10.9.0.100,10.9.0.150,255.255.255.0\n"
-        << "dhcp-leasefile=" << dir_ << "/" << name << ".leases\n"
-        << "dhcp-authoritative\n"
-        << extra;
-    DnsmasqCommand command;
-    command.args = {"--conf-file=" + dir_ + "/" + name + ".conf"};
-    command.env = {std::string("VIR_BRIDGE_NAME=") + kBridge};
-    command.pid_file = dir_ + "/" + name + ".pid";
-    return command;
-  }
-
-  // Runs udhcpc in the guest; returns the address it configured, or "".
-  // About 3 s: dnsmasq pings an address before it offers it. Up to 20 tries,
-  // for a loaded machine.
-  std::string GuestLease() {
-    guest_.Exec("ip addr flush dev eth0");
-    CommandResult r =
-        guest_.Exec("busybox udhcpc -i eth0 -n -q -f -t 20 -T 1 -s " + dir_ + "/udhcpc.sh");
-    if (r.exit_status != 0) {
-      ADD_FAILURE() << "udhcpc: " << r.output;
-      return "";
-    }
-    CommandResult addr = guest_.Exec("ip -4 -o addr show dev eth0 | awk '{print $4}'");
-    std::string out = addr.output;
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-  }
-
-  static void IterateUntil(GMainContext* context, const std::function<bool()>& done,
-                           milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      while (g_main_context_iteration(context, FALSE)) {
-      }
-      std::this_thread::sleep_for(milliseconds(10));
-    }
-  }
-
-  NetNs host_{"dnsh"};
-  NetNs guest_{"dnsg"};
-  std::string dir_;
-};
+using virtnat::testing::DnsmasqTest;
+using virtnat::testing::kBridge;
+using virtnat::testing::kGuestMac;
 
 uid_t UidOf(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");

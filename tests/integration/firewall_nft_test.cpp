@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <string>
 
+#include "driver/firewall_record.h"
 #include "driver/nft_text.h"
 
 namespace virtnat::driver {
@@ -192,12 +193,69 @@ TEST_F(FirewallNftTest, ASecondNetworkOnTheSameBridgeFailsWithoutTouchingTheFirs
   b.name = "other";
   Status s = fw_->Apply(b.name, Plan(b));
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("failed to apply firewall rules of network 'other'"),
+  EXPECT_NE(s.message().find("failed to apply firewall rules of network 'other': interface "
+                             "virbr0 is already used by network 'virbr0-net'"),
             std::string::npos)
       << s.message();
   EXPECT_EQ(Ruleset(), before);
   EXPECT_EQ(fw_->Applied("other"), nullptr);
   ASSERT_TRUE(fw_->Remove(a.name).ok());
+  EXPECT_EQ(Ruleset(), "");
+}
+
+TEST_F(FirewallNftTest, AHostPortForwardedByTwoNetworksFailsNamingThePort) {
+  NetworkDef a = Nat("virbr0", "192.168.122.1");
+  xml::PortForward pf;
+  pf.guest = *IpAddress::Parse("192.168.122.10");
+  pf.ranges = {{8080, 8080, 80}};
+  a.port_forwards = {pf};
+  NetworkDef b = Nat("virbr1", "192.168.100.1");
+  pf.guest = *IpAddress::Parse("192.168.100.10");
+  pf.ranges = {{8000, 8100, 8000}};
+  b.port_forwards = {pf};
+  ASSERT_TRUE(fw_->Apply(a.name, Plan(a)).ok());
+  const std::string before = Ruleset();
+  Status s = fw_->Apply(b.name, Plan(b));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), VIR_ERR_OPERATION_INVALID);
+  EXPECT_NE(s.message().find("failed to apply firewall rules of network 'virbr1-net': host port "
+                             "tcp 8000-8100 is already forwarded by network 'virbr0-net' (host "
+                             "port tcp 8080)"),
+            std::string::npos)
+      << s.message();
+  // The kernel itself refuses the exact same key.
+  NftNetworkRules same;
+  same.elements.push_back(
+      {kMapDnat, ProtoPortsKey{kProtoTcp, {8080, 8080}}, {VerdictKind::kJump, "virbr0_dnat"}});
+  auto batch = BuildAddBatch(VirtnatBase(), same, fw_->next_seq());
+  ASSERT_TRUE(batch.ok());
+  s = fw_->Send(*batch);
+  EXPECT_NE(s.message().find("add element portfwd { tcp . 8080 : jump virbr0_dnat }: File exists"),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(Ruleset(), before);
+}
+
+TEST_F(FirewallNftTest, ARestartedDaemonRemovesRulesFromTheStoredRecord) {
+  NetworkDef a = Nat("virbr0", "192.168.122.1");
+  NetworkDef b = Nat("virbr1", "192.168.100.1");
+  FirewallPlan pa = Plan(a), pb = Plan(b);
+  ASSERT_TRUE(fw_->Apply(a.name, pa).ok());
+  ASSERT_TRUE(fw_->Apply(b.name, pb).ok());
+  const std::string record_a = FormatFirewallRecord(*fw_->Applied(a.name));
+  const std::string record_b = FormatFirewallRecord(*fw_->Applied(b.name));
+
+  auto restarted = NftFirewall::Open();  // still inside the test namespace
+  ASSERT_TRUE(restarted.ok());
+  fw_ = std::move(*restarted);
+  auto ra = ParseFirewallRecord(record_a);
+  auto rb = ParseFirewallRecord(record_b);
+  ASSERT_TRUE(ra.ok() && rb.ok());
+  fw_->Adopt(a.name, *ra);
+  fw_->Adopt(b.name, *rb);
+  ASSERT_TRUE(fw_->Remove(a.name).ok());
+  EXPECT_EQ(Ruleset(), RenderPlan(pb));
+  ASSERT_TRUE(fw_->Remove(b.name).ok());
   EXPECT_EQ(Ruleset(), "");
 }
 

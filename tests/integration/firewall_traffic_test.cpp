@@ -161,6 +161,28 @@ class FirewallTrafficTest : public testing::Test {
     return out;
   }
 
+  // IPv6 beside IPv4: bridge 2001:db8:ca2:2::1/64, uplink 2001:db8:ffff::1/64.
+  void AddIpv6() {
+    ASSERT_EQ(In(host_, "sysctl -qw net.ipv6.conf.all.forwarding=1"), "");
+    ASSERT_EQ(In(host_, "ip addr add 2001:db8:ca2:2::1/64 dev virbr0 nodad"), "");
+    ASSERT_EQ(In(host_, "ip addr add 2001:db8:ffff::1/64 dev eth0 nodad"), "");
+    ASSERT_EQ(In(wan_, "ip addr add 2001:db8:ffff::2/64 dev eth0 nodad"), "");
+    ASSERT_EQ(In(wan_, "ip route add 2001:db8:ca2:2::/64 via 2001:db8:ffff::1"), "");
+    ASSERT_EQ(In(g1_, "ip addr add 2001:db8:ca2:2::10/64 dev eth0 nodad"), "");
+    ASSERT_EQ(In(g2_, "ip addr add 2001:db8:ca2:2::11/64 dev eth0 nodad"), "");
+    for (const std::string& g : {g1_, g2_}) {
+      ASSERT_EQ(In(g, "ip route add default via 2001:db8:ca2:2::1"), "");
+    }
+    ASSERT_NO_FATAL_FAILURE(StartServer(g1_, "::", "81"));
+    ASSERT_NO_FATAL_FAILURE(StartServer(wan_, "::", "9001"));
+  }
+
+  FirewallPlan MustPlan(const xml::NetworkDef& def) {
+    auto plan = PlanFirewall(def, FirewallFacts{def.bridge.name});
+    EXPECT_TRUE(plan.ok()) << plan.error().message;
+    return plan.ok() ? *plan : FirewallPlan{};
+  }
+
   FirewallPlan NatPlanWithForward() {
     xml::NetworkDef def;
     def.name = "default";
@@ -247,6 +269,52 @@ TEST_F(FirewallTrafficTest, IsolatedGuestsReachNeitherTheOutsideNorForwardedPort
 
   ASSERT_TRUE(fw_->Remove("iso").ok());
   ASSERT_TRUE(fw_->Remove("default").ok());
+  EXPECT_EQ(In(host_, "nft list ruleset"), "");
+}
+
+TEST_F(FirewallTrafficTest, RouteModeShowsTheGuestsOwnAddressBothWays) {
+  xml::NetworkDef def;
+  def.name = "routed";
+  def.bridge.name = "virbr0";
+  def.forward.mode = xml::ForwardMode::kRoute;
+  xml::IpDef ip;
+  ip.address = *IpAddress::Parse("192.168.122.1");
+  ip.prefix = 24;
+  def.ips.push_back(ip);
+  ASSERT_TRUE(fw_->Apply(def.name, MustPlan(def)).ok());
+  EXPECT_EQ(Connect(g1_, "198.51.100.2", "9000"), "192.168.122.10");
+  EXPECT_EQ(Connect(wan_, "192.168.122.10", "80"), "198.51.100.2");
+  ASSERT_TRUE(fw_->Remove(def.name).ok());
+}
+
+TEST_F(FirewallTrafficTest, Ipv6NatMasqueradesAndForwardsPorts) {
+  ASSERT_NO_FATAL_FAILURE(AddIpv6());
+  xml::NetworkDef def;
+  def.name = "nat6";
+  def.bridge.name = "virbr0";
+  def.forward.mode = xml::ForwardMode::kNat;
+  def.forward.nat_ipv6 = xml::TriState::kYes;
+  for (const char* address : {"192.168.122.1", "2001:db8:ca2:2::1"}) {
+    xml::IpDef ip;
+    ip.address = *IpAddress::Parse(address);
+    ip.prefix = ip.address.is_v6() ? 64 : 24;
+    def.ips.push_back(ip);
+  }
+  xml::PortForward pf;
+  pf.guest = *IpAddress::Parse("2001:db8:ca2:2::10");
+  pf.ranges = {{8443, 8443, 81}};
+  def.port_forwards.push_back(pf);
+  Status s = fw_->Apply(def.name, MustPlan(def));
+  ASSERT_TRUE(s.ok()) << s.message();
+
+  EXPECT_EQ(Connect(g1_, "2001:db8:ffff::2", "9001"), "2001:db8:ffff::1");
+  EXPECT_EQ(Connect(wan_, "2001:db8:ffff::1", "8443"), "2001:db8:ffff::2");
+  EXPECT_EQ(Connect(host_, "2001:db8:ffff::1", "8443"), "2001:db8:ffff::1");
+  EXPECT_EQ(Connect(g2_, "2001:db8:ffff::1", "8443"), "2001:db8:ca2:2::1");
+  EXPECT_EQ(Connect(wan_, "2001:db8:ca2:2::10", "81"), "refused");
+  // IPv4 keeps working beside it.
+  EXPECT_EQ(Connect(g1_, "198.51.100.2", "9000"), "198.51.100.1");
+  ASSERT_TRUE(fw_->Remove(def.name).ok());
   EXPECT_EQ(In(host_, "nft list ruleset"), "");
 }
 

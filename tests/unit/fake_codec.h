@@ -4,7 +4,7 @@
 // <bridge name='..'/> and <forward mode='..'/>, prints them back in a fixed
 // form, and records updates in <description>.
 
-#include <regex>
+#include <optional>
 #include <string>
 
 #include "driver/definition_codec.h"
@@ -23,20 +23,20 @@ class FakeCodec : public driver::DefinitionCodec {
       return MakeError(VIR_ERR_XML_INVALID_SCHEMA, VIR_FROM_XML, "bogus element");
     }
     xml::NetworkDef def;
-    std::smatch m;
-    if (!std::regex_search(s, m, std::regex("<name>([^<]*)</name>")) || m[1].str().empty()) {
+    auto name = Between(s, "<name>", "</name>");
+    if (!name || name->empty()) {
       return Error{VIR_ERR_NO_NAME, VIR_FROM_NETWORK, "missing name information"};
     }
-    def.name = m[1];
-    if (std::regex_search(s, m, std::regex("<uuid>([^<]*)</uuid>"))) {
-      auto uuid = xml::ParseUuid(m[1].str());
+    def.name = *name;
+    if (auto text = Between(s, "<uuid>", "</uuid>")) {
+      auto uuid = xml::ParseUuid(*text);
       if (!uuid) return InternalError("malformed uuid element");
       def.uuid = *uuid;
       def.uuid_given = true;
     }
-    if (std::regex_search(s, m, std::regex("<bridge name='([^']*)'"))) def.bridge.name = m[1];
-    if (std::regex_search(s, m, std::regex("<forward mode='([^']*)'"))) {
-      def.forward.mode = xml::ParseForwardMode(m[1].str()).value_or(xml::ForwardMode::kNone);
+    if (auto bridge = Between(s, "<bridge name='", "'")) def.bridge.name = *bridge;
+    if (auto mode = Between(s, "<forward mode='", "'")) {
+      def.forward.mode = xml::ParseForwardMode(*mode).value_or(xml::ForwardMode::kNone);
       if (def.forward.mode == xml::ForwardMode::kNat) {
         xml::IpDef ip;
         ip.address = *IpAddress::Parse("192.168.100.1");
@@ -88,6 +88,17 @@ class FakeCodec : public driver::DefinitionCodec {
   }
 
  private:
+  // The text between the first `open` and the next `close`.
+  static std::optional<std::string> Between(const std::string& s, const std::string& open,
+                                            const std::string& close) {
+    size_t a = s.find(open);
+    if (a == std::string::npos) return std::nullopt;
+    a += open.size();
+    size_t b = s.find(close, a);
+    if (b == std::string::npos) return std::nullopt;
+    return s.substr(a, b - a);
+  }
+
   int generated_ = 0;
 };
 

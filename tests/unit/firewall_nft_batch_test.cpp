@@ -64,7 +64,7 @@ TEST(FirewallNftBatch, StopRemovesExactlyTheRecordAndTheTableOnlyWhenAsked) {
   EXPECT_EQ(Count(m, "flush chain "), plan->rules.chains.size());
   EXPECT_EQ(Count(m, "delete chain "), plan->rules.chains.size());
   EXPECT_EQ(Count(m, "delete table"), 0u);
-  EXPECT_EQ(m[1], "delete element host_in");
+  EXPECT_EQ(m[1], "delete element host_in { \"virbr0\" : jump virbr0_hostin }");
   auto last = BuildRemoveBatch(plan->rules, true, 1);
   ASSERT_TRUE(last.ok());
   EXPECT_EQ(Messages(*last)[last->message_count() - 2], "delete table inet virtnat");

@@ -95,6 +95,10 @@ TEST(NetworkParseErrorsTest, Forward) {
        "x-t"},
       {"open with dev", WithIp("  <forward mode='open' dev='eth0'/>\n"), VIR_ERR_XML_ERROR, kNet,
        "XML error: forward dev not allowed for network 'x-t' with forward mode='open'"},
+      {"dev with pf", Bare("  <forward mode='hostdev' dev='eth0'><pf dev='eth1'/></forward>\n"),
+       VIR_ERR_XML_ERROR, kNet,
+       "XML error: the <forward> 'dev' attribute cannot be used when <address> or <pf> "
+       "sub-elements are present in network %s"},
       {"nat in route", WithIp("  <forward mode='route'><nat/></forward>\n"), VIR_ERR_XML_ERROR,
        kNet,
        "XML error: The <nat> element can only be used when <forward> 'mode' is 'nat' in network "
@@ -269,6 +273,12 @@ TEST(NetworkParseErrorsTest, DhcpHosts) {
        "XML error: Invalid IP address in static host definition for network 'x-t'"},
       {"bad id", dhcp6("<host id='0:1:zz' ip='fd00:66::9'/>"), VIR_ERR_XML_ERROR, kNet,
        "XML error: Invalid character 'z' in id '0:1:zz' of network 'x-t'"},
+      {"document order decides",
+       dhcp4("<host ip='10.66.5.9'/><range start='10.66.5.200' "
+             "end='10.66.5.100'/>"),
+       VIR_ERR_XML_ERROR, kNet,
+       "XML error: Static host definition in IPv4 network 'x-t' must have mac or name "
+       "attribute"},
   });
 }
 
@@ -312,6 +322,9 @@ TEST(NetworkParseErrorsTest, Dns) {
        VIR_ERR_XML_DETAIL, kNet,
        "DNS SRV priority attribute not permitted without target for service 'name' in network "
        "'x-t'"},
+      {"srv bad port without target", dns("<srv service='name' protocol='tcp' port='x'/>"),
+       VIR_ERR_XML_DETAIL, kNet,
+       "invalid DNS SRV port attribute for service 'name' in network 'x-t'"},
       {"srv port 0", dns("<srv service='name' protocol='tcp' target='t' port='0'/>"),
        VIR_ERR_XML_DETAIL, kNet,
        "invalid DNS SRV port attribute for service 'name' in network 'x-t'"},

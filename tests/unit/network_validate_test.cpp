@@ -96,6 +96,26 @@ TEST(NetworkValidateTest, DriverChecks) {
        VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_NETWORK,
        "unsupported configuration: Unsupported <mac> element in network x-t with forward "
        "mode='bridge'"},
+      {"interface in hostdev",
+       "<network><name>x-t</name><forward mode='hostdev'><interface dev='eth0'/></forward>"
+       "</network>",
+       VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_NETWORK,
+       "unsupported configuration: hostdev network 'x-t' lists 'eth0' in the device pool, but "
+       "hostdev networks require all devices to be listed by PCI address, not network device "
+       "name"},
+      {"pci address in passthrough",
+       "<network><name>x-t</name><forward mode='passthrough'><address type='pci' "
+       "domain='0' bus='1' slot='2' function='3'/></forward></network>",
+       VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_NETWORK,
+       "unsupported configuration: network 'x-t' has forward mode 'passthrough' but lists a "
+       "device by PCI address in the device pool. This is only supported for networks with "
+       "forward mode 'hostdev'"},
+      {"bandwidth in vepa",
+       "<network><name>x-t</name><forward mode='vepa' dev='eth0'/><bandwidth><inbound "
+       "average='1'/></bandwidth></network>",
+       VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_NETWORK,
+       "unsupported configuration: Unsupported network-wide <bandwidth> element in network x-t "
+       "with forward mode='vepa'"},
       {"newline in name", "<network><name>a&#10;b</name></network>", VIR_ERR_XML_DETAIL,
        VIR_FROM_XML, "invalid char in name: \n"},
       {"tab in name", "<network><name>a&#9;b</name></network>", VIR_ERR_XML_DETAIL, VIR_FROM_XML,

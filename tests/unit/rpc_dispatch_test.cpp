@@ -114,6 +114,21 @@ TEST_F(DispatchTest, ReadOnlyConnectionRefusesEveryWriteProcedure) {
   EXPECT_TRUE(*still);
 }
 
+TEST_F(DispatchTest, DeniedPeerGetsAccessDeniedButMayListAuth) {
+  ClientState c;
+  c.denied = "peer uid 1000 may not use the read-write socket";
+  EXPECT_FALSE(Call(c, proc::kAuthList).is_error());
+  Bytes args;
+  XdrEncoder enc(args);
+  enc.OptString(std::string("network:///system"));
+  enc.Uint(0);
+  Reply r = Call(c, proc::kConnectOpen, args);
+  ASSERT_TRUE(r.is_error());
+  EXPECT_EQ(r.error().code, VIR_ERR_ACCESS_DENIED);
+  EXPECT_EQ(r.error().message, "access denied: peer uid 1000 may not use the read-write socket");
+  EXPECT_FALSE(c.open);
+}
+
 TEST_F(DispatchTest, ReadOnlySocketIgnoresOpenFlags) {
   ClientState ro = Open(/*readonly_socket=*/true, /*flags=*/0);
   EXPECT_TRUE(ro.readonly);
