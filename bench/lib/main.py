@@ -187,6 +187,11 @@ def check(rec, p, png):
             problems.append("libvirtd: %s: %s" % (what, getattr(e, "reason", "no samples")))
     if not os.path.exists(png):
         problems.append("no plot at %s" % png)
+    mine = "%s-%d-" % (netns.PREFIX, os.getpid())
+    left = [l.split()[0] for l in netns.sh(["ip", "netns", "list"]).stdout.splitlines()
+            if l.startswith(mine)]
+    if left:
+        problems.append("namespaces left behind: %s" % " ".join(left))
     for line in problems:
         log("check: " + line)
     log("check: %s" % ("FAILED" if problems else "every libvirtd figure, table and plot made"))
