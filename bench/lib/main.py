@@ -103,7 +103,6 @@ def phase(rec, side, name, figs, fn):
     try:
         fn()
     except Exception as e:  # one broken figure must not cost the others
-
         reason = "%s failed: %s" % (name, _reason(e))
         log("%s: %s" % (side.key, reason))
         traceback.print_exc()
@@ -112,6 +111,15 @@ def phase(rec, side, name, figs, fn):
         if side.daemon.proc and side.daemon.proc.poll() is not None:
             side.down = "the daemon exited (status %d) during %s" % (side.daemon.proc.returncode,
                                                                      name)
+
+
+def sweep_earlier_runs():
+    """Removes what a run killed with SIGKILL left: namespaces and work directories."""
+    for stale in netns.sweep_stale():
+        log("removed namespace %s left by an earlier run" % stale)
+    for stale in glob.glob(os.path.join(tempfile.gettempdir(), "vnbench-*-work.*")):
+        if not os.path.exists("/proc/%s" % os.path.basename(stale).split("-")[1]):
+            subprocess.run(["rm", "-rf", stale])
 
 
 def main(argv):
@@ -133,11 +141,7 @@ def main(argv):
         sys.exit("bench/run must run as root (network namespaces, libvirtd)")
     cleanup.install()
     t_run = time.monotonic()
-    for stale in netns.sweep_stale():
-        log("removed namespace %s left by an earlier run" % stale)
-    for stale in glob.glob(os.path.join(tempfile.gettempdir(), "vnbench-*-work.*")):
-        if not os.path.exists("/proc/%s" % os.path.basename(stale).split("-")[1]):
-            subprocess.run(["rm", "-rf", stale])
+    sweep_earlier_runs()
     work = tempfile.mkdtemp(prefix="vnbench-%d-work." % os.getpid())
     cleanup.push("work directory", lambda: subprocess.run(["rm", "-rf", work]))
     rec = Record()
@@ -167,7 +171,7 @@ def main(argv):
                 except libvirt.libvirtError:
                     pass
         cleanup.run_all()
-    meta = {"virtnatd": "%s (%s)" % (args.virtnatd, git_describe()),
+    meta = {"virtnatd": "%s (repository at %s)" % (args.virtnatd, git_describe()),
             "elapsed": time.monotonic() - t_run,
             "command": " ".join(["bench/run"] + [shlex.quote(a) for a in argv])}
     report.write(os.path.join(out, "RESULTS.md"), rec, p, meta)
