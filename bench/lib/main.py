@@ -143,6 +143,8 @@ def main(argv):
     t_run = time.monotonic()
     sweep_earlier_runs()
     work = tempfile.mkdtemp(prefix="vnbench-%d-work." % os.getpid())
+    # dnsmasq drops to an unprivileged user and still reads its files below here.
+    os.chmod(work, 0o755)
     cleanup.push("work directory", lambda: subprocess.run(["rm", "-rf", work]))
     rec = Record()
     # Two daemons at the top level, dnsmasq's helper processes, and the rest
