@@ -1,0 +1,244 @@
+"""bench/run: libvirtd 9.0 and virtnatd side by side; see bench/README.md."""
+
+import argparse
+import glob
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+import libvirt
+
+import cleanup
+import daemons
+import forwarding
+import netns
+import phases
+import plot
+import report
+import scale
+import sysctl_limits
+from record import Figure, Record
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+FULL = dict(mode="full", cycles=30, levels=[1, 100, 500], probes=10, rpc_defined=100,
+            rpc_calls=300, clients=16, calls_per_client=100, fwd_seconds=3, fwd_repeats=3,
+            pings=200, mem_level=100, start_limit_s=10.0, scale_budget_s=420.0)
+QUICK = dict(mode="quick", cycles=5, levels=[1, 10, 20], probes=3, rpc_defined=20,
+             rpc_calls=50, clients=4, calls_per_client=20, fwd_seconds=1, fwd_repeats=1,
+             pings=20, mem_level=10, start_limit_s=10.0, scale_budget_s=40.0)
+
+
+def log(msg):
+    sys.stderr.write("[bench %s] %s\n" % (time.strftime("%H:%M:%S"), msg))
+    sys.stderr.flush()
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(prog="bench/run", description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="small counts, under 2 minutes")
+    ap.add_argument("--virtnatd", default=os.path.join(REPO, "build", "virtnatd"),
+                    help="virtnatd binary (default: build/virtnatd)")
+    ap.add_argument("--out", help="results directory (default: bench/results, or "
+                    "build/bench-quick with --quick)")
+    ap.add_argument("--only", choices=["libvirtd", "virtnatd"], help="run one daemon only")
+    ap.add_argument("--check", action="store_true",
+                    help="exit 1 unless every libvirtd figure, the table and the plot were "
+                    "made (the smoke test; virtnatd may degrade)")
+    return ap.parse_args(argv)
+
+
+def git_describe():
+    r = subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty"],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return r.stdout.strip() or "unknown commit"
+
+
+class Side:
+    """One daemon with its connection and forwarding path, or why it is unavailable."""
+
+    def __init__(self, daemon):
+        self.daemon = daemon
+        self.conn = None
+        self.fwd = None
+        self.down = None
+
+    @property
+    def key(self):
+        return self.daemon.key
+
+
+def start_side(side, rec):
+    try:
+        side.daemon.start()
+        side.conn = side.daemon.connect()
+        side.fwd = forwarding.Path(side.daemon)
+        side.fwd.setup_wan()
+        log("%s up (pid %d, namespace %s)" % (side.key, side.daemon.pid, side.daemon.ns))
+    except (daemons.Unavailable, libvirt.libvirtError, subprocess.CalledProcessError) as e:
+        side.down = _reason(e)
+        log("%s: not available: %s" % (side.key, side.down))
+        side.daemon.stop()
+
+
+def _reason(e):
+    if isinstance(e, libvirt.libvirtError):
+        return e.get_error_message()
+    if isinstance(e, subprocess.CalledProcessError):
+        return "%s failed: %s" % (" ".join(e.cmd), (e.stderr or "").strip())
+    return str(e)
+
+
+def phase(rec, side, name, figs, fn):
+    """Runs fn() for one daemon; a failure marks `figs` unavailable and the run goes on."""
+    if side.down:
+        for f in figs:
+            rec.miss(f, side.key, side.down)
+        return
+    log("%s: %s" % (side.key, name))
+    try:
+        fn()
+    except Exception as e:  # one broken figure must not cost the others
+        reason = "%s failed: %s" % (name, _reason(e))
+        log("%s: %s" % (side.key, reason))
+        traceback.print_exc()
+        for f in figs:
+            rec.miss(f, side.key, reason)
+        if side.daemon.proc and side.daemon.proc.poll() is not None:
+            side.down = "the daemon exited (status %d) during %s" % (side.daemon.proc.returncode,
+                                                                     name)
+
+
+def sweep_earlier_runs():
+    """Removes what a run killed with SIGKILL left: namespaces and work directories."""
+    for stale in netns.sweep_stale():
+        log("removed namespace %s left by an earlier run" % stale)
+    for stale in glob.glob(os.path.join(tempfile.gettempdir(), "vnbench-*-work.*")):
+        if not os.path.exists("/proc/%s" % os.path.basename(stale).split("-")[1]):
+            subprocess.run(["rm", "-rf", stale])
+
+
+def main(argv):
+    args = parse_args(argv)
+    p = dict(QUICK if args.quick else FULL)
+    p["samples_text"] = ("lifecycle %d cycles (after one warm-up); start at a level: %d probes; "
+                         "RPC 1 client: %d calls, %d clients x %d calls; forwarding: %d x %d s "
+                         "iperf3, %d pings" % (p["cycles"], p["probes"], p["rpc_calls"],
+                                               p["clients"], p["calls_per_client"],
+                                               p["fwd_repeats"], p["fwd_seconds"], p["pings"]))
+    if args.out:
+        out = args.out
+    elif args.quick:
+        out = os.path.join(REPO, "build", "bench-quick")  # CI smoke: keep the checkout clean
+    else:
+        out = os.path.join(REPO, "bench", "results")
+    os.makedirs(out, exist_ok=True)
+    if os.geteuid() != 0:
+        sys.exit("bench/run must run as root (network namespaces, libvirtd)")
+    cleanup.install()
+    t_run = time.monotonic()
+    sweep_earlier_runs()
+    work = tempfile.mkdtemp(prefix="vnbench-%d-work." % os.getpid())
+    # dnsmasq drops to an unprivileged user and still reads its files below here.
+    os.chmod(work, 0o755)
+    cleanup.push("work directory", lambda: subprocess.run(["rm", "-rf", work]))
+    rec = Record()
+    # Two daemons at the top level, dnsmasq's helper processes, and the rest
+    # of the machine's root processes.
+    raised = sysctl_limits.raise_inotify(4 * max(p["levels"]) + 1024)
+    if raised:
+        rec.note(raised)
+    sides = []
+    if args.only != "virtnatd":
+        sides.append(Side(daemons.Libvirtd(work)))
+    if args.only != "libvirtd":
+        sides.append(Side(daemons.Virtnatd(work, args.virtnatd)))
+    try:
+        for s in sides:
+            start_side(s, rec)
+        run_phases(rec, sides, p)
+    except KeyboardInterrupt:
+        log("interrupted: cleaning up, no results written")
+        cleanup.run_all()
+        return 130
+    finally:
+        for s in sides:
+            if s.conn:
+                try:
+                    s.conn.close()
+                except libvirt.libvirtError:
+                    pass
+        cleanup.run_all()
+    meta = {"virtnatd": "%s (repository at %s)" % (args.virtnatd, git_describe()),
+            "elapsed": time.monotonic() - t_run,
+            "command": " ".join(["bench/run"] + [shlex.quote(a) for a in argv])}
+    report.write(os.path.join(out, "RESULTS.md"), rec, p, meta)
+    png = os.path.join(out, "start-latency.png")
+    log(plot.draw(png, rec, p["levels"]))
+    log("wrote %s" % os.path.join(out, "RESULTS.md"))
+    return check(rec, p, png) if args.check else 0
+
+
+def check(rec, p, png):
+    problems = []
+    if args_only_virtnatd(rec):
+        problems.append("libvirtd was not run")
+    for fig, what, _ in report.rows(p):
+        e = rec.get(fig, "libvirtd")
+        if not (isinstance(e, Figure) and e.samples):
+            problems.append("libvirtd: %s: %s" % (what, getattr(e, "reason", "no samples")))
+    if not os.path.exists(png):
+        problems.append("no plot at %s" % png)
+    mine = "%s-%d-" % (netns.PREFIX, os.getpid())
+    left = [l.split()[0] for l in netns.sh(["ip", "netns", "list"]).stdout.splitlines()
+            if l.startswith(mine)]
+    if left:
+        problems.append("namespaces left behind: %s" % " ".join(left))
+    for line in problems:
+        log("check: " + line)
+    log("check: %s" % ("FAILED" if problems else "every libvirtd figure, table and plot made"))
+    return 1 if problems else 0
+
+
+def args_only_virtnatd(rec):
+    return "libvirtd" not in {d for figs in rec.figures.values() for d in figs}
+
+
+def run_phases(rec, sides, p):
+    for s in sides:
+        phase(rec, s, "memory at 0 networks", ["rss_0"],
+              lambda s=s: phases.memory(rec, s.daemon, "rss_0", 0))
+    cyc = ["cycle_" + f for f in ("define", "start", "destroy", "undefine", "define_start")]
+    for s in sides:
+        phase(rec, s, "lifecycle cycles", cyc,
+              lambda s=s: phases.cycles(rec, s.daemon, s.conn, p["cycles"]))
+    rpc = ["rpc_list_1", "rpc_xml_1"] + ["rpc_%s_n%s" % (op, kind) for op in ("list", "xml")
+                                         for kind in ("", "_rate", "_cpu")]
+    for s in sides:
+        phase(rec, s, "RPC latency", rpc,
+              lambda s=s: phases.rpc(rec, s.daemon, s.conn, p["rpc_defined"], p["rpc_calls"],
+                                     p["clients"], p["calls_per_client"]))
+    ml = p["mem_level"]
+    scale_figs = (["start_at_%d" % lv for lv in p["levels"]] +
+                  ["fwd_tput_1", "fwd_rtt_1", "fwd_tput_n", "fwd_rtt_n", "rss_%d" % ml,
+                   "procs_per_net_%d" % ml, "helpers_pss_%d" % ml])
+    limits = scale.Limits(p["start_limit_s"], p["scale_budget_s"])
+    fwd_args = (p["fwd_seconds"], p["fwd_repeats"], p["pings"])
+    for s in sides:
+        phase(rec, s, "scale to %d networks" % max(p["levels"]), scale_figs,
+              lambda s=s: scale.run(rec, s.daemon, s.conn, p["levels"], p["probes"], limits,
+                                    s.fwd, fwd_args, ml))
+        # Hundreds of idle dnsmasq instances and firewall rules should not weigh
+        # on the next daemon's figures.
+        if s.conn:
+            s.conn.close()
+            s.conn = None
+        s.daemon.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

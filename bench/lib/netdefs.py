@@ -1,0 +1,31 @@
+"""The network definitions both daemons get: NAT with DHCP, one /24 each.
+
+Network i gets 10.(200 + i // 250).(i % 250).0/24 and bridge `vnb<i>`, so
+any two networks of a run can be up at once without address conflicts.
+"""
+
+
+def subnet_prefix(i):
+    return "10.%d.%d" % (200 + i // 250, i % 250)
+
+
+def name(i):
+    return "vnbench-%04d" % i
+
+
+def bridge(i):
+    return "vnb%d" % i
+
+
+def nat_xml(i):
+    p = subnet_prefix(i)
+    return ("<network>\n"
+            "  <name>%s</name>\n"
+            "  <forward mode='nat'/>\n"
+            "  <bridge name='%s' stp='on' delay='0'/>\n"
+            "  <ip address='%s.1' netmask='255.255.255.0'>\n"
+            "    <dhcp>\n"
+            "      <range start='%s.100' end='%s.200'/>\n"
+            "    </dhcp>\n"
+            "  </ip>\n"
+            "</network>\n" % (name(i), bridge(i), p, p, p))

@@ -1,0 +1,155 @@
+"""Lifecycle, RPC and memory figures (everything but scale and forwarding)."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import daemons
+import netdefs
+import netns
+
+CYCLE_NET = 998  # index of the network used by the define/start/destroy/undefine cycles
+RPC_FIRST = 600  # the RPC phase defines networks RPC_FIRST, RPC_FIRST + 1, ...
+WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rpc_worker.py")
+
+
+def ms_since(t0):
+    return (time.perf_counter() - t0) * 1e3
+
+
+def bridge_exists(daemon, i):
+    return netns.ip(daemon.ns, "link", "show", netdefs.bridge(i), check=False).returncode == 0
+
+
+def effects_caveat(daemon, i):
+    """None if the daemon really created network i's bridge, else why its times mislead."""
+    if bridge_exists(daemon, i):
+        return None
+    return ("no host effects: bridge %s was not created, so this figure leaves out the bridge, "
+            "firewall and dnsmasq work that libvirtd's includes" % netdefs.bridge(i))
+
+
+def memory(rec, daemon, fig, networks, caveat=None):
+    rss = daemons.rss_kib(daemon.pid)
+    if rss == 0:
+        rec.miss(fig, daemon.key, "daemon process is gone")
+        return
+    rec.put(fig, daemon.key, [rss / 1024.0], "MiB", caveat)
+    if networks == 0:
+        return
+    helpers = daemon.helper_pids()
+    suffix = fig.split("_")[-1]
+    rec.put("procs_per_net_" + suffix, daemon.key, [len(helpers) / float(networks)],
+            "processes", caveat)
+    rec.put("helpers_pss_" + suffix, daemon.key,
+            [sum(daemons.pss_kib(p) for p in helpers) / 1024.0], "MiB", caveat)
+
+
+def cycles(rec, daemon, conn, count):
+    xml = netdefs.nat_xml(CYCLE_NET)
+    times = {"define": [], "start": [], "destroy": [], "undefine": [], "define_start": []}
+    caveat = None
+    for k in range(count + 1):  # the first cycle warms caches and is not counted
+        t0 = time.perf_counter()
+        net = conn.networkDefineXML(xml)
+        t_def = ms_since(t0)
+        t0 = time.perf_counter()
+        net.create()
+        t_start = ms_since(t0)
+        if k == 0:
+            caveat = effects_caveat(daemon, CYCLE_NET)
+        t0 = time.perf_counter()
+        net.destroy()
+        t_destroy = ms_since(t0)
+        t0 = time.perf_counter()
+        net.undefine()
+        t_undef = ms_since(t0)
+        if k == 0:
+            continue
+        times["define"].append(t_def)
+        times["start"].append(t_start)
+        times["define_start"].append(t_def + t_start)
+        times["destroy"].append(t_destroy)
+        times["undefine"].append(t_undef)
+    for fig, samples in times.items():
+        rec.put("cycle_" + fig, daemon.key, samples, "ms",
+                caveat if fig in ("start", "define_start", "destroy") else None)
+
+
+def rpc(rec, daemon, conn, defined, calls, clients, calls_per_client):
+    nets = [conn.networkDefineXML(netdefs.nat_xml(RPC_FIRST + i)) for i in range(defined)]
+    try:
+        for op in ("list", "xml"):
+            samples = []
+            for k in range(calls + 5):
+                t0 = time.perf_counter()
+                if op == "list":
+                    conn.listAllNetworks(0)
+                else:
+                    nets[k % len(nets)].XMLDesc(0)
+                if k >= 5:
+                    samples.append(ms_since(t0))
+            rec.put("rpc_%s_1" % op, daemon.key, samples, "ms")
+            try:
+                cpu0 = cpu_seconds(daemon.pid)
+                samples, per_s = concurrent(daemon.uri, op, clients, calls_per_client)
+                cpu = cpu_seconds(daemon.pid) - cpu0
+                rec.put("rpc_%s_n" % op, daemon.key, samples, "ms")
+                rec.put("rpc_%s_n_rate" % op, daemon.key, [per_s], "calls/s")
+                # Includes connection set-up and close; the same for both daemons.
+                rec.put("rpc_%s_n_cpu" % op, daemon.key, [cpu * 1e6 / len(samples)],
+                        "us CPU/call")
+            except daemons.Unavailable as e:
+                rec.miss("rpc_%s_n" % op, daemon.key, str(e))
+                rec.miss("rpc_%s_n_rate" % op, daemon.key, str(e))
+                rec.miss("rpc_%s_n_cpu" % op, daemon.key, str(e))
+    finally:
+        for net in nets:
+            net.undefine()
+
+
+def cpu_seconds(pid):
+    """CPU time of all the process's threads, in nanoseconds from the scheduler
+    (clock ticks in /proc/PID/stat are too coarse for a few thousand calls)."""
+    total = 0
+    task_dir = "/proc/%d/task" % pid
+    for tid in os.listdir(task_dir):
+        try:
+            with open(os.path.join(task_dir, tid, "schedstat")) as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError):
+            pass  # a thread that ended between listdir and open
+    return total / 1e9
+
+
+def concurrent(uri, op, clients, calls):
+    """Per-call latencies of `clients` processes calling at once, each on its own
+    connection, and the calls per second they got through together."""
+    procs = [subprocess.Popen([sys.executable, WORKER, uri, op, str(calls)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(clients)]
+    try:
+        for p in procs:
+            if p.stdout.readline().strip() != "ready":
+                raise daemons.Unavailable("RPC client could not connect: %s" %
+                                          p.stderr.read().strip()[-300:])
+        for p in procs:
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        samples, starts, ends = [], [], []
+        for p in procs:
+            out, err = p.communicate(timeout=600)
+            if p.returncode != 0:
+                raise daemons.Unavailable("RPC client failed: %s" % err.strip()[-300:])
+            result = json.loads(out)
+            samples.extend(result["ms"])
+            starts.append(result["start"])
+            ends.append(result["end"])
+        return samples, len(samples) / (max(ends) - min(starts))
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
