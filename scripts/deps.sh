@@ -7,6 +7,7 @@ VIRTNAT_PACKAGES=(
   libglib2.0-dev
   dnsmasq-base nftables iproute2 busybox procps psmisc
   libvirt-clients python3-libvirt
+  libvirt-daemon-system iptables iperf3 iputils-ping python3-matplotlib
 )
 
 virtnat_install_deps() {

@@ -71,7 +71,10 @@ Result<DnsHost> ParseDnsHost(std::string_view net, const xmlNode* node, bool par
 
 Result<DnsSrv> ParseDnsSrv(std::string_view net, const xmlNode* node, bool partial) {
   DnsSrv srv;
+  // An empty service or protocol counts as missing: the record could not be
+  // printed back (and dnsmasq would get an empty SRV name).
   auto service = Prop(node, "service");
+  if (service && service->empty()) service.reset();
   if (!service && !partial) {
     return XmlDetail("missing required service attribute in DNS SRV record of network " + Q(net));
   }
@@ -84,6 +87,7 @@ Result<DnsSrv> ParseDnsSrv(std::string_view net, const xmlNode* node, bool parti
     srv.service = *service;
   }
   auto protocol = Prop(node, "protocol");
+  if (protocol && protocol->empty()) protocol.reset();
   if (!protocol && !partial) {
     // libvirt prints the service through "%s" (NULL shows as "(null)").
     return XmlDetail("missing required protocol attribute in DNS SRV record " +

@@ -25,6 +25,14 @@ TEST(NetworkRoundTripTest, SrvWithEmptyTargetIsRejected) {
   EXPECT_NE(def.error().message.find("not permitted without target"), std::string::npos);
 }
 
+TEST(NetworkRoundTripTest, SrvWithEmptyProtocolIsRejected) {
+  Result<NetworkDef> def = ParseNetworkXml(
+      "<network><name>n</name><dns><srv service='name' protocol='' target='.' port='1'/>"
+      "</dns></network>");
+  ASSERT_FALSE(def.ok());
+  EXPECT_NE(def.error().message.find("missing required protocol attribute"), std::string::npos);
+}
+
 TEST(NetworkRoundTripTest, EmptyPfDevSurvives) {
   ExpectStableOrRejected(
       "<network><name>n</name><forward mode='hostdev'><pf dev=''/></forward></network>");
