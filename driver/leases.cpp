@@ -17,11 +17,11 @@ std::string Lower(std::string_view s) {
 
 }  // namespace
 
-std::vector<DhcpLease> ParseNetworkLeases(std::string_view text, const LeasePrefixes& prefixes) {
-  std::vector<DhcpLease> out;
+std::vector<NetworkLease> ParseNetworkLeases(std::string_view text, const LeasePrefixes& prefixes) {
+  std::vector<NetworkLease> out;
   for (DnsmasqLease& lease : ParseDnsmasqLeases(text)) {
     if (lease.mac.empty()) continue;
-    DhcpLease entry;
+    NetworkLease entry;
     static_cast<DnsmasqLease&>(entry) = std::move(lease);
     entry.prefix = entry.ip.is_v4() ? prefixes.v4 : prefixes.v6;
     out.push_back(std::move(entry));
@@ -29,11 +29,11 @@ std::vector<DhcpLease> ParseNetworkLeases(std::string_view text, const LeasePref
   return out;
 }
 
-Result<std::vector<DhcpLease>> ReadNetworkLeases(const std::string& path,
-                                                 const LeasePrefixes& prefixes) {
+Result<std::vector<NetworkLease>> ReadNetworkLeases(const std::string& path,
+                                                    const LeasePrefixes& prefixes) {
   std::ifstream in(path);
   if (!in) {
-    if (errno == ENOENT) return std::vector<DhcpLease>{};
+    if (errno == ENOENT) return std::vector<NetworkLease>{};
     return SystemErrorFromErrno(errno, "cannot read lease file '" + path + "'");
   }
   std::stringstream text;
@@ -41,11 +41,11 @@ Result<std::vector<DhcpLease>> ReadNetworkLeases(const std::string& path,
   return ParseNetworkLeases(text.str(), prefixes);
 }
 
-std::vector<DhcpLease> SelectLeases(const std::vector<DhcpLease>& leases,
-                                    const std::optional<std::string>& mac, int64_t now) {
-  std::vector<DhcpLease> out;
+std::vector<NetworkLease> SelectLeases(const std::vector<NetworkLease>& leases,
+                                       const std::optional<std::string>& mac, int64_t now) {
+  std::vector<NetworkLease> out;
   std::string wanted = mac ? Lower(*mac) : "";
-  for (const DhcpLease& lease : leases) {
+  for (const NetworkLease& lease : leases) {
     if (mac && Lower(lease.mac) != wanted) continue;
     if (lease.expiry > 0 && static_cast<int64_t>(lease.expiry) < now) continue;
     out.push_back(lease);

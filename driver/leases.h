@@ -15,7 +15,7 @@
 
 namespace virtnat::driver {
 
-struct DhcpLease : DnsmasqLease {
+struct NetworkLease : DnsmasqLease {
   unsigned prefix = 0;  // of the network's first <ip> of the same family
 };
 
@@ -24,18 +24,18 @@ struct LeasePrefixes {
   unsigned v6 = 0;
 };
 
-std::vector<DhcpLease> ParseNetworkLeases(std::string_view text, const LeasePrefixes& prefixes);
+std::vector<NetworkLease> ParseNetworkLeases(std::string_view text, const LeasePrefixes& prefixes);
 
 // Reads the lease file at `path`; a missing file means no leases (dnsmasq
 // has not written one yet).
-Result<std::vector<DhcpLease>> ReadNetworkLeases(const std::string& path,
-                                                 const LeasePrefixes& prefixes);
+Result<std::vector<NetworkLease>> ReadNetworkLeases(const std::string& path,
+                                                    const LeasePrefixes& prefixes);
 
 // libvirt's selection: with `mac`, only leases of that MAC (any case);
 // leases that expired before `now` (epoch seconds) are dropped, 0 never expires.
 // REQUIRES: `mac`, if given, is a valid MAC address (the caller reports
 // VIR_ERR_INVALID_MAC otherwise).
-std::vector<DhcpLease> SelectLeases(const std::vector<DhcpLease>& leases,
-                                    const std::optional<std::string>& mac, int64_t now);
+std::vector<NetworkLease> SelectLeases(const std::vector<NetworkLease>& leases,
+                                       const std::optional<std::string>& mac, int64_t now);
 
 }  // namespace virtnat::driver

@@ -19,7 +19,7 @@ constexpr const char* kLeaseFile =
 constexpr LeasePrefixes kPrefixes{24, 64};
 
 TEST(LeasesTest, ParsesIpv4AndIpv6Leases) {
-  std::vector<DhcpLease> leases = ParseNetworkLeases(kLeaseFile, kPrefixes);
+  std::vector<NetworkLease> leases = ParseNetworkLeases(kLeaseFile, kPrefixes);
   ASSERT_EQ(leases.size(), 3u);
 
   EXPECT_EQ(leases[0].expiry, 1795800112u);
@@ -43,7 +43,7 @@ TEST(LeasesTest, ParsesIpv4AndIpv6Leases) {
 }
 
 TEST(LeasesTest, SkipsGarbageAndV6LeasesWithoutAMac) {
-  std::vector<DhcpLease> leases = ParseNetworkLeases(
+  std::vector<NetworkLease> leases = ParseNetworkLeases(
       "not a lease\n"
       "\n"
       "x 52:54:00:11:22:33 10.0.0.2 a b\n"
@@ -59,10 +59,10 @@ TEST(LeasesTest, SkipsGarbageAndV6LeasesWithoutAMac) {
 }
 
 TEST(LeasesTest, SelectsByMacAnyCaseAndDropsExpired) {
-  std::vector<DhcpLease> leases = ParseNetworkLeases(kLeaseFile, kPrefixes);
+  std::vector<NetworkLease> leases = ParseNetworkLeases(kLeaseFile, kPrefixes);
   leases.push_back(leases[1]);
   leases.back().expiry = 0;  // never expires
-  std::vector<DhcpLease> mine = SelectLeases(leases, "52:54:00:11:22:33", 1795800000);
+  std::vector<NetworkLease> mine = SelectLeases(leases, "52:54:00:11:22:33", 1795800000);
   ASSERT_EQ(mine.size(), 2u);
   EXPECT_EQ(mine[0].ip.ToString(), "10.55.221.19");
   EXPECT_EQ(mine[1].ip.ToString(), "2001:db8:55:21::18");
@@ -70,7 +70,7 @@ TEST(LeasesTest, SelectsByMacAnyCaseAndDropsExpired) {
   leases[1].mac = "52:54:00:AA:BB:CC";  // whatever case the file has
   EXPECT_EQ(SelectLeases(leases, "52:54:00:aa:bb:cc", 1795800000).size(), 2u);
   // After the IPv4 leases expired only the IPv6 one and the infinite one are left.
-  std::vector<DhcpLease> later = SelectLeases(leases, std::nullopt, 1795800300);
+  std::vector<NetworkLease> later = SelectLeases(leases, std::nullopt, 1795800300);
   ASSERT_EQ(later.size(), 2u);
   EXPECT_TRUE(later[0].ip.is_v6());
   EXPECT_EQ(later[1].expiry, 0u);
