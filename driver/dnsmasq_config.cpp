@@ -193,8 +193,10 @@ Result<std::string> RenderConf(const xml::NetworkDef& def, const std::string& br
 
 std::vector<std::string> BuildArgv(const DnsmasqFacts& facts) {
   const DnsmasqPaths& paths = facts.paths;
-  std::vector<std::string> argv = {paths.binary, "--conf-file=" + paths.conf_file,
-                                   "--keep-in-foreground"};
+  // No --keep-in-foreground: dnsmasq daemonizes so that its launcher's exit
+  // status carries its startup errors (dnsmasq_process.h); the pid-file line
+  // of the conf then names the daemon.
+  std::vector<std::string> argv = {paths.binary, "--conf-file=" + paths.conf_file};
   if (!paths.lease_file.empty()) argv.push_back("--dhcp-leasefile=" + paths.lease_file);
   if (!facts.user.empty()) argv.push_back("--user=" + facts.user);
   if (!facts.group.empty()) argv.push_back("--group=" + facts.group);

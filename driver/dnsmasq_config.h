@@ -25,9 +25,10 @@
 //    SIGHUP, so they must be readable by the dnsmasq user (0644 in a
 //    directory it can traverse); the pid file is created as root and handed
 //    to the user.
-//  - --keep-in-foreground: dnsmasq stays the applier's child, supervised
-//    through a pidfd, instead of forking and being found by its pid file.
-//    The pid file is still written so a restarted daemon can adopt it.
+//  - dnsmasq daemonizes as under libvirt (its launcher's exit status and
+//    stderr carry its startup errors) and is then found by its pid file and
+//    supervised through a pidfd (dnsmasq_process.h); a restarted daemon
+//    adopts it through the same pid file.
 
 #include <string>
 #include <vector>

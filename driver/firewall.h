@@ -21,6 +21,14 @@ class Firewall {
   // Removes exactly what Apply added for `network`, atomically; with the
   // last network, the table goes too. Unknown networks are a no-op.
   virtual Status Remove(const std::string& network) = 0;
+
+  // Changes the rules of a network with rules applied to `plan`'s (a live
+  // update). The default removes, then applies; a kernel firewall overrides
+  // it with one atomic batch. On error the old rules stay recorded.
+  virtual Status Replace(const std::string& network, const FirewallPlan& plan) {
+    RETURN_IF_ERROR(Remove(network));
+    return Apply(network, plan);
+  }
 };
 
 }  // namespace virtnat::driver

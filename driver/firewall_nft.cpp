@@ -127,6 +127,26 @@ Status NftFirewall::Remove(const std::string& network) {
   return Status::Ok();
 }
 
+Status NftFirewall::Replace(const std::string& network, const FirewallPlan& plan) {
+  auto it = applied_.find(network);
+  // Nothing in the kernel yet (unknown, or an open network without
+  // forwards): a plain apply creates the table if needed.
+  if (it == applied_.end() || it->second.empty()) {
+    applied_.erase(network);
+    return Apply(network, plan);
+  }
+  if (plan.rules.empty()) {
+    RETURN_IF_ERROR(Remove(network));
+    applied_[network] = plan.rules;
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(NftBatch batch, BuildReplaceBatch(it->second, plan.rules, seq_));
+  Status s = Send(batch);
+  if (!s.ok()) return s.WithContext("failed to update firewall rules of network '" + network + "'");
+  it->second = plan.rules;
+  return Status::Ok();
+}
+
 void NftFirewall::Adopt(const std::string& network, NftNetworkRules rules) {
   applied_[network] = std::move(rules);
 }

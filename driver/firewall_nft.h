@@ -19,6 +19,8 @@ class NftFirewall : public Firewall {
 
   Status Apply(const std::string& network, const FirewallPlan& plan) override;
   Status Remove(const std::string& network) override;
+  // One batch: removes what is no longer wanted and adds what is new.
+  Status Replace(const std::string& network, const FirewallPlan& plan) override;
 
   // Takes over rules applied by an earlier daemon (from its status file), so
   // that Remove() can delete them.

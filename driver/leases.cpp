@@ -1,55 +1,56 @@
 #include "driver/leases.h"
 
-#include <libvirt/libvirt.h>
-
 #include <cerrno>
 #include <fstream>
-#include <optional>
 #include <sstream>
 
 namespace virtnat::driver {
 namespace {
 
-std::optional<std::string> Present(std::string text) {
-  if (text.empty()) return std::nullopt;
-  return text;
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
 }
 
 }  // namespace
 
-std::vector<DhcpLease> NetworkLeases(std::string_view lease_file_text, const std::string& bridge,
-                                     const LeasePrefixes& prefixes, int64_t now) {
-  std::vector<DhcpLease> out;
-  for (DnsmasqLease& lease : ParseDnsmasqLeases(lease_file_text)) {
+std::vector<NetworkLease> ParseNetworkLeases(std::string_view text, const LeasePrefixes& prefixes) {
+  std::vector<NetworkLease> out;
+  for (DnsmasqLease& lease : ParseDnsmasqLeases(text)) {
     if (lease.mac.empty()) continue;
-    int64_t expiry = static_cast<int64_t>(lease.expiry);
-    if (expiry > 0 && expiry < now) continue;
-    DhcpLease entry;
-    entry.iface = bridge;
-    entry.expiry_time = expiry;
-    bool v4 = lease.ip.is_v4();
-    entry.type = v4 ? VIR_IP_ADDR_TYPE_IPV4 : VIR_IP_ADDR_TYPE_IPV6;
-    entry.mac = std::move(lease.mac);
-    if (!v4) entry.iaid = Present(std::move(lease.iaid));
-    entry.ip_address = lease.ip.ToString();
-    entry.prefix = v4 ? prefixes.v4 : prefixes.v6;
-    entry.hostname = Present(std::move(lease.hostname));
-    entry.client_id = Present(std::move(lease.client_id));
+    NetworkLease entry;
+    static_cast<DnsmasqLease&>(entry) = std::move(lease);
+    entry.prefix = entry.ip.is_v4() ? prefixes.v4 : prefixes.v6;
     out.push_back(std::move(entry));
   }
   return out;
 }
 
-Result<std::vector<DhcpLease>> ReadNetworkLeases(const std::string& path, const std::string& bridge,
-                                                 const LeasePrefixes& prefixes, int64_t now) {
+Result<std::vector<NetworkLease>> ReadNetworkLeases(const std::string& path,
+                                                    const LeasePrefixes& prefixes) {
   std::ifstream in(path);
   if (!in) {
-    if (errno == ENOENT) return std::vector<DhcpLease>{};
+    if (errno == ENOENT) return std::vector<NetworkLease>{};
     return SystemErrorFromErrno(errno, "cannot read lease file '" + path + "'");
   }
   std::stringstream text;
   text << in.rdbuf();
-  return NetworkLeases(text.str(), bridge, prefixes, now);
+  return ParseNetworkLeases(text.str(), prefixes);
+}
+
+std::vector<NetworkLease> SelectLeases(const std::vector<NetworkLease>& leases,
+                                       const std::optional<std::string>& mac, int64_t now) {
+  std::vector<NetworkLease> out;
+  std::string wanted = mac ? Lower(*mac) : "";
+  for (const NetworkLease& lease : leases) {
+    if (mac && Lower(lease.mac) != wanted) continue;
+    if (lease.expiry > 0 && static_cast<int64_t>(lease.expiry) < now) continue;
+    out.push_back(lease);
+  }
+  return out;
 }
 
 }  // namespace virtnat::driver

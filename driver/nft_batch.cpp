@@ -5,6 +5,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <net/if.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "driver/nft_expr.h"
@@ -305,6 +306,55 @@ Result<NftBatch> BuildAddBatch(const NftBase& base, const NftNetworkRules& rules
   }
   for (const NftChain& chain : rules.chains) RETURN_IF_ERROR(AddRules(chain, &w));
   for (const NftElement& el : rules.elements) RETURN_IF_ERROR(ElementMessage(el, true, &w));
+  w.End();
+  if (!w.ok()) return OutOfMemory();
+  return std::move(w).Finish();
+}
+
+namespace {
+
+const NftChain* FindChain(const std::vector<NftChain>& chains, const std::string& name) {
+  for (const NftChain& chain : chains) {
+    if (chain.name == name) return &chain;
+  }
+  return nullptr;
+}
+
+bool HasElement(const std::vector<NftElement>& elements, const NftElement& element) {
+  return std::find(elements.begin(), elements.end(), element) != elements.end();
+}
+
+Status DeleteChain(const std::string& name, Writer* w) {
+  NftnlChainPtr c = Chain(name);
+  nlmsghdr* nlh = w->Header(NFT_MSG_DELCHAIN, 0);
+  if (!c || !nlh) return OutOfMemory();
+  nftnl_chain_nlmsg_build_payload(nlh, c.get());
+  w->Next("delete chain " + name);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<NftBatch> BuildReplaceBatch(const NftNetworkRules& from, const NftNetworkRules& to,
+                                   uint32_t seq) {
+  Writer w(seq);
+  w.Begin();
+  for (const NftElement& el : from.elements) {
+    if (!HasElement(to.elements, el)) RETURN_IF_ERROR(ElementMessage(el, false, &w));
+  }
+  for (const NftChain& chain : from.chains) {
+    RETURN_IF_ERROR(FlushChain(chain.name, &w));
+    if (!FindChain(to.chains, chain.name)) RETURN_IF_ERROR(DeleteChain(chain.name, &w));
+  }
+  for (const NftChain& chain : to.chains) {
+    if (!FindChain(from.chains, chain.name)) {
+      RETURN_IF_ERROR(AddChain(chain, NLM_F_CREATE | NLM_F_EXCL, &w));
+    }
+  }
+  for (const NftChain& chain : to.chains) RETURN_IF_ERROR(AddRules(chain, &w));
+  for (const NftElement& el : to.elements) {
+    if (!HasElement(from.elements, el)) RETURN_IF_ERROR(ElementMessage(el, true, &w));
+  }
   w.End();
   if (!w.ok()) return OutOfMemory();
   return std::move(w).Finish();

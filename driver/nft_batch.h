@@ -47,5 +47,13 @@ class NftBatch {
 // Sequence numbers start at `seq`.
 Result<NftBatch> BuildAddBatch(const NftBase& base, const NftNetworkRules& rules, uint32_t seq);
 Result<NftBatch> BuildRemoveBatch(const NftNetworkRules& rules, bool delete_table, uint32_t seq);
+// Changes a network's rules from `from` to `to` in one batch (a live update
+// such as a port forward added): elements only in `from` are deleted, chains
+// only in `from` flushed and deleted, chains in both flushed and refilled,
+// new chains and elements added. Elements in both stay untouched, so
+// packets of other guests never see them missing.
+// REQUIRES: the base exists (the network's rules are applied).
+Result<NftBatch> BuildReplaceBatch(const NftNetworkRules& from, const NftNetworkRules& to,
+                                   uint32_t seq);
 
 }  // namespace virtnat::driver

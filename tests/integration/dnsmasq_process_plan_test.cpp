@@ -70,10 +70,11 @@ TEST_F(DnsmasqTest, PlannedDnsmasqServesStaticHostAndDnsNames) {
     auto dns = guest_.Exec("busybox nslookup printer.example.test 10.9.0.1");
     EXPECT_NE(dns.output.find("10.9.0.7"), std::string::npos) << dns.output;
 
-    auto leases = ReadNetworkLeases(facts.paths.lease_file, "virbrd0", {24, 64}, time(nullptr));
+    auto leases = ReadNetworkLeases(facts.paths.lease_file, {24, 64});
     ASSERT_TRUE(leases.ok()) << leases.error().message;
     ASSERT_EQ(leases->size(), 1u);
-    EXPECT_EQ((*leases)[0].ip_address, "10.9.0.42");
+    EXPECT_EQ((*leases)[0].ip.ToString(), "10.9.0.42");
+    EXPECT_EQ((*leases)[0].prefix, 24u);
     EXPECT_EQ((*leases)[0].hostname, "guest1");  // dnsmasq names it from the <host>
     EXPECT_TRUE(dnsmasq.Stop().ok());
   });

@@ -221,10 +221,10 @@ TEST(DnsmasqConfigTest, ArgvAndVirtnatPaths) {
   Result<DnsmasqPlan> plan = PlanDnsmasq(NatNetwork(), facts);
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_EQ(plan->argv,
-            (std::vector<std::string>{
-                "/usr/sbin/dnsmasq", "--conf-file=/var/lib/virtnat/dnsmasq/a&quot;b.conf",
-                "--keep-in-foreground", "--dhcp-leasefile=/var/lib/virtnat/dnsmasq/a&quot;b.leases",
-                "--user=nobody", "--group=dip"}));
+            (std::vector<std::string>{"/usr/sbin/dnsmasq",
+                                      "--conf-file=/var/lib/virtnat/dnsmasq/a&quot;b.conf",
+                                      "--dhcp-leasefile=/var/lib/virtnat/dnsmasq/a&quot;b.leases",
+                                      "--user=nobody", "--group=dip"}));
   EXPECT_NE(plan->conf.find("pid-file=/run/virtnat/a\"b.pid\nexcept-interface=lo\n"),
             std::string::npos);
   // A bridge given as a fact wins over the definition's.

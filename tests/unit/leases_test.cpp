@@ -1,7 +1,6 @@
 #include "driver/leases.h"
 
 #include <gtest/gtest.h>
-#include <libvirt/libvirt.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,8 +9,7 @@
 namespace virtnat::driver {
 namespace {
 
-// Written by dnsmasq 2.90 for a guest holding an IPv4 and an IPv6 lease,
-// plus a client that sent neither hostname nor client id.
+// Written by dnsmasq 2.90 for a guest holding an IPv4 and an IPv6 lease.
 constexpr const char* kLeaseFile =
     "1795800112 52:54:00:11:22:33 10.55.221.19 g2 01:52:54:00:11:22:33\n"
     "1795800200 52:54:00:aa:bb:cc 10.55.221.20 * *\n"
@@ -19,54 +17,67 @@ constexpr const char* kLeaseFile =
     "1795804015 1122867 2001:db8:55:21::18 * 00:01:00:01:32:9c:6a:a3:52:54:00:11:22:33\n";
 
 constexpr LeasePrefixes kPrefixes{24, 64};
-constexpr int64_t kNow = 1795800000;
 
-TEST(LeasesTest, ReportsLeasesAsLibvirtDoes) {
-  std::vector<DhcpLease> leases = NetworkLeases(kLeaseFile, "virbr5", kPrefixes, kNow);
+TEST(LeasesTest, ParsesIpv4AndIpv6Leases) {
+  std::vector<NetworkLease> leases = ParseNetworkLeases(kLeaseFile, kPrefixes);
   ASSERT_EQ(leases.size(), 3u);
 
-  DhcpLease v4;
-  v4.iface = "virbr5";
-  v4.expiry_time = 1795800112;
-  v4.type = VIR_IP_ADDR_TYPE_IPV4;
-  v4.mac = "52:54:00:11:22:33";
-  v4.ip_address = "10.55.221.19";
-  v4.prefix = 24;
-  v4.hostname = "g2";
-  v4.client_id = "01:52:54:00:11:22:33";
-  EXPECT_EQ(leases[0], v4);
+  EXPECT_EQ(leases[0].expiry, 1795800112u);
+  EXPECT_EQ(leases[0].mac, "52:54:00:11:22:33");
+  EXPECT_EQ(leases[0].ip.ToString(), "10.55.221.19");
+  EXPECT_EQ(leases[0].prefix, 24u);
+  EXPECT_EQ(leases[0].hostname, "g2");
+  EXPECT_EQ(leases[0].client_id, "01:52:54:00:11:22:33");
+  EXPECT_EQ(leases[0].iaid, "");
 
-  EXPECT_FALSE(leases[1].hostname);  // "*": none
-  EXPECT_FALSE(leases[1].client_id);
-  EXPECT_FALSE(leases[1].iaid);
+  EXPECT_EQ(leases[1].hostname, "");  // "*" means none
+  EXPECT_EQ(leases[1].client_id, "");
 
-  DhcpLease v6;
-  v6.iface = "virbr5";
-  v6.expiry_time = 1795804015;
-  v6.type = VIR_IP_ADDR_TYPE_IPV6;
-  v6.mac = "52:54:00:11:22:33";  // from the client's DUID-LLT
-  v6.iaid = "1122867";
-  v6.ip_address = "2001:db8:55:21::18";
-  v6.prefix = 64;
-  v6.client_id = "00:01:00:01:32:9c:6a:a3:52:54:00:11:22:33";
-  EXPECT_EQ(leases[2], v6);
+  EXPECT_TRUE(leases[2].ip.is_v6());
+  EXPECT_EQ(leases[2].ip.ToString(), "2001:db8:55:21::18");
+  EXPECT_EQ(leases[2].prefix, 64u);
+  EXPECT_EQ(leases[2].iaid, "1122867");
+  EXPECT_EQ(leases[2].client_id, "00:01:00:01:32:9c:6a:a3:52:54:00:11:22:33");
+  EXPECT_EQ(leases[2].mac, "52:54:00:11:22:33");
+  EXPECT_EQ(leases[2].server_duid, "00:01:00:01:32:9c:6a:85:6a:da:68:11:d7:6f");
 }
 
-TEST(LeasesTest, DropsExpiredAndMaclessLeasesKeepsInfiniteOnes) {
-  std::vector<DhcpLease> leases = NetworkLeases(
-      "1795800112 52:54:00:11:22:33 10.55.221.19 g2 *\n"
-      "0 52:54:00:00:00:01 10.55.221.3 forever *\n"
+TEST(LeasesTest, SkipsGarbageAndV6LeasesWithoutAMac) {
+  std::vector<NetworkLease> leases = ParseNetworkLeases(
+      "not a lease\n"
+      "\n"
+      "x 52:54:00:11:22:33 10.0.0.2 a b\n"
+      "10 52:54:00:11:22:33 10.0.0.300 a b\n"
       "duid 00:01:00:01:32:9c:6a:85:6a:da:68:11:d7:6f\n"
       // DUID-EN (type 2) carries no link-layer address.
-      "1795804015 7 2001:db8:55:21::5 h 00:02:00:00:ab:11:01:02:03:04\n",
-      "virbr5", kPrefixes, 1795800200);
+      "20 7 fd00::5 h 00:02:00:00:ab:11:01:02:03:04\n"
+      "0 52:54:00:00:00:01 10.0.0.3 forever *",
+      kPrefixes);
   ASSERT_EQ(leases.size(), 1u);
-  EXPECT_EQ(leases[0].ip_address, "10.55.221.3");
-  EXPECT_EQ(leases[0].expiry_time, 0);
+  EXPECT_EQ(leases[0].ip.ToString(), "10.0.0.3");
+  EXPECT_EQ(leases[0].expiry, 0u);
+}
+
+TEST(LeasesTest, SelectsByMacAnyCaseAndDropsExpired) {
+  std::vector<NetworkLease> leases = ParseNetworkLeases(kLeaseFile, kPrefixes);
+  leases.push_back(leases[1]);
+  leases.back().expiry = 0;  // never expires
+  std::vector<NetworkLease> mine = SelectLeases(leases, "52:54:00:11:22:33", 1795800000);
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[0].ip.ToString(), "10.55.221.19");
+  EXPECT_EQ(mine[1].ip.ToString(), "2001:db8:55:21::18");
+  EXPECT_EQ(SelectLeases(leases, "52:54:00:AA:BB:CC", 1795800000).size(), 2u);
+  leases[1].mac = "52:54:00:AA:BB:CC";  // whatever case the file has
+  EXPECT_EQ(SelectLeases(leases, "52:54:00:aa:bb:cc", 1795800000).size(), 2u);
+  // After the IPv4 leases expired only the IPv6 one and the infinite one are left.
+  std::vector<NetworkLease> later = SelectLeases(leases, std::nullopt, 1795800300);
+  ASSERT_EQ(later.size(), 2u);
+  EXPECT_TRUE(later[0].ip.is_v6());
+  EXPECT_EQ(later[1].expiry, 0u);
 }
 
 TEST(LeasesTest, MissingFileMeansNoLeases) {
-  auto leases = ReadNetworkLeases("/nonexistent/virtnat/x.leases", "virbr5", kPrefixes, kNow);
+  auto leases = ReadNetworkLeases("/nonexistent/virtnat/x.leases", kPrefixes);
   ASSERT_TRUE(leases.ok());
   EXPECT_TRUE(leases->empty());
 }
@@ -75,7 +86,7 @@ TEST(LeasesTest, ReadsAFile) {
   std::string path = std::filesystem::temp_directory_path() /
                      ("vn-leases-" + std::to_string(getpid()) + ".leases");
   std::ofstream(path) << kLeaseFile;
-  auto leases = ReadNetworkLeases(path, "virbr5", kPrefixes, kNow);
+  auto leases = ReadNetworkLeases(path, kPrefixes);
   std::filesystem::remove(path);
   ASSERT_TRUE(leases.ok());
   EXPECT_EQ(leases->size(), 3u);

@@ -1,0 +1,225 @@
+#include "driver/host_realizer.h"
+
+#include <libvirt/libvirt.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+
+#include "driver/dnsmasq_update.h"
+#include "driver/leases.h"
+#include "driver/reverter.h"
+
+namespace virtnat::driver {
+namespace {
+
+NetworkPlanFacts PlanFacts(const HostRealizerDeps& deps) { return deps.paths; }
+
+bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
+
+Status RemoveFile(const std::string& path) {
+  if (unlink(path.c_str()) == 0 || errno == ENOENT) return Status::Ok();
+  return SystemErrorFromErrno(errno, "cannot remove '" + path + "'");
+}
+
+void Keep(Status* first, const Status& s) {
+  if (first->ok() && !s.ok()) *first = s;
+}
+
+DhcpLease ToApiLease(const NetworkLease& lease, const std::string& bridge) {
+  DhcpLease out;
+  out.iface = bridge;
+  out.expiry_time = static_cast<int64_t>(lease.expiry);
+  out.type = lease.ip.is_v6() ? VIR_IP_ADDR_TYPE_IPV6 : VIR_IP_ADDR_TYPE_IPV4;
+  if (!lease.mac.empty()) out.mac = lease.mac;
+  if (lease.ip.is_v6()) out.iaid = lease.iaid;
+  out.ip_address = lease.ip.ToString();
+  out.prefix = lease.prefix;
+  if (!lease.hostname.empty()) out.hostname = lease.hostname;
+  if (!lease.client_id.empty()) out.client_id = lease.client_id;
+  return out;
+}
+
+}  // namespace
+
+const NetworkPlan* HostRealizer::Applied(const std::string& network) const {
+  auto it = applied_.find(network);
+  return it == applied_.end() ? nullptr : &it->second.plan;
+}
+
+std::optional<pid_t> HostRealizer::DnsmasqPid(const std::string& network) const {
+  auto it = applied_.find(network);
+  if (it == applied_.end() || !it->second.dnsmasq) return std::nullopt;
+  return it->second.dnsmasq->pid();
+}
+
+bool HostRealizer::InterfaceExists(const std::string& name) {
+  Result<bool> exists = deps_.facts->InterfaceExists(name);
+  // Unknown counts as taken: a name is chosen only when it is surely free.
+  return !exists.ok() || *exists;
+}
+
+Status HostRealizer::Preflight(const NetworkPlan& plan) {
+  RETURN_IF_ERROR(deps_.facts->CheckBridgeSupport());
+  if (!plan.firewall.rules.empty()) RETURN_IF_ERROR(deps_.facts->CheckNftablesSupport());
+  ASSIGN_OR_RETURN(bool taken, deps_.facts->InterfaceExists(plan.bridge.name));
+  if (taken)
+    return SystemErrorFromErrno(EEXIST, "error creating bridge interface " + plan.bridge.name);
+  if (!plan.route_checks.empty()) {
+    ASSIGN_OR_RETURN(std::vector<HostRoute> routes, deps_.facts->Ipv4Routes());
+    for (const RouteCheck& check : plan.route_checks) {
+      RETURN_IF_ERROR(check.is_route ? CheckRouteNotRouted(routes, check.address, check.prefix,
+                                                           check.address_text)
+                                     : CheckSubnetNotRouted(routes, check.address, check.prefix));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<DnsmasqService>> HostRealizer::StartDnsmasq(const NetworkPlan& plan) {
+  const DnsmasqPaths& paths = plan.dnsmasq_paths;
+  Reverter revert;
+  const bool had_leases = Exists(paths.lease_file);
+  revert.Add([paths] { return RemoveDnsmasqFiles(paths); });
+  if (!had_leases) revert.Add([paths] { return RemoveFile(paths.lease_file); });
+  RETURN_IF_ERROR(WriteDnsmasqFiles(plan.dnsmasq, paths));
+  std::unique_ptr<DnsmasqService> service = deps_.dnsmasq(
+      CommandForPlan(plan.dnsmasq, paths, plan.bridge.name, deps_.paths.dnsmasq_user));
+  RETURN_IF_ERROR(service->Start());
+  revert.Commit();
+  return service;
+}
+
+Status HostRealizer::Start(const xml::NetworkDef& def) {
+  if (applied_.count(def.name)) {
+    return OperationInvalid("network '" + def.name + "' is already realized on the host");
+  }
+  ASSIGN_OR_RETURN(NetworkPlan plan, PlanNetwork(def, PlanFacts(deps_)));
+  RETURN_IF_ERROR(Preflight(plan));
+
+  Reverter revert;
+  const std::string bridge = plan.bridge.name;
+  RETURN_IF_ERROR(deps_.netlink->CreateBridge(plan.bridge));
+  // Addresses and routes go with the link.
+  revert.Add([this, bridge] { return deps_.netlink->DeleteLink(bridge); });
+  RETURN_IF_ERROR(deps_.sysctl->ConfigureBridgeIpv6(bridge, plan.sysctls.bridge_ipv6));
+  RETURN_IF_ERROR(deps_.firewall->Apply(def.name, plan.firewall));
+  revert.Add([this, name = def.name] { return deps_.firewall->Remove(name); });
+  for (const InterfaceAddress& address : plan.addresses) {
+    RETURN_IF_ERROR(deps_.netlink->AddAddress(bridge, address));
+  }
+  RETURN_IF_ERROR(deps_.netlink->SetLinkUp(bridge, true));
+  // libvirt ignores a failing route; a missing route is invisible, so here
+  // it fails the start (host-effects.md §3.4).
+  for (const StaticRoute& route : plan.routes) {
+    RETURN_IF_ERROR(deps_.netlink->AddRoute(bridge, route));
+  }
+  // Host-global and never reset (libvirt leaves them on too): no undo.
+  if (plan.sysctls.ipv6_forwarding) RETURN_IF_ERROR(deps_.sysctl->EnableIpv6Forwarding());
+  if (plan.sysctls.ipv4_forwarding) RETURN_IF_ERROR(deps_.sysctl->EnableIpv4Forwarding());
+
+  Record record;
+  if (plan.dnsmasq.needed) {
+    ASSIGN_OR_RETURN(record.dnsmasq, StartDnsmasq(plan));
+  }
+  record.plan = std::move(plan);
+  applied_.emplace(def.name, std::move(record));
+  revert.Commit();
+  return Status::Ok();
+}
+
+Status HostRealizer::Stop(const xml::NetworkDef& def) {
+  auto it = applied_.find(def.name);
+  if (it == applied_.end()) return Status::Ok();
+  Record& record = it->second;
+  Status first;
+  if (record.dnsmasq) {
+    Keep(&first, record.dnsmasq->Stop());
+    Keep(&first, RemoveDnsmasqFiles(record.plan.dnsmasq_paths));
+  }
+  Keep(&first, deps_.firewall->Remove(def.name));
+  Keep(&first, deps_.netlink->DeleteLink(record.plan.bridge.name));
+  applied_.erase(it);
+  return first;
+}
+
+Status HostRealizer::ReloadDnsmasq(Record& record, const NetworkPlan& wanted) {
+  const DnsmasqPaths& paths = wanted.dnsmasq_paths;
+  switch (DnsmasqUpdateAction(record.plan.dnsmasq, wanted.dnsmasq)) {
+    case DnsmasqAction::kNone:
+      return Status::Ok();
+    case DnsmasqAction::kRefresh:
+      if (!record.dnsmasq) return InternalError("dnsmasq of the network is not running");
+      RETURN_IF_ERROR(WriteDnsmasqHostsFiles(wanted.dnsmasq, paths));
+      return record.dnsmasq->Reload();
+    case DnsmasqAction::kStop: {
+      Status s = record.dnsmasq ? record.dnsmasq->Stop() : Status::Ok();
+      record.dnsmasq.reset();
+      Keep(&s, RemoveDnsmasqFiles(record.plan.dnsmasq_paths));
+      return s;
+    }
+    case DnsmasqAction::kStart: {
+      ASSIGN_OR_RETURN(record.dnsmasq, StartDnsmasq(wanted));
+      return Status::Ok();
+    }
+    case DnsmasqAction::kRestart: {
+      if (record.dnsmasq) RETURN_IF_ERROR(record.dnsmasq->Stop());
+      record.dnsmasq.reset();
+      Result<std::unique_ptr<DnsmasqService>> started = StartDnsmasq(wanted);
+      if (started.ok()) {
+        record.dnsmasq = std::move(*started);
+        return Status::Ok();
+      }
+      // Bring the old one back, so the network keeps serving as it did.
+      Result<std::unique_ptr<DnsmasqService>> old = StartDnsmasq(record.plan);
+      if (old.ok()) record.dnsmasq = std::move(*old);
+      return started.status();
+    }
+  }
+  return Status::Ok();
+}
+
+Status HostRealizer::Reload(const xml::NetworkDef& old_def, const xml::NetworkDef& new_def) {
+  auto it = applied_.find(old_def.name);
+  if (it == applied_.end()) {
+    return OperationInvalid("network '" + old_def.name + "' is not realized on the host");
+  }
+  Record& record = it->second;
+  ASSIGN_OR_RETURN(NetworkPlan wanted, PlanNetwork(new_def, PlanFacts(deps_)));
+  PlanChanges changes = ComparePlans(record.plan, wanted);
+  if (changes.link) {
+    return OperationUnsupported(
+        "changing the bridge, addresses, routes or forward mode of running network '" +
+        old_def.name + "' is not supported; restart the network");
+  }
+  Reverter revert;
+  if (changes.firewall) {
+    RETURN_IF_ERROR(deps_.firewall->Replace(old_def.name, wanted.firewall));
+    revert.Add([this, name = old_def.name, old = record.plan.firewall] {
+      return deps_.firewall->Replace(name, old);
+    });
+  }
+  if (changes.dnsmasq) RETURN_IF_ERROR(ReloadDnsmasq(record, wanted));
+  revert.Commit();
+  record.plan = std::move(wanted);
+  return Status::Ok();
+}
+
+Result<std::vector<DhcpLease>> HostRealizer::Leases(const xml::NetworkDef& def) {
+  auto it = applied_.find(def.name);
+  if (it == applied_.end() || !it->second.plan.dnsmasq.needed) return std::vector<DhcpLease>{};
+  LeasePrefixes prefixes;
+  for (const InterfaceAddress& a : it->second.plan.addresses) {
+    if (a.address.is_v4() && prefixes.v4 == 0) prefixes.v4 = a.prefix;
+    if (a.address.is_v6() && prefixes.v6 == 0) prefixes.v6 = a.prefix;
+  }
+  ASSIGN_OR_RETURN(std::vector<NetworkLease> leases,
+                   ReadNetworkLeases(it->second.plan.dnsmasq_paths.lease_file, prefixes));
+  std::vector<DhcpLease> out;
+  for (const NetworkLease& lease : SelectLeases(leases, std::nullopt, time(nullptr))) {
+    out.push_back(ToApiLease(lease, it->second.plan.bridge.name));
+  }
+  return out;
+}
+
+}  // namespace virtnat::driver

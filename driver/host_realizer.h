@@ -1,0 +1,76 @@
+#pragma once
+// The real NetworkRealizer: a network's plan (network_plan.h) applied to the
+// host as one transaction, and a record of what was applied per network.
+//
+// Start: preflight (kernel features, bridge name free, IPv4 subnets not
+// routed), then libvirt's order (host-effects.md §2.1): bridge, its IPv6
+// sysctls, firewall batch, addresses, link up, routes, forwarding, dnsmasq
+// files and process. Any failure undoes every earlier step (reverter.h), so
+// no link, address, rule, process or file is left.
+// Stop: removes exactly what the record says (best effort, every step runs).
+// Reload: host-effects.md §4.5 — hosts-file changes are a rewrite + SIGHUP
+// (same pid), firewall changes one batch, other dnsmasq changes a restart of
+// dnsmasq alone; bridge, address, route and forwarding changes are refused.
+//
+// All effects happen in the network namespace of the injected objects (and,
+// for sysctls and dnsmasq, of the calling thread).
+// REQUIRES: every call on the thread that iterates the dnsmasq context; the
+// injected objects outlive the realizer.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "driver/bridge.h"
+#include "driver/firewall.h"
+#include "driver/host_facts.h"
+#include "driver/network_plan.h"
+#include "driver/network_realizer.h"
+#include "driver/realize_dnsmasq.h"
+#include "driver/sysctl.h"
+
+namespace virtnat::driver {
+
+struct HostRealizerDeps {
+  Netlink* netlink = nullptr;
+  Firewall* firewall = nullptr;
+  HostFacts* facts = nullptr;
+  Sysctl* sysctl = nullptr;
+  DnsmasqFactory dnsmasq;
+  NetworkPlanFacts paths;
+};
+
+class HostRealizer final : public NetworkRealizer {
+ public:
+  explicit HostRealizer(HostRealizerDeps deps) : deps_(std::move(deps)) {}
+  // Leaves running networks as they are (a restarted daemon adopts them);
+  // their dnsmasq stops being supervised.
+  ~HostRealizer() override = default;
+
+  Status Start(const xml::NetworkDef& def) override;
+  Status Stop(const xml::NetworkDef& def) override;
+  Status Reload(const xml::NetworkDef& old_def, const xml::NetworkDef& new_def) override;
+  Result<std::vector<DhcpLease>> Leases(const xml::NetworkDef& def) override;
+  bool InterfaceExists(const std::string& name) override;
+
+  // What is applied for `network`, or nullptr if it is not running here.
+  const NetworkPlan* Applied(const std::string& network) const;
+  // The running dnsmasq of `network`, if any.
+  std::optional<pid_t> DnsmasqPid(const std::string& network) const;
+
+ private:
+  struct Record {
+    NetworkPlan plan;
+    std::unique_ptr<DnsmasqService> dnsmasq;  // null when the plan needs none
+  };
+
+  Status Preflight(const NetworkPlan& plan);
+  Result<std::unique_ptr<DnsmasqService>> StartDnsmasq(const NetworkPlan& plan);
+  Status ReloadDnsmasq(Record& record, const NetworkPlan& wanted);
+
+  HostRealizerDeps deps_;
+  std::map<std::string, Record> applied_;
+};
+
+}  // namespace virtnat::driver

@@ -1,0 +1,324 @@
+// HostRealizer with fakes (netlink, firewall, host facts, dnsmasq) and the
+// sysctls and dnsmasq files in a temporary directory: the order of a start,
+// preflight errors, rollback at every step, stop from the record, and live
+// updates (SIGHUP vs restart vs firewall batch).
+
+#include "driver/host_realizer.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "driver/bridge_fake.h"
+#include "driver/firewall_fake.h"
+#include "driver/host_facts_fake.h"
+#include "xml/network_parse.h"
+#include "xml/network_validate.h"
+
+namespace virtnat::driver {
+namespace {
+
+namespace fs = std::filesystem;
+
+// What the fake dnsmasq services did, shared by all of them.
+struct DnsmasqLog {
+  std::vector<std::string> calls;  // "start virbr0", "reload", "stop"
+  std::optional<Error> fail_start;
+  int next_pid = 1000;
+};
+
+class FakeDnsmasq final : public DnsmasqService {
+ public:
+  FakeDnsmasq(DnsmasqCommand command, DnsmasqLog* log) : command_(std::move(command)), log_(log) {}
+  Status Start() override {
+    log_->calls.push_back("start " + command_.env[0]);
+    if (log_->fail_start) {
+      Error e = *log_->fail_start;
+      log_->fail_start.reset();
+      return e;
+    }
+    pid_ = log_->next_pid++;
+    return Status::Ok();
+  }
+  Status Reload() override {
+    log_->calls.push_back("reload " + std::to_string(*pid_));
+    return Status::Ok();
+  }
+  Status Stop() override {
+    log_->calls.push_back("stop " + std::to_string(*pid_));
+    pid_.reset();
+    return Status::Ok();
+  }
+  std::optional<pid_t> pid() const override { return pid_; }
+
+ private:
+  DnsmasqCommand command_;
+  DnsmasqLog* log_;
+  std::optional<pid_t> pid_;
+};
+
+constexpr const char* kSeed = R"(<network xmlns:vn='urn:virtnat:network:1'>
+  <name>seed</name>
+  <forward mode='nat'/>
+  <bridge name='virbr0'/>
+  <dns><host ip='192.168.122.2'><hostname>router</hostname></host></dns>
+  <ip address='192.168.122.1' prefix='24'>
+    <dhcp>
+      <range start='192.168.122.100' end='192.168.122.199'/>
+      <host mac='52:54:00:00:00:10' name='web' ip='192.168.122.10'/>
+    </dhcp>
+  </ip>
+  <route address='10.9.0.0' prefix='16' gateway='192.168.122.3'/>
+  <vn:portForward guest='192.168.122.10'><vn:range start='80'/></vn:portForward>
+</network>)";
+
+class HostRealizerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("vn-realizer-" + std::to_string(getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(root_ / "sys/net/ipv4");
+    fs::create_directories(root_ / "sys/net/ipv6/conf/all");
+    fs::create_directories(root_ / "net");
+    std::ofstream(root_ / "sys/net/ipv4/ip_forward") << "0\n";
+    std::ofstream(root_ / "sys/net/ipv6/conf/all/forwarding") << "0\n";
+    std::ofstream(root_ / "net/ipv6_route") << "";
+    sysctl_ =
+        std::make_unique<Sysctl>(SysctlPaths{(root_ / "sys").string(), (root_ / "net").string()});
+    HostRealizerDeps deps;
+    deps.netlink = &netlink_;
+    deps.firewall = &firewall_;
+    deps.facts = &facts_;
+    deps.sysctl = sysctl_.get();
+    deps.dnsmasq = [this](DnsmasqCommand command) -> std::unique_ptr<DnsmasqService> {
+      commands_.push_back(command);
+      return std::make_unique<FakeDnsmasq>(std::move(command), &dnsmasq_);
+    };
+    deps.paths.state_dir = (root_ / "lib").string();
+    deps.paths.run_dir = (root_ / "run").string();
+    realizer_ = std::make_unique<HostRealizer>(std::move(deps));
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  static xml::NetworkDef Def(const std::string& text) {
+    auto def = xml::ParseNetworkXml(text);
+    EXPECT_TRUE(def.ok()) << def.error().message;
+    if (!def.ok()) return {};
+    EXPECT_TRUE(xml::ValidateNetworkDef(*def).ok());
+    return *def;
+  }
+  std::string Read(const std::string& rel) {
+    std::ifstream in(root_ / rel);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  std::vector<std::string> Files(const std::string& rel) {
+    std::vector<std::string> names;
+    if (!fs::exists(root_ / rel)) return names;
+    for (const auto& e : fs::directory_iterator(root_ / rel)) {
+      names.push_back(e.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+  unsigned Mode(const std::string& rel) {
+    struct stat st {};
+    EXPECT_EQ(stat((root_ / rel).c_str(), &st), 0) << rel;
+    return st.st_mode & 0777;
+  }
+  // Nothing of the network is left anywhere.
+  void ExpectNothingLeft() {
+    EXPECT_TRUE(netlink_.links().empty());
+    EXPECT_TRUE(firewall_.applied.empty());
+    EXPECT_EQ(Files("lib"), std::vector<std::string>{});
+    EXPECT_EQ(Files("run"), std::vector<std::string>{});
+    EXPECT_EQ(realizer_->Applied("seed"), nullptr);
+  }
+
+  fs::path root_;
+  FakeNetlink netlink_;
+  FakeFirewall firewall_;
+  FakeHostFacts facts_;
+  std::unique_ptr<Sysctl> sysctl_;
+  DnsmasqLog dnsmasq_;
+  std::vector<DnsmasqCommand> commands_;
+  std::unique_ptr<HostRealizer> realizer_;
+};
+
+TEST_F(HostRealizerTest, StartAppliesEveryStepInLibvirtsOrderAndStopUndoesThem) {
+  Status s = realizer_->Start(Def(kSeed));
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(netlink_.calls(), (std::vector<std::string>{
+                                  "CreateBridge virbr0 mac=none mtu=0 stp=on delay=0",
+                                  "AddAddress virbr0 192.168.122.1/24",
+                                  "SetLinkUp virbr0 up",
+                                  "AddRoute virbr0 10.9.0.0/16 via 192.168.122.3 metric 1",
+                              }));
+  EXPECT_EQ(firewall_.calls, (std::vector<FakeFirewall::Call>{{"apply", "seed"}}));
+  EXPECT_EQ(Read("sys/net/ipv4/ip_forward"), "1\n");
+  EXPECT_EQ(Read("sys/net/ipv6/conf/all/forwarding"), "0\n");
+  EXPECT_EQ(dnsmasq_.calls, std::vector<std::string>{"start VIR_BRIDGE_NAME=virbr0"});
+  ASSERT_EQ(commands_.size(), 1u);
+  EXPECT_EQ(commands_[0].pid_file, (root_ / "run/seed.pid").string());
+  EXPECT_EQ(commands_[0].args[0], "--conf-file=" + (root_ / "lib/seed.conf").string());
+  // The conf is root's; dnsmasq re-reads the hosts files as its own user.
+  EXPECT_EQ(Mode("lib/seed.conf"), 0600u);
+  EXPECT_EQ(Mode("lib/seed.hostsfile"), 0644u);
+  EXPECT_EQ(Mode("lib/seed.addnhosts"), 0644u);
+  EXPECT_EQ(Read("lib/seed.hostsfile"), "52:54:00:00:00:10,192.168.122.10,web\n");
+  EXPECT_EQ(Read("lib/seed.addnhosts"), "192.168.122.2\trouter\t\n");
+  EXPECT_EQ(realizer_->DnsmasqPid("seed"), 1000);
+
+  s = realizer_->Stop(Def(kSeed));
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(dnsmasq_.calls.back(), "stop 1000");
+  EXPECT_EQ(netlink_.calls().back(), "DeleteLink virbr0");
+  ExpectNothingLeft();
+}
+
+TEST_F(HostRealizerTest, PreflightRefusesATakenBridgeARoutedSubnetAndMissingFeatures) {
+  facts_.interfaces.push_back("virbr0");
+  Status s = realizer_->Start(Def(kSeed));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("error creating bridge interface virbr0: File exists"),
+            std::string::npos)
+      << s.message();
+  facts_.interfaces = {"lo", "eth0"};
+  facts_.routes.push_back(HostRoute{*IpAddress::Parse("192.168.122.0"), 24, "eth0"});
+  s = realizer_->Start(Def(kSeed));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("Network is already in use by interface eth0"), std::string::npos)
+      << s.message();
+  facts_.routes.clear();
+  facts_.nftables_support = InternalError("nf_tables is missing");
+  s = realizer_->Start(Def(kSeed));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("nf_tables is missing"), std::string::npos);
+  EXPECT_TRUE(netlink_.calls().empty());
+  EXPECT_TRUE(firewall_.calls.empty());
+  ExpectNothingLeft();
+}
+
+TEST_F(HostRealizerTest, AFailureAtAnyStepLeavesNothing) {
+  const std::vector<std::string> netlink_steps = {"CreateBridge", "AddAddress", "SetLinkUp",
+                                                  "AddRoute"};
+  for (const std::string& step : netlink_steps) {
+    SCOPED_TRACE(step);
+    netlink_.FailOn(step, SystemErrorFromErrno(EPERM, "cannot " + step));
+    Status s = realizer_->Start(Def(kSeed));
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("cannot " + step), std::string::npos) << s.message();
+    ExpectNothingLeft();
+  }
+  firewall_.fail_next = InternalError("add element fwd_in: File exists");
+  ASSERT_FALSE(realizer_->Start(Def(kSeed)).ok());
+  ExpectNothingLeft();
+  EXPECT_EQ(netlink_.calls().back(), "DeleteLink virbr0");
+
+  dnsmasq_.fail_start = InternalError("dnsmasq: bad option");
+  Status s = realizer_->Start(Def(kSeed));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("dnsmasq: bad option"), std::string::npos);
+  ExpectNothingLeft();
+  EXPECT_EQ(firewall_.calls.back(), (FakeFirewall::Call{"remove", "seed"}));
+
+  // And then it starts.
+  ASSERT_TRUE(realizer_->Start(Def(kSeed)).ok());
+}
+
+TEST_F(HostRealizerTest, DhcpAndDnsHostChangesAreASighupWithTheSamePid) {
+  xml::NetworkDef def = Def(kSeed);
+  ASSERT_TRUE(realizer_->Start(def).ok());
+  xml::NetworkDef changed = def;
+  xml::DhcpHost host;
+  host.mac = "52:54:00:00:00:11";
+  host.ip = *IpAddress::Parse("192.168.122.11");
+  changed.ips[0].hosts.push_back(host);
+  changed.dns.hosts[0].hostnames.push_back("gw");
+  Status s = realizer_->Reload(def, changed);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(dnsmasq_.calls.back(), "reload 1000");
+  EXPECT_EQ(realizer_->DnsmasqPid("seed"), 1000);
+  EXPECT_EQ(Read("lib/seed.hostsfile"),
+            "52:54:00:00:00:10,192.168.122.10,web\n52:54:00:00:00:11,192.168.122.11\n");
+  EXPECT_EQ(Read("lib/seed.addnhosts"), "192.168.122.2\trouter\tgw\t\n");
+  EXPECT_EQ(firewall_.calls.size(), 1u);  // rules untouched
+}
+
+TEST_F(HostRealizerTest, PortForwardChangesOnlyReplaceTheFirewallRules) {
+  xml::NetworkDef def = Def(kSeed);
+  ASSERT_TRUE(realizer_->Start(def).ok());
+  xml::NetworkDef changed = def;
+  xml::PortForward pf;
+  pf.guest = *IpAddress::Parse("192.168.122.11");
+  pf.ranges.push_back(xml::PortForwardRange{2222, 2222, 22});
+  changed.port_forwards.push_back(pf);
+  Status s = realizer_->Reload(def, changed);
+  ASSERT_TRUE(s.ok()) << s.message();
+  // FakeFirewall has the interface's default Replace: remove + apply.
+  EXPECT_EQ(firewall_.calls, (std::vector<FakeFirewall::Call>{
+                                 {"apply", "seed"}, {"remove", "seed"}, {"apply", "seed"}}));
+  EXPECT_EQ(dnsmasq_.calls.size(), 1u);  // dnsmasq untouched
+  EXPECT_EQ(realizer_->Applied("seed")->firewall.rules, firewall_.applied["seed"]);
+}
+
+TEST_F(HostRealizerTest, ConfChangesRestartDnsmasqAndLinkChangesAreRefused) {
+  xml::NetworkDef def = Def(kSeed);
+  ASSERT_TRUE(realizer_->Start(def).ok());
+  xml::NetworkDef txt = def;
+  txt.dns.txts.push_back(xml::DnsTxt{"example", "hello"});
+  Status s = realizer_->Reload(def, txt);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(dnsmasq_.calls, (std::vector<std::string>{"start VIR_BRIDGE_NAME=virbr0", "stop 1000",
+                                                      "start VIR_BRIDGE_NAME=virbr0"}));
+  EXPECT_EQ(realizer_->DnsmasqPid("seed"), 1001);
+  EXPECT_NE(Read("lib/seed.conf").find("txt-record=example,hello"), std::string::npos);
+
+  xml::NetworkDef mtu = txt;
+  mtu.mtu = 9000;
+  s = realizer_->Reload(txt, mtu);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, VIR_ERR_OPERATION_UNSUPPORTED);
+}
+
+TEST_F(HostRealizerTest, LeasesComeFromDnsmasqsLeaseFile) {
+  xml::NetworkDef def = Def(kSeed);
+  ASSERT_TRUE(realizer_->Start(def).ok());
+  std::ofstream(root_ / "lib/seed.leases")
+      << "0 52:54:00:00:00:20 192.168.122.150 guest1 01:52:54:00:00:00:20\n"
+      << "1 52:54:00:00:00:21 192.168.122.151 * *\n";  // expired in 1970
+  Result<std::vector<DhcpLease>> leases = realizer_->Leases(def);
+  ASSERT_TRUE(leases.ok()) << leases.error().message;
+  ASSERT_EQ(leases->size(), 1u);
+  const DhcpLease& l = (*leases)[0];
+  EXPECT_EQ(l.iface, "virbr0");
+  EXPECT_EQ(l.ip_address, "192.168.122.150");
+  EXPECT_EQ(l.prefix, 24u);
+  EXPECT_EQ(l.mac, "52:54:00:00:00:20");
+  EXPECT_EQ(l.hostname, "guest1");
+  EXPECT_EQ(l.client_id, "01:52:54:00:00:00:20");
+  // The lease database outlives the network (leases survive a restart).
+  ASSERT_TRUE(realizer_->Stop(def).ok());
+  EXPECT_TRUE(fs::exists(root_ / "lib/seed.leases"));
+}
+
+TEST_F(HostRealizerTest, OpenNetworkWithoutDnsmasqOrRules) {
+  xml::NetworkDef def =
+      Def("<network><name>seed</name><forward mode='open'/><bridge name='virbr3'/>"
+          "<dns enable='no'/><ip address='10.3.0.1' prefix='24'/></network>");
+  ASSERT_TRUE(realizer_->Start(def).ok());
+  EXPECT_TRUE(dnsmasq_.calls.empty());
+  EXPECT_EQ(Files("lib"), std::vector<std::string>{});
+  EXPECT_EQ(realizer_->DnsmasqPid("seed"), std::nullopt);
+  ASSERT_TRUE(realizer_->Stop(def).ok());
+  ExpectNothingLeft();
+}
+
+}  // namespace
+}  // namespace virtnat::driver
