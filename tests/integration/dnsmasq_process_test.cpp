@@ -44,12 +44,12 @@ TEST_F(DnsmasqTest, ServesDhcpAsAnUnprivilegedUser) {
     EXPECT_EQ(lease.rfind("10.9.0.1", 0), 0u) << lease;
     EXPECT_EQ(lease.substr(lease.size() - 3), "/24");
 
-    auto leases = ReadNetworkLeases(dir_ + "/net.leases", kBridge, {24, 64}, time(nullptr));
+    auto leases = ReadNetworkLeases(dir_ + "/net.leases", {24, 64});
     ASSERT_TRUE(leases.ok());
     ASSERT_EQ(leases->size(), 1u);
     EXPECT_EQ((*leases)[0].mac, kGuestMac);
-    EXPECT_EQ((*leases)[0].ip_address + "/24", lease);
-    EXPECT_EQ((*leases)[0].iface, kBridge);
+    EXPECT_EQ((*leases)[0].ip.ToString() + "/24", lease);
+    EXPECT_EQ((*leases)[0].prefix, 24u);
 
     pid_t pid = *dnsmasq.pid();
     auto watch = Pidfd::Open(pid);

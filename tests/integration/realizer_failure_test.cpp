@@ -74,7 +74,7 @@ TEST_F(RealizerFailureTest, ARoutedSubnetFailsLikeLibvirt) {
   ASSERT_NO_FATAL_FAILURE(ExpectCleanFailure(kNat, "Network is already in use by interface up0"));
 }
 
-TEST_F(RealizerFailureTest, AFirewallBatchTheKernelRejectsUndoesTheBridgeAndFiles) {
+TEST_F(RealizerFailureTest, AFirewallConflictUndoesTheBridgeAndFiles) {
   // A first network holds tcp port 8080 of the host.
   std::string first = Replace(kNat, "<name>n1</name>", "<name>n0</name>");
   first = Replace(first, "virbrf0", "virbrf9");
@@ -85,9 +85,12 @@ TEST_F(RealizerFailureTest, AFirewallBatchTheKernelRejectsUndoesTheBridgeAndFile
   xml::NetworkDef def0 = RealizeEnv::Def(first);
   Status s = env_.realizer().Call([&](HostRealizer& r) { return r.Start(def0); });
   ASSERT_TRUE(s.ok()) << s.message();
-  // The second forwards the same port: its batch fails as a whole.
+  // The second forwards the same port: the firewall refuses it (before the
+  // kernel would reject the batch as a whole) and the start is undone.
   ASSERT_NO_FATAL_FAILURE(ExpectCleanFailure(
-      kNat, "failed to apply firewall rules of network 'n1': add element portfwd: File exists"));
+      kNat,
+      "failed to apply firewall rules of network 'n1': host port tcp 8080 is already "
+      "forwarded by network 'n0'"));
   ASSERT_TRUE(env_.realizer().Call([&](HostRealizer& r) { return r.Stop(def0); }).ok());
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -168,7 +169,12 @@ TEST(ProcessIdentityTest, DetectsPidReuse) {
     }
   } killer{child->process};
 
+  // Until the child has exec'd, /proc shows no command line yet.
   Result<ProcessIdentity> id = ReadProcessIdentity(pid);
+  for (int i = 0; i < 200 && (!id.ok() || id->cmdline.empty()); ++i) {
+    usleep(10 * 1000);
+    id = ReadProcessIdentity(pid);
+  }
   ASSERT_TRUE(id.ok()) << id.status().message();
   EXPECT_EQ(id->cmdline, (std::vector<std::string>{"sleep", "30"}));
   EXPECT_GT(id->start_time, 0u);
