@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "daemon/host_driver.h"
 #include "daemon/options.h"
 #include "daemon/sockets.h"
 #include "driver/definition_store.h"
@@ -82,11 +83,17 @@ int Run(int argc, char** argv) {
   // A client that vanishes must not kill the daemon with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
 
+  Result<std::unique_ptr<HostDriverParts>> host = HostDriverParts::Open(opts);
+  if (!host.ok()) {
+    g_critical("%s", host.error().message.c_str());
+    return 1;
+  }
   driver::XmlCodec codec;
-  driver::NullRealizer realizer;
-  driver::MemoryStore store;
-  driver::MemoryDriver driver(codec, realizer, store);
+  driver::MemoryDriver driver(codec, (*host)->realizer(), (*host)->store());
   if (Status st = driver.Load(); !st.ok()) g_warning("%s", st.message().c_str());
+  for (const std::string& problem : (*host)->store().LoadProblems()) {
+    g_warning("skipped a stored definition: %s", problem.c_str());
+  }
 
   rpc::ServerLimits limits;
   limits.max_clients = opts.max_clients;

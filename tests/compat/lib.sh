@@ -13,6 +13,8 @@ DAEMON_PID=
 
 cleanup() {
   if [[ -n $DAEMON_PID ]]; then kill "$DAEMON_PID" 2>/dev/null || true; wait "$DAEMON_PID" 2>/dev/null || true; fi
+  # Networks outlive the daemon (as with libvirt): end their dnsmasq too.
+  pkill -9 -f -- "--conf-file=$TMP/" 2>/dev/null || true
   rm -rf "$TMP"
 }
 trap cleanup EXIT

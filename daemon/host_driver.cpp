@@ -1,0 +1,31 @@
+#include "daemon/host_driver.h"
+
+#include <glib.h>
+
+#include "driver/realize_dnsmasq.h"
+
+namespace virtnat::daemon {
+
+Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const Options& opts) {
+  std::unique_ptr<HostDriverParts> parts(new HostDriverParts());
+  ASSIGN_OR_RETURN(parts->netlink_, driver::RealNetlink::Open());
+  ASSIGN_OR_RETURN(parts->firewall_, driver::NftFirewall::Open());
+  ASSIGN_OR_RETURN(parts->facts_, driver::RealHostFacts::Open());
+  parts->sysctl_ = std::make_unique<driver::Sysctl>();
+
+  driver::HostRealizerDeps deps;
+  deps.netlink = parts->netlink_.get();
+  deps.firewall = parts->firewall_.get();
+  deps.facts = parts->facts_.get();
+  deps.sysctl = parts->sysctl_.get();
+  deps.dnsmasq = driver::SupervisedDnsmasq(g_main_context_get_thread_default());
+  // dnsmasq's configuration, hosts files and leases are state; its pid file
+  // is runtime. Both live under the daemon's own directories.
+  deps.paths.state_dir = opts.state_dir + "/dnsmasq";
+  deps.paths.run_dir = opts.run_dir + "/dnsmasq";
+  parts->realizer_ = std::make_unique<driver::HostRealizer>(std::move(deps));
+  parts->store_ = std::make_unique<driver::FileStore>(opts.config_dir);
+  return parts;
+}
+
+}  // namespace virtnat::daemon

@@ -1,0 +1,39 @@
+#pragma once
+// Builds the real implementations behind the driver: the kernel interfaces
+// (netlink, nftables, host facts, sysctls), supervised dnsmasq, the
+// HostRealizer, and the file store for persistent definitions.
+
+#include <memory>
+
+#include "common/status.h"
+#include "daemon/options.h"
+#include "driver/bridge.h"
+#include "driver/file_store.h"
+#include "driver/firewall_nft.h"
+#include "driver/host_facts.h"
+#include "driver/host_realizer.h"
+#include "driver/sysctl.h"
+
+namespace virtnat::daemon {
+
+class HostDriverParts {
+ public:
+  // Opens the kernel interfaces in the calling thread's network namespace.
+  // dnsmasq is supervised on the thread-default main context of the caller.
+  static Result<std::unique_ptr<HostDriverParts>> Open(const Options& opts);
+
+  driver::HostRealizer& realizer() { return *realizer_; }
+  driver::FileStore& store() { return *store_; }
+
+ private:
+  HostDriverParts() = default;
+
+  std::unique_ptr<driver::RealNetlink> netlink_;
+  std::unique_ptr<driver::NftFirewall> firewall_;
+  std::unique_ptr<driver::RealHostFacts> facts_;
+  std::unique_ptr<driver::Sysctl> sysctl_;
+  std::unique_ptr<driver::HostRealizer> realizer_;
+  std::unique_ptr<driver::FileStore> store_;
+};
+
+}  // namespace virtnat::daemon
