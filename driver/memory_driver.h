@@ -53,9 +53,9 @@ class MemoryDriver : public NetworkDriver {
   Result<bool> IsPersistent(const NetworkRef& net) override;
   Status Update(const NetworkRef& net, unsigned command, unsigned section, int parent_index,
                 const std::string& xml, unsigned flags) override;
-  Result<std::vector<DhcpLease>> GetDhcpLeases(const NetworkRef& net,
-                                               const std::optional<std::string>& mac,
-                                               unsigned flags) override;
+  Result<std::vector<NetworkDhcpLease>> GetDhcpLeases(const NetworkRef& net,
+                                                      const std::optional<std::string>& mac,
+                                                      unsigned flags) override;
   Result<PortRef> PortCreateXml(const NetworkRef& net, const std::string& xml,
                                 unsigned flags) override;
   Result<PortRef> PortLookupByUuid(const NetworkRef& net, const Uuid& uuid) override;

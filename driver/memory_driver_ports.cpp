@@ -90,16 +90,15 @@ Status MemoryDriver::PortSetParameters(const PortRef& port, const std::vector<Ty
   return Status::Ok();
 }
 
-Result<std::vector<DhcpLease>> MemoryDriver::GetDhcpLeases(const NetworkRef& net,
-                                                           const std::optional<std::string>& mac,
-                                                           unsigned flags) {
+Result<std::vector<NetworkDhcpLease>> MemoryDriver::GetDhcpLeases(
+    const NetworkRef& net, const std::optional<std::string>& mac, unsigned flags) {
   RETURN_IF_ERROR(CheckFlags(flags, 0, "networkGetDHCPLeases"));
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
-  if (!obj->active) return std::vector<DhcpLease>{};
-  ASSIGN_OR_RETURN(std::vector<DhcpLease> leases, realizer_.Leases(obj->def));
+  if (!obj->active) return std::vector<NetworkDhcpLease>{};
+  ASSIGN_OR_RETURN(std::vector<NetworkDhcpLease> leases, realizer_.Leases(obj->def));
   if (!mac) return leases;
-  std::vector<DhcpLease> out;
-  for (DhcpLease& lease : leases) {
+  std::vector<NetworkDhcpLease> out;
+  for (NetworkDhcpLease& lease : leases) {
     if (lease.mac && strcasecmp(lease.mac->c_str(), mac->c_str()) == 0) {
       out.push_back(std::move(lease));
     }

@@ -37,8 +37,9 @@ struct PortRef {
   bool operator==(const PortRef&) const = default;
 };
 
-// One virNetworkDHCPLease.
-struct DhcpLease {
+// One virNetworkDHCPLease (named apart from driver/leases.h's DhcpLease, the
+// dnsmasq lease record: two definitions of one name would break the ODR).
+struct NetworkDhcpLease {
   std::string iface;                // bridge name
   int64_t expiry_time = 0;          // seconds since the epoch, 0 = never
   int type = 0;                     // VIR_IP_ADDR_TYPE_IPV4 / _IPV6
@@ -48,7 +49,7 @@ struct DhcpLease {
   unsigned prefix = 0;
   std::optional<std::string> hostname;  // null when unknown
   std::optional<std::string> client_id;
-  bool operator==(const DhcpLease&) const = default;
+  bool operator==(const NetworkDhcpLease&) const = default;
 };
 
 // A virTypedParameter (VIR_TYPED_PARAM_* in `type`).
@@ -100,9 +101,9 @@ class NetworkDriver {
   virtual Status Update(const NetworkRef& net, unsigned command, unsigned section, int parent_index,
                         const std::string& xml, unsigned flags) = 0;
   // `mac` nullopt: every lease; otherwise only that MAC (case-insensitive).
-  virtual Result<std::vector<DhcpLease>> GetDhcpLeases(const NetworkRef& net,
-                                                       const std::optional<std::string>& mac,
-                                                       unsigned flags) = 0;
+  virtual Result<std::vector<NetworkDhcpLease>> GetDhcpLeases(const NetworkRef& net,
+                                                              const std::optional<std::string>& mac,
+                                                              unsigned flags) = 0;
 
   // Network ports (virNetworkPort*); VIR_NETWORK_PORT_CREATE_* flags.
   virtual Result<PortRef> PortCreateXml(const NetworkRef& net, const std::string& xml,

@@ -21,7 +21,7 @@ class NetworkRealizer {
   // Applies a changed live definition to a running network.
   virtual Status Reload(const xml::NetworkDef& old_def, const xml::NetworkDef& new_def) = 0;
   // Current DHCP leases of a running network.
-  virtual Result<std::vector<DhcpLease>> Leases(const xml::NetworkDef& def) = 0;
+  virtual Result<std::vector<NetworkDhcpLease>> Leases(const xml::NetworkDef& def) = 0;
   // True if a host interface with this name exists (bridge name choice).
   virtual bool InterfaceExists(const std::string& name) = 0;
 };
@@ -31,8 +31,8 @@ class NullRealizer : public NetworkRealizer {
   Status Start(const xml::NetworkDef&) override { return Status::Ok(); }
   Status Stop(const xml::NetworkDef&) override { return Status::Ok(); }
   Status Reload(const xml::NetworkDef&, const xml::NetworkDef&) override { return Status::Ok(); }
-  Result<std::vector<DhcpLease>> Leases(const xml::NetworkDef&) override {
-    return std::vector<DhcpLease>{};
+  Result<std::vector<NetworkDhcpLease>> Leases(const xml::NetworkDef&) override {
+    return std::vector<NetworkDhcpLease>{};
   }
   bool InterfaceExists(const std::string&) override { return false; }
 };

@@ -178,7 +178,7 @@ Status GetDhcpLeases(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
   int32_t need_results = args.Int();
   uint32_t flags = args.Uint();
   if (!args.ok()) return DecodeFailure();
-  ASSIGN_OR_RETURN(std::vector<driver::DhcpLease> leases,
+  ASSIGN_OR_RETURN(std::vector<driver::NetworkDhcpLease> leases,
                    ctx.driver.GetDhcpLeases(net, mac, flags));
   if (leases.size() > kDhcpLeasesMax) {
     return InternalError("Number of leases is " + std::to_string(leases.size()) +
@@ -186,7 +186,7 @@ Status GetDhcpLeases(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
   }
   if (need_results) {
     ret.Uint(static_cast<uint32_t>(leases.size()));
-    for (const driver::DhcpLease& lease : leases) EncodeLease(ret, lease);
+    for (const driver::NetworkDhcpLease& lease : leases) EncodeLease(ret, lease);
   } else {
     ret.Uint(0);
   }

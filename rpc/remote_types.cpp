@@ -35,7 +35,7 @@ driver::PortRef DecodePort(XdrDecoder& dec) {
   return port;
 }
 
-void EncodeLease(XdrEncoder& enc, const driver::DhcpLease& lease) {
+void EncodeLease(XdrEncoder& enc, const driver::NetworkDhcpLease& lease) {
   enc.String(lease.iface);
   enc.Hyper(lease.expiry_time);
   enc.Int(lease.type);
@@ -47,8 +47,8 @@ void EncodeLease(XdrEncoder& enc, const driver::DhcpLease& lease) {
   enc.OptString(lease.client_id);
 }
 
-driver::DhcpLease DecodeLease(XdrDecoder& dec) {
-  driver::DhcpLease lease;
+driver::NetworkDhcpLease DecodeLease(XdrDecoder& dec) {
+  driver::NetworkDhcpLease lease;
   lease.iface = dec.String(kStringMax);
   lease.expiry_time = dec.Hyper();
   lease.type = dec.Int();

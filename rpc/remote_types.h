@@ -19,8 +19,8 @@ std::optional<driver::NetworkRef> DecodeOptNetwork(XdrDecoder& dec);
 void EncodePort(XdrEncoder& enc, const driver::PortRef& port);
 driver::PortRef DecodePort(XdrDecoder& dec);
 
-void EncodeLease(XdrEncoder& enc, const driver::DhcpLease& lease);
-driver::DhcpLease DecodeLease(XdrDecoder& dec);
+void EncodeLease(XdrEncoder& enc, const driver::NetworkDhcpLease& lease);
+driver::NetworkDhcpLease DecodeLease(XdrDecoder& dec);
 
 void EncodeTypedParam(XdrEncoder& enc, const driver::TypedParam& param);
 // Fails the decoder on an unknown type.

@@ -19,8 +19,10 @@ namespace {
 // Leases as libvirtd read them from its lease file in capture 09b.
 class LeaseRealizer : public driver::NullRealizer {
  public:
-  Result<std::vector<driver::DhcpLease>> Leases(const xml::NetworkDef&) override { return leases; }
-  std::vector<driver::DhcpLease> leases;
+  Result<std::vector<driver::NetworkDhcpLease>> Leases(const xml::NetworkDef&) override {
+    return leases;
+  }
+  std::vector<driver::NetworkDhcpLease> leases;
 };
 
 constexpr char kDefault[] = R"(<network>

@@ -152,7 +152,7 @@ TEST(XdrTest, EncodesErrorAsLibvirtd) {
 }
 
 TEST(XdrTest, LeaseRoundTrip) {
-  driver::DhcpLease lease{
+  driver::NetworkDhcpLease lease{
       "virbra1",         1795799411, 0,        "52:54:00:a1:00:51",   std::nullopt,
       "192.168.201.150", 24,         "guest1", "01:52:54:00:a1:00:51"};
   Bytes out;
