@@ -26,8 +26,8 @@ void Keep(Status* first, const Status& s) {
   if (first->ok() && !s.ok()) *first = s;
 }
 
-DhcpLease ToApiLease(const NetworkLease& lease, const std::string& bridge) {
-  DhcpLease out;
+NetworkDhcpLease ToApiLease(const NetworkLease& lease, const std::string& bridge) {
+  NetworkDhcpLease out;
   out.iface = bridge;
   out.expiry_time = static_cast<int64_t>(lease.expiry);
   out.type = lease.ip.is_v6() ? VIR_IP_ADDR_TYPE_IPV6 : VIR_IP_ADDR_TYPE_IPV4;
@@ -205,9 +205,9 @@ Status HostRealizer::Reload(const xml::NetworkDef& old_def, const xml::NetworkDe
   return Status::Ok();
 }
 
-Result<std::vector<DhcpLease>> HostRealizer::Leases(const xml::NetworkDef& def) {
+Result<std::vector<NetworkDhcpLease>> HostRealizer::Leases(const xml::NetworkDef& def) {
   auto it = applied_.find(def.name);
-  if (it == applied_.end() || !it->second.plan.dnsmasq.needed) return std::vector<DhcpLease>{};
+  if (it == applied_.end() || !it->second.plan.dnsmasq.needed) return std::vector<NetworkDhcpLease>{};
   LeasePrefixes prefixes;
   for (const InterfaceAddress& a : it->second.plan.addresses) {
     if (a.address.is_v4() && prefixes.v4 == 0) prefixes.v4 = a.prefix;
@@ -215,7 +215,7 @@ Result<std::vector<DhcpLease>> HostRealizer::Leases(const xml::NetworkDef& def) 
   }
   ASSIGN_OR_RETURN(std::vector<NetworkLease> leases,
                    ReadNetworkLeases(it->second.plan.dnsmasq_paths.lease_file, prefixes));
-  std::vector<DhcpLease> out;
+  std::vector<NetworkDhcpLease> out;
   for (const NetworkLease& lease : SelectLeases(leases, std::nullopt, time(nullptr))) {
     out.push_back(ToApiLease(lease, it->second.plan.bridge.name));
   }

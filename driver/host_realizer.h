@@ -51,7 +51,7 @@ class HostRealizer final : public NetworkRealizer {
   Status Start(const xml::NetworkDef& def) override;
   Status Stop(const xml::NetworkDef& def) override;
   Status Reload(const xml::NetworkDef& old_def, const xml::NetworkDef& new_def) override;
-  Result<std::vector<DhcpLease>> Leases(const xml::NetworkDef& def) override;
+  Result<std::vector<NetworkDhcpLease>> Leases(const xml::NetworkDef& def) override;
   bool InterfaceExists(const std::string& name) override;
 
   // What is applied for `network`, or nullptr if it is not running here.

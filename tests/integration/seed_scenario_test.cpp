@@ -84,7 +84,7 @@ TEST(SeedScenarioTest, GuestsGetAddressesNamesNatAndTheForwardedPort) {
   auto leases = env.realizer().Call([&](HostRealizer& r) { return r.Leases(def); });
   ASSERT_TRUE(leases.ok()) << leases.error().message;
   std::vector<std::string> seen;
-  for (const driver::DhcpLease& l : *leases) seen.push_back(l.ip_address + "/24");
+  for (const driver::NetworkDhcpLease& l : *leases) seen.push_back(l.ip_address + "/24");
   std::sort(seen.begin(), seen.end());
   std::vector<std::string> want = {"192.168.122.10/24", other_ip};
   std::sort(want.begin(), want.end());

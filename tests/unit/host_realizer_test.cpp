@@ -293,10 +293,10 @@ TEST_F(HostRealizerTest, LeasesComeFromDnsmasqsLeaseFile) {
   std::ofstream(root_ / "lib/seed.leases")
       << "0 52:54:00:00:00:20 192.168.122.150 guest1 01:52:54:00:00:00:20\n"
       << "1 52:54:00:00:00:21 192.168.122.151 * *\n";  // expired in 1970
-  Result<std::vector<DhcpLease>> leases = realizer_->Leases(def);
+  Result<std::vector<NetworkDhcpLease>> leases = realizer_->Leases(def);
   ASSERT_TRUE(leases.ok()) << leases.error().message;
   ASSERT_EQ(leases->size(), 1u);
-  const DhcpLease& l = (*leases)[0];
+  const NetworkDhcpLease& l = (*leases)[0];
   EXPECT_EQ(l.iface, "virbr0");
   EXPECT_EQ(l.ip_address, "192.168.122.150");
   EXPECT_EQ(l.prefix, 24u);
