@@ -94,6 +94,9 @@ int Run(int argc, char** argv) {
   for (const std::string& problem : (*host)->store().LoadProblems()) {
     g_warning("skipped a stored definition: %s", problem.c_str());
   }
+  for (const std::string& failure : driver.StartAutostartNetworks()) {
+    g_warning("%s", failure.c_str());
+  }
 
   rpc::ServerLimits limits;
   limits.max_clients = opts.max_clients;

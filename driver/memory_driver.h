@@ -10,6 +10,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "driver/definition_codec.h"
 #include "driver/definition_store.h"
@@ -33,9 +35,13 @@ class MemoryDriver : public NetworkDriver {
   // The injected objects must outlive the driver.
   MemoryDriver(DefinitionCodec& codec, NetworkRealizer& realizer, DefinitionStore& store);
 
-  // Loads the stored definitions and starts the autostart ones. Returns the
-  // first error; networks that load are kept.
+  // Loads the stored definitions (inactive). Returns the first error;
+  // networks that load are kept.
   Status Load();
+  // Starts every persistent autostart network that is not running yet, as
+  // libvirtd does after loading. A failure stops no other network: each one
+  // comes back as a line naming its network.
+  std::vector<std::string> StartAutostartNetworks();
 
   Result<std::vector<NetworkRef>> ListAllNetworks(unsigned flags) override;
   Result<NetworkRef> LookupByName(const std::string& name) override;

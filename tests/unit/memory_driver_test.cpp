@@ -212,8 +212,30 @@ TEST_F(MemoryDriverTest, FlagChecks) {
 TEST_F(MemoryDriverTest, LoadStartsAutostartNetworks) {
   store_.stored = {{Xml("a", kUuid1), true}, {Xml("b", kUuid2), false}};
   ASSERT_TRUE(driver_.Load().ok());
+  EXPECT_FALSE(*driver_.IsActive(*driver_.LookupByName("a")));
+  EXPECT_TRUE(driver_.StartAutostartNetworks().empty());
   EXPECT_TRUE(*driver_.IsActive(*driver_.LookupByName("a")));
   EXPECT_FALSE(*driver_.IsActive(*driver_.LookupByName("b")));
+  EXPECT_EQ(events_, std::vector<std::string>{"a:2"});  // started
+  // A second pass leaves the running network alone.
+  EXPECT_TRUE(driver_.StartAutostartNetworks().empty());
+  EXPECT_EQ(realizer_.started.size(), 1u);
+}
+
+TEST_F(MemoryDriverTest, AutostartFailuresNameTheNetworkAndDoNotStopOthers) {
+  store_.stored = {{Xml("a", kUuid1), true}, {Xml("b", kUuid2), true}};
+  ASSERT_TRUE(driver_.Load().ok());
+  realizer_.fail = true;
+  std::vector<std::string> failures = driver_.StartAutostartNetworks();
+  ASSERT_EQ(failures.size(), 2u);
+  EXPECT_EQ(failures[0],
+            "cannot autostart network 'a': internal error: Network is already in use by "
+            "interface virbrx5");
+  EXPECT_EQ(failures[1].substr(0, 30), "cannot autostart network 'b': ");
+  EXPECT_FALSE(*driver_.IsActive(*driver_.LookupByName("a")));
+  realizer_.fail = false;
+  EXPECT_TRUE(driver_.StartAutostartNetworks().empty());
+  EXPECT_TRUE(*driver_.IsActive(*driver_.LookupByName("b")));
 }
 
 TEST_F(MemoryDriverTest, PortsLiveOnActiveNetworks) {
