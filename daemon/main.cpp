@@ -62,6 +62,25 @@ rpc::PeerPolicy MakePolicy(const std::string& group) {
   };
 }
 
+// Problems only warn: the networks that import are kept, the daemon serves.
+void ImportLibvirt(driver::MemoryDriver& driver, const std::string& dir) {
+  Result<driver::LibvirtImport> read = driver::ReadLibvirtNetworks(dir);
+  if (!read.ok()) {
+    g_warning("cannot import libvirt networks: %s", read.error().message.c_str());
+    return;
+  }
+  driver::ImportReport report = driver.ImportNetworks(*read);
+  for (const std::string& name : report.imported) {
+    g_info("imported network '%s' from '%s'", name.c_str(), dir.c_str());
+  }
+  for (const std::string& name : report.skipped) {
+    g_info("network '%s' is already defined; not imported", name.c_str());
+  }
+  for (const std::string& problem : report.problems) {
+    g_warning("not imported: %s", problem.c_str());
+  }
+}
+
 int Run(int argc, char** argv) {
   Result<Options> parsed = ParseOptions(argc, argv);
   if (!parsed.ok()) {
@@ -94,6 +113,7 @@ int Run(int argc, char** argv) {
   for (const std::string& problem : (*host)->store().LoadProblems()) {
     g_warning("skipped a stored definition: %s", problem.c_str());
   }
+  if (!opts.import_libvirt.empty()) ImportLibvirt(driver, opts.import_libvirt);
   for (const std::string& failure : driver.StartAutostartNetworks()) {
     g_warning("%s", failure.c_str());
   }

@@ -15,6 +15,7 @@
 
 #include "driver/definition_codec.h"
 #include "driver/definition_store.h"
+#include "driver/libvirt_import.h"
 #include "driver/network_driver.h"
 #include "driver/network_port.h"
 #include "driver/network_realizer.h"
@@ -30,6 +31,12 @@ struct NetworkObject {
   std::map<Uuid, PortDef> ports;  // only while active
 };
 
+struct ImportReport {
+  std::vector<std::string> imported;  // names defined
+  std::vector<std::string> skipped;   // names already defined, left alone
+  std::vector<std::string> problems;  // "PATH: reason", one per network not imported
+};
+
 class MemoryDriver : public NetworkDriver {
  public:
   // The injected objects must outlive the driver.
@@ -42,6 +49,9 @@ class MemoryDriver : public NetworkDriver {
   // libvirtd does after loading. A failure stops no other network: each one
   // comes back as a line naming its network.
   std::vector<std::string> StartAutostartNetworks();
+  // Defines the networks read from libvirt's configuration, with their
+  // autostart marks; networks whose name is already defined are skipped.
+  ImportReport ImportNetworks(const LibvirtImport& from);
 
   Result<std::vector<NetworkRef>> ListAllNetworks(unsigned flags) override;
   Result<NetworkRef> LookupByName(const std::string& name) override;
