@@ -2,6 +2,7 @@
 
 #include <glib.h>
 
+#include "driver/firewall_record.h"
 #include "driver/realize_dnsmasq.h"
 
 namespace virtnat::daemon {
@@ -25,7 +26,20 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const Options& op
   deps.paths.run_dir = opts.run_dir + "/dnsmasq";
   parts->realizer_ = std::make_unique<driver::HostRealizer>(std::move(deps));
   parts->store_ = std::make_unique<driver::FileStore>(opts.config_dir);
+  parts->status_ = std::make_unique<driver::StatusStore>(opts.run_dir);
   return parts;
+}
+
+driver::RunningFacts HostDriverParts::FactsOf(const std::string& network) const {
+  driver::RunningFacts facts;
+  if (const driver::NetworkPlan* plan = realizer_->Applied(network)) {
+    facts.bridge = plan->bridge.name;
+  }
+  if (const driver::NftNetworkRules* rules = firewall_->Applied(network)) {
+    facts.firewall = driver::FormatFirewallRecord(*rules);
+  }
+  facts.dnsmasq_pid = realizer_->DnsmasqPid(network);
+  return facts;
 }
 
 }  // namespace virtnat::daemon
