@@ -42,4 +42,24 @@ driver::RunningFacts HostDriverParts::FactsOf(const std::string& network) const 
   return facts;
 }
 
+driver::CleanupHooks HostDriverParts::Cleanup(const std::vector<driver::StatusRecord>& records) {
+  // All rules are adopted before any is removed: the firewall drops its
+  // shared table with the last network it knows of.
+  for (const driver::StatusRecord& record : records) {
+    if (record.firewall.empty()) continue;
+    Result<driver::NftNetworkRules> rules = driver::ParseFirewallRecord(record.firewall);
+    if (rules.ok()) firewall_->Adopt(record.name, std::move(rules).value());
+  }
+  driver::CleanupHooks hooks;
+  hooks.interface_exists = [this](const std::string& ifname) {
+    return realizer_->InterfaceExists(ifname);
+  };
+  hooks.delete_bridge = [this](const std::string& ifname) { return netlink_->DeleteLink(ifname); };
+  hooks.remove_firewall = [this](const std::string& network, const std::string& text) -> Status {
+    if (!firewall_->Applied(network)) return driver::ParseFirewallRecord(text).status();
+    return firewall_->Remove(network);
+  };
+  return hooks;
+}
+
 }  // namespace virtnat::daemon

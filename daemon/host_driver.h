@@ -29,6 +29,8 @@ class HostDriverParts {
   driver::StatusStore& status() { return *status_; }
   // The bridge, firewall record and dnsmasq of a network running here.
   driver::RunningFacts FactsOf(const std::string& network) const;
+  // Tears the networks of `records` down, in this namespace.
+  driver::CleanupHooks Cleanup(const std::vector<driver::StatusRecord>& records);
 
  private:
   HostDriverParts() = default;

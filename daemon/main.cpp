@@ -1,7 +1,9 @@
 // virtnatd: parses options, builds the driver and the RPC server, listens on
 // the read-write and read-only sockets and runs one GLib main loop until
 // SIGTERM/SIGINT. Running networks are left running on exit, as libvirt's
-// network daemon does; a restarted daemon re-adopts them.
+// network daemon does; a restarted daemon finds them by their status records
+// and, until re-adoption exists, tears them down (autostart restarts those
+// marked so).
 
 #include <glib-unix.h>
 #include <glib.h>
@@ -62,6 +64,30 @@ rpc::PeerPolicy MakePolicy(const std::string& group) {
   };
 }
 
+// Networks an earlier daemon left running are torn down from their status
+// records (re-adopting them in place is not implemented yet); autostart then
+// brings the autostart ones back.
+void CleanUpLeftNetworks(HostDriverParts& parts) {
+  Result<driver::LoadedStatus> loaded = parts.status().LoadAll();
+  if (!loaded.ok()) {
+    g_warning("cannot read status records: %s", loaded.error().message.c_str());
+    return;
+  }
+  for (const std::string& problem : loaded->problems) {
+    g_warning("skipped a status record: %s", problem.c_str());
+  }
+  driver::CleanupHooks hooks = parts.Cleanup(loaded->records);
+  for (const driver::StatusRecord& record : loaded->records) {
+    for (const std::string& problem : driver::CleanUpRecordedNetwork(record, hooks)) {
+      g_warning("cleaning up after an earlier daemon: %s", problem.c_str());
+    }
+    g_info("network '%s' left by an earlier daemon was stopped", record.name.c_str());
+    if (Status st = parts.status().Remove(record.name); !st.ok()) {
+      g_warning("%s", st.message().c_str());
+    }
+  }
+}
+
 // Problems only warn: the networks that import are kept, the daemon serves.
 void ImportLibvirt(driver::MemoryDriver& driver, const std::string& dir) {
   Result<driver::LibvirtImport> read = driver::ReadLibvirtNetworks(dir);
@@ -107,6 +133,7 @@ int Run(int argc, char** argv) {
     g_critical("%s", host.error().message.c_str());
     return 1;
   }
+  CleanUpLeftNetworks(**host);
   driver::XmlCodec codec;
   driver::MemoryDriver driver(codec, (*host)->realizer(), (*host)->store());
   HostDriverParts& parts = **host;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "driver/network_driver.h"
@@ -28,6 +29,20 @@ struct RunningFacts {
 // line) is read from /proc now, so that a later ProcessMatches is exact.
 Result<StatusRecord> BuildStatusRecord(const std::string& name, const std::string& live_xml,
                                        const RunningFacts& facts);
+
+// How the host is changed when a recorded network is torn down.
+struct CleanupHooks {
+  std::function<bool(const std::string& ifname)> interface_exists;
+  std::function<Status(const std::string& ifname)> delete_bridge;
+  // `record`: the firewall_record.h text of the network's rules.
+  std::function<Status(const std::string& network, const std::string& record)> remove_firewall;
+};
+
+// Ends the recorded dnsmasq (only if pid, start time and command line all
+// still match), removes the recorded rules and the bridge. Every step runs;
+// each failure comes back as a line naming the network.
+std::vector<std::string> CleanUpRecordedNetwork(const StatusRecord& record,
+                                                const CleanupHooks& hooks);
 
 class NetworkStateRecorder {
  public:

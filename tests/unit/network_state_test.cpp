@@ -75,5 +75,33 @@ TEST_F(NetworkStateTest, UnreadableDnsmasqIsReportedAndTheNetworkRuns) {
   EXPECT_EQ(problems_[0].rfind("status record of network 'b': ", 0), 0u) << problems_[0];
 }
 
+TEST(CleanUpRecordedNetworkTest, RemovesRulesAndBridgeAndNamesFailures) {
+  StatusRecord record;
+  record.name = "a";
+  record.bridge = "virbr5";
+  record.firewall = "rules";
+  // Our own pid with another start time: a reused pid, never signalled.
+  record.dnsmasq = DnsmasqStatus{getpid(), 1, {"/usr/sbin/dnsmasq"}, {}};
+  std::vector<std::string> calls;
+  CleanupHooks hooks;
+  hooks.interface_exists = [&](const std::string& ifname) { return ifname == "virbr5"; };
+  hooks.delete_bridge = [&](const std::string& ifname) {
+    calls.push_back("delete " + ifname);
+    return Status::Ok();
+  };
+  hooks.remove_firewall = [&](const std::string& network, const std::string& text) -> Status {
+    calls.push_back("firewall " + network + " " + text);
+    return InternalError("no such table");
+  };
+  std::vector<std::string> problems = CleanUpRecordedNetwork(record, hooks);
+  EXPECT_EQ(calls, (std::vector<std::string>{"firewall a rules", "delete virbr5"}));
+  EXPECT_EQ(problems, std::vector<std::string>{"network 'a': internal error: no such table"});
+  record.bridge = "gone0";
+  record.firewall.clear();
+  calls.clear();
+  EXPECT_TRUE(CleanUpRecordedNetwork(record, hooks).empty());
+  EXPECT_TRUE(calls.empty());
+}
+
 }  // namespace
 }  // namespace virtnat::driver
