@@ -1,9 +1,8 @@
 // virtnatd: parses options, builds the driver and the RPC server, listens on
 // the read-write and read-only sockets and runs one GLib main loop until
 // SIGTERM/SIGINT. Running networks are left running on exit, as libvirt's
-// network daemon does; a restarted daemon finds them by their status records
-// and, until re-adoption exists, tears them down (autostart restarts those
-// marked so).
+// network daemon does; a restarted daemon re-adopts them from their status
+// records, or tears down what is left of a broken one.
 
 #include <glib-unix.h>
 #include <glib.h>
@@ -20,6 +19,7 @@
 #include "driver/definition_store.h"
 #include "driver/memory_driver.h"
 #include "driver/network_realizer.h"
+#include "driver/process_identity.h"
 #include "driver/xml_codec.h"
 #include "rpc/server.h"
 
@@ -64,10 +64,11 @@ rpc::PeerPolicy MakePolicy(const std::string& group) {
   };
 }
 
-// Networks an earlier daemon left running are torn down from their status
-// records (re-adopting them in place is not implemented yet); autostart then
-// brings the autostart ones back.
-void CleanUpLeftNetworks(HostDriverParts& parts) {
+// Networks an earlier daemon left running, found by their status records:
+// re-adopted when the bridge is there and the recorded dnsmasq still runs
+// (same pid, no rule churn), torn down otherwise.
+void AdoptOrCleanUp(HostDriverParts& parts, driver::DefinitionCodec& codec,
+                    driver::MemoryDriver& driver) {
   Result<driver::LoadedStatus> loaded = parts.status().LoadAll();
   if (!loaded.ok()) {
     g_warning("cannot read status records: %s", loaded.error().message.c_str());
@@ -78,11 +79,33 @@ void CleanUpLeftNetworks(HostDriverParts& parts) {
   }
   driver::CleanupHooks hooks = parts.Cleanup(loaded->records);
   for (const driver::StatusRecord& record : loaded->records) {
+    const std::string& name = record.name;
+    bool intact =
+        !record.bridge.empty() && hooks.interface_exists(record.bridge) &&
+        (!record.dnsmasq || driver::ProcessMatches(record.dnsmasq->pid, record.dnsmasq->start_time,
+                                                   record.dnsmasq->cmdline));
+    if (intact) {
+      Status st = [&]() -> Status {
+        ASSIGN_OR_RETURN(xml::NetworkDef def, codec.Parse(record.live_xml, false));
+        RETURN_IF_ERROR(parts.realizer().Adopt(def));
+        if (Result<xml::NetworkDef> r = driver.AdoptRunning(record.live_xml); !r.ok()) {
+          (void)parts.realizer().Stop(def);
+          return r.status();
+        }
+        return Status::Ok();
+      }();
+      if (st.ok()) {
+        g_info("network '%s' left running by an earlier daemon re-adopted", name.c_str());
+        continue;
+      }
+      g_warning("cannot re-adopt network '%s': %s", name.c_str(), st.message().c_str());
+    } else {
+      g_warning("network '%s' left by an earlier daemon is incomplete; cleaning up", name.c_str());
+    }
     for (const std::string& problem : driver::CleanUpRecordedNetwork(record, hooks)) {
       g_warning("cleaning up after an earlier daemon: %s", problem.c_str());
     }
-    g_info("network '%s' left by an earlier daemon was stopped", record.name.c_str());
-    if (Status st = parts.status().Remove(record.name); !st.ok()) {
+    if (Status st = parts.status().Remove(name); !st.ok()) {
       g_warning("%s", st.message().c_str());
     }
   }
@@ -133,7 +156,6 @@ int Run(int argc, char** argv) {
     g_critical("%s", host.error().message.c_str());
     return 1;
   }
-  CleanUpLeftNetworks(**host);
   driver::XmlCodec codec;
   driver::MemoryDriver driver(codec, (*host)->realizer(), (*host)->store());
   HostDriverParts& parts = **host;
@@ -144,6 +166,7 @@ int Run(int argc, char** argv) {
   for (const std::string& problem : (*host)->store().LoadProblems()) {
     g_warning("skipped a stored definition: %s", problem.c_str());
   }
+  AdoptOrCleanUp(parts, codec, driver);
   if (!opts.import_libvirt.empty()) ImportLibvirt(driver, opts.import_libvirt);
   for (const std::string& failure : driver.StartAutostartNetworks()) {
     g_warning("%s", failure.c_str());

@@ -52,6 +52,11 @@ class MemoryDriver : public NetworkDriver {
   // Defines the networks read from libvirt's configuration, with their
   // autostart marks; networks whose name is already defined are skipped.
   ImportReport ImportNetworks(const LibvirtImport& from);
+  // Marks a network active with its recorded live definition, without host
+  // effects or events (the caller has adopted them): a loaded persistent
+  // network keeps its stored definition as the pending config, an unknown
+  // one becomes transient. Returns the parsed live definition.
+  Result<xml::NetworkDef> AdoptRunning(const std::string& live_xml);
 
   Result<std::vector<NetworkRef>> ListAllNetworks(unsigned flags) override;
   Result<NetworkRef> LookupByName(const std::string& name) override;

@@ -238,6 +238,25 @@ TEST_F(MemoryDriverTest, AutostartFailuresNameTheNetworkAndDoNotStopOthers) {
   EXPECT_TRUE(*driver_.IsActive(*driver_.LookupByName("b")));
 }
 
+TEST_F(MemoryDriverTest, AdoptRunningMarksActiveWithoutEffectsOrEvents) {
+  store_.stored = {{Xml("a", kUuid1), true}};
+  ASSERT_TRUE(driver_.Load().ok());
+  ASSERT_TRUE(driver_.AdoptRunning(Xml("a", kUuid1, "<bridge name='live0'/>")).ok());
+  NetworkRef a = *driver_.LookupByName("a");
+  EXPECT_TRUE(*driver_.IsActive(a));
+  EXPECT_TRUE(*driver_.IsPersistent(a));
+  EXPECT_EQ(*driver_.GetBridgeName(a), "live0");
+  EXPECT_TRUE(driver_.StartAutostartNetworks().empty());
+  EXPECT_TRUE(realizer_.started.empty());
+  EXPECT_TRUE(events_.empty());
+  EXPECT_FALSE(driver_.AdoptRunning(Xml("a", kUuid1)).ok());  // already active
+  // A record of a network no definition names: transient.
+  ASSERT_TRUE(driver_.AdoptRunning(Xml("t", kUuid2)).ok());
+  NetworkRef t = *driver_.LookupByName("t");
+  EXPECT_TRUE(*driver_.IsActive(t));
+  EXPECT_FALSE(*driver_.IsPersistent(t));
+}
+
 TEST_F(MemoryDriverTest, PortsLiveOnActiveNetworks) {
   NetworkRef net = Define(Xml("a", kUuid1));
   const std::string port_xml =
