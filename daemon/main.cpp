@@ -162,6 +162,7 @@ int Run(int argc, char** argv) {
   driver::NetworkStateRecorder recorder(
       driver, parts.status(), [&parts](const std::string& name) { return parts.FactsOf(name); },
       [](const std::string& problem) { g_warning("%s", problem.c_str()); });
+  driver.SetLiveChangeHook([&recorder](const driver::NetworkRef& net) { recorder.Rewrite(net); });
   if (Status st = driver.Load(); !st.ok()) g_warning("%s", st.message().c_str());
   for (const std::string& problem : (*host)->store().LoadProblems()) {
     g_warning("skipped a stored definition: %s", problem.c_str());

@@ -352,6 +352,7 @@ Status MemoryDriver::Update(const NetworkRef& net, unsigned command, unsigned se
       obj->def = std::move(*config);
     }
   }
+  if (live && live_change_hook_) live_change_hook_(RefOf(obj->def));
   return Status::Ok();
 }
 

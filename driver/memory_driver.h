@@ -7,6 +7,7 @@
 // realization (NullRealizer: none) and persistence (MemoryStore: none). The
 // objects live in memory; the store is written on every persistent change.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -57,6 +58,11 @@ class MemoryDriver : public NetworkDriver {
   // network keeps its stored definition as the pending config, an unknown
   // one becomes transient. Returns the parsed live definition.
   Result<xml::NetworkDef> AdoptRunning(const std::string& live_xml);
+  // Called, before the caller's reply, whenever a running network's live
+  // definition changes without a lifecycle event (live updates).
+  void SetLiveChangeHook(std::function<void(const NetworkRef&)> hook) {
+    live_change_hook_ = std::move(hook);
+  }
 
   Result<std::vector<NetworkRef>> ListAllNetworks(unsigned flags) override;
   Result<NetworkRef> LookupByName(const std::string& name) override;
@@ -105,6 +111,7 @@ class MemoryDriver : public NetworkDriver {
   std::map<Uuid, std::unique_ptr<NetworkObject>> objects_;
   std::map<int, LifecycleCallback> subscribers_;
   int next_subscriber_ = 1;
+  std::function<void(const NetworkRef&)> live_change_hook_;
 };
 
 // VIR_ERR_INVALID_ARG "unsupported flags (0x..) in function NAME" when

@@ -58,6 +58,9 @@ class NetworkStateRecorder {
   NetworkStateRecorder(const NetworkStateRecorder&) = delete;
   NetworkStateRecorder& operator=(const NetworkStateRecorder&) = delete;
 
+  // Rewrites the record of a running network whose live definition changed.
+  void Rewrite(const NetworkRef& net) { OnEvent(net, LifecycleEvent::kStarted); }
+
  private:
   void OnEvent(const NetworkRef& net, LifecycleEvent event);
 

@@ -3,6 +3,7 @@
 #include "driver/network_state.h"
 
 #include <gtest/gtest.h>
+#include <libvirt/libvirt.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -19,10 +20,6 @@ namespace {
 
 class NetworkStateTest : public ::testing::Test {
  protected:
-  NetworkStateTest() {
-    char tmpl[] = "/tmp/virtnat-state-test.XXXXXX";
-    dir_ = mkdtemp(tmpl);
-  }
   ~NetworkStateTest() override { std::filesystem::remove_all(dir_); }
 
   std::vector<StatusRecord> Records() {
@@ -31,7 +28,12 @@ class NetworkStateTest : public ::testing::Test {
     return loaded.ok() ? loaded->records : std::vector<StatusRecord>{};
   }
 
-  std::string dir_;
+  static std::string MakeTempDir() {
+    char tmpl[] = "/tmp/virtnat-state-test.XXXXXX";
+    return mkdtemp(tmpl);
+  }
+
+  std::string dir_ = MakeTempDir();  // first: the store below lives in it
   testing::FakeCodec codec_;
   NullRealizer realizer_;
   MemoryStore definitions_;
@@ -62,6 +64,18 @@ TEST_F(NetworkStateTest, RecordWrittenOnStartAndRemovedOnStop) {
   ASSERT_TRUE(driver_.Destroy(*net).ok());
   EXPECT_TRUE(Records().empty());
   EXPECT_TRUE(problems_.empty());
+}
+
+TEST_F(NetworkStateTest, LiveUpdateRewritesTheRecord) {
+  driver_.SetLiveChangeHook([this](const NetworkRef& net) { recorder_.Rewrite(net); });
+  auto net = driver_.CreateXml(
+      "<network><name>c</name><uuid>11111111-2222-3333-4444-555555555503</uuid></network>", 0);
+  ASSERT_TRUE(net.ok());
+  ASSERT_TRUE(driver_.Update(*net, 3, 4, -1, "changed", VIR_NETWORK_UPDATE_AFFECT_LIVE).ok());
+  std::vector<StatusRecord> records = Records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_NE(records[0].live_xml.find("changed"), std::string::npos) << records[0].live_xml;
+  EXPECT_EQ(records[0].live_xml, *driver_.GetXmlDesc(*net, 0));
 }
 
 TEST_F(NetworkStateTest, UnreadableDnsmasqIsReportedAndTheNetworkRuns) {
