@@ -33,6 +33,12 @@ TEST(NetworkRoundTripTest, SrvWithEmptyProtocolIsRejected) {
   EXPECT_NE(def.error().message.find("missing required protocol attribute"), std::string::npos);
 }
 
+TEST(NetworkRoundTripTest, NewlineInAnAttributeSurvives) {
+  ExpectStableOrRejected(
+      "<network><name>n</name><forward mode='passthrough'><interface dev='a&#10;b'/>"
+      "</forward></network>");
+}
+
 TEST(NetworkRoundTripTest, EmptyPfDevSurvives) {
   ExpectStableOrRejected(
       "<network><name>n</name><forward mode='hostdev'><pf dev=''/></forward></network>");
