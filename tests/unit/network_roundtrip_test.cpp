@@ -39,6 +39,16 @@ TEST(NetworkRoundTripTest, NewlineInAnAttributeSurvives) {
       "</forward></network>");
 }
 
+TEST(NetworkRoundTripTest, BandwidthWithoutRatesIsNotPrinted) {
+  Result<NetworkDef> def = ParseNetworkXml(
+      "<network><name>n</name><bandwidth><inbound peak='5'/></bandwidth></network>");
+  ASSERT_TRUE(def.ok()) << def.error().message;
+  def->bandwidth = Bandwidth{};
+  EXPECT_EQ(FormatNetworkXml(*def).find("bandwidth"), std::string::npos);
+  ExpectStableOrRejected(
+      "<network><name>n</name><bandwidth><inbound peak='5'/></bandwidth></network>");
+}
+
 TEST(NetworkRoundTripTest, EmptyPfDevSurvives) {
   ExpectStableOrRejected(
       "<network><name>n</name><forward mode='hostdev'><pf dev=''/></forward></network>");
