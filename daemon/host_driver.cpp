@@ -2,6 +2,7 @@
 
 #include <glib.h>
 
+#include "driver/firewall_record.h"
 #include "driver/realize_dnsmasq.h"
 
 namespace virtnat::daemon {
@@ -25,7 +26,40 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const Options& op
   deps.paths.run_dir = opts.run_dir + "/dnsmasq";
   parts->realizer_ = std::make_unique<driver::HostRealizer>(std::move(deps));
   parts->store_ = std::make_unique<driver::FileStore>(opts.config_dir);
+  parts->status_ = std::make_unique<driver::StatusStore>(opts.run_dir);
   return parts;
+}
+
+driver::RunningFacts HostDriverParts::FactsOf(const std::string& network) const {
+  driver::RunningFacts facts;
+  if (const driver::NetworkPlan* plan = realizer_->Applied(network)) {
+    facts.bridge = plan->bridge.name;
+  }
+  if (const driver::NftNetworkRules* rules = firewall_->Applied(network)) {
+    facts.firewall = driver::FormatFirewallRecord(*rules);
+  }
+  facts.dnsmasq_pid = realizer_->DnsmasqPid(network);
+  return facts;
+}
+
+driver::CleanupHooks HostDriverParts::Cleanup(const std::vector<driver::StatusRecord>& records) {
+  // All rules are adopted before any is removed: the firewall drops its
+  // shared table with the last network it knows of.
+  for (const driver::StatusRecord& record : records) {
+    if (record.firewall.empty()) continue;
+    Result<driver::NftNetworkRules> rules = driver::ParseFirewallRecord(record.firewall);
+    if (rules.ok()) firewall_->Adopt(record.name, std::move(rules).value());
+  }
+  driver::CleanupHooks hooks;
+  hooks.interface_exists = [this](const std::string& ifname) {
+    return realizer_->InterfaceExists(ifname);
+  };
+  hooks.delete_bridge = [this](const std::string& ifname) { return netlink_->DeleteLink(ifname); };
+  hooks.remove_firewall = [this](const std::string& network, const std::string& text) -> Status {
+    if (!firewall_->Applied(network)) return driver::ParseFirewallRecord(text).status();
+    return firewall_->Remove(network);
+  };
+  return hooks;
 }
 
 }  // namespace virtnat::daemon

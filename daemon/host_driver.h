@@ -12,6 +12,8 @@
 #include "driver/firewall_nft.h"
 #include "driver/host_facts.h"
 #include "driver/host_realizer.h"
+#include "driver/network_state.h"
+#include "driver/status_store.h"
 #include "driver/sysctl.h"
 
 namespace virtnat::daemon {
@@ -24,6 +26,11 @@ class HostDriverParts {
 
   driver::HostRealizer& realizer() { return *realizer_; }
   driver::FileStore& store() { return *store_; }
+  driver::StatusStore& status() { return *status_; }
+  // The bridge, firewall record and dnsmasq of a network running here.
+  driver::RunningFacts FactsOf(const std::string& network) const;
+  // Tears the networks of `records` down, in this namespace.
+  driver::CleanupHooks Cleanup(const std::vector<driver::StatusRecord>& records);
 
  private:
   HostDriverParts() = default;
@@ -34,6 +41,7 @@ class HostDriverParts {
   std::unique_ptr<driver::Sysctl> sysctl_;
   std::unique_ptr<driver::HostRealizer> realizer_;
   std::unique_ptr<driver::FileStore> store_;
+  std::unique_ptr<driver::StatusStore> status_;
 };
 
 }  // namespace virtnat::daemon

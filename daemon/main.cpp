@@ -1,7 +1,8 @@
 // virtnatd: parses options, builds the driver and the RPC server, listens on
 // the read-write and read-only sockets and runs one GLib main loop until
 // SIGTERM/SIGINT. Running networks are left running on exit, as libvirt's
-// network daemon does; a restarted daemon re-adopts them.
+// network daemon does; a restarted daemon re-adopts them from their status
+// records, or tears down what is left of a broken one.
 
 #include <glib-unix.h>
 #include <glib.h>
@@ -18,6 +19,7 @@
 #include "driver/definition_store.h"
 #include "driver/memory_driver.h"
 #include "driver/network_realizer.h"
+#include "driver/process_identity.h"
 #include "driver/xml_codec.h"
 #include "rpc/server.h"
 
@@ -62,6 +64,72 @@ rpc::PeerPolicy MakePolicy(const std::string& group) {
   };
 }
 
+// Networks an earlier daemon left running, found by their status records:
+// re-adopted when the bridge is there and the recorded dnsmasq still runs
+// (same pid, no rule churn), torn down otherwise.
+void AdoptOrCleanUp(HostDriverParts& parts, driver::DefinitionCodec& codec,
+                    driver::MemoryDriver& driver) {
+  Result<driver::LoadedStatus> loaded = parts.status().LoadAll();
+  if (!loaded.ok()) {
+    g_warning("cannot read status records: %s", loaded.error().message.c_str());
+    return;
+  }
+  for (const std::string& problem : loaded->problems) {
+    g_warning("skipped a status record: %s", problem.c_str());
+  }
+  driver::CleanupHooks hooks = parts.Cleanup(loaded->records);
+  for (const driver::StatusRecord& record : loaded->records) {
+    const std::string& name = record.name;
+    bool intact =
+        !record.bridge.empty() && hooks.interface_exists(record.bridge) &&
+        (!record.dnsmasq || driver::ProcessMatches(record.dnsmasq->pid, record.dnsmasq->start_time,
+                                                   record.dnsmasq->cmdline));
+    if (intact) {
+      Status st = [&]() -> Status {
+        ASSIGN_OR_RETURN(xml::NetworkDef def, codec.Parse(record.live_xml, false));
+        RETURN_IF_ERROR(parts.realizer().Adopt(def));
+        if (Result<xml::NetworkDef> r = driver.AdoptRunning(record.live_xml); !r.ok()) {
+          (void)parts.realizer().Stop(def);
+          return r.status();
+        }
+        return Status::Ok();
+      }();
+      if (st.ok()) {
+        g_info("network '%s' left running by an earlier daemon re-adopted", name.c_str());
+        continue;
+      }
+      g_warning("cannot re-adopt network '%s': %s", name.c_str(), st.message().c_str());
+    } else {
+      g_warning("network '%s' left by an earlier daemon is incomplete; cleaning up", name.c_str());
+    }
+    for (const std::string& problem : driver::CleanUpRecordedNetwork(record, hooks)) {
+      g_warning("cleaning up after an earlier daemon: %s", problem.c_str());
+    }
+    if (Status st = parts.status().Remove(name); !st.ok()) {
+      g_warning("%s", st.message().c_str());
+    }
+  }
+}
+
+// Problems only warn: the networks that import are kept, the daemon serves.
+void ImportLibvirt(driver::MemoryDriver& driver, const std::string& dir) {
+  Result<driver::LibvirtImport> read = driver::ReadLibvirtNetworks(dir);
+  if (!read.ok()) {
+    g_warning("cannot import libvirt networks: %s", read.error().message.c_str());
+    return;
+  }
+  driver::ImportReport report = driver.ImportNetworks(*read);
+  for (const std::string& name : report.imported) {
+    g_info("imported network '%s' from '%s'", name.c_str(), dir.c_str());
+  }
+  for (const std::string& name : report.skipped) {
+    g_info("network '%s' is already defined; not imported", name.c_str());
+  }
+  for (const std::string& problem : report.problems) {
+    g_warning("not imported: %s", problem.c_str());
+  }
+}
+
 int Run(int argc, char** argv) {
   Result<Options> parsed = ParseOptions(argc, argv);
   if (!parsed.ok()) {
@@ -90,9 +158,18 @@ int Run(int argc, char** argv) {
   }
   driver::XmlCodec codec;
   driver::MemoryDriver driver(codec, (*host)->realizer(), (*host)->store());
+  HostDriverParts& parts = **host;
+  driver::NetworkStateRecorder recorder(
+      driver, parts.status(), [&parts](const std::string& name) { return parts.FactsOf(name); },
+      [](const std::string& problem) { g_warning("%s", problem.c_str()); });
   if (Status st = driver.Load(); !st.ok()) g_warning("%s", st.message().c_str());
   for (const std::string& problem : (*host)->store().LoadProblems()) {
     g_warning("skipped a stored definition: %s", problem.c_str());
+  }
+  AdoptOrCleanUp(parts, codec, driver);
+  if (!opts.import_libvirt.empty()) ImportLibvirt(driver, opts.import_libvirt);
+  for (const std::string& failure : driver.StartAutostartNetworks()) {
+    g_warning("%s", failure.c_str());
   }
 
   rpc::ServerLimits limits;

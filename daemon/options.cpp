@@ -41,6 +41,8 @@ Status Set(Options& o, const std::string& key, const std::string& value) {
     o.state_dir = value;
   } else if (key == "run_dir" || key == "run-dir") {
     o.run_dir = value;
+  } else if (key == "import_libvirt" || key == "import-libvirt") {
+    o.import_libvirt = value;
   } else if (key == "log_level" || key == "log-level") {
     if (value != "error" && value != "warning" && value != "info" && value != "debug") {
       return Bad("invalid log level '" + value + "' (error, warning, info, debug)");
@@ -85,6 +87,9 @@ std::string Usage(const char* argv0) {
          "  --config-dir DIR       network definitions (default /etc/virtnat)\n"
          "  --state-dir DIR        persistent state (default /var/lib/virtnat)\n"
          "  --run-dir DIR          runtime state (default /run/virtnat)\n"
+         "  --import-libvirt DIR   define the networks libvirt keeps in DIR (e.g.\n"
+         "                         /etc/libvirt/qemu/networks) with their autostart marks;\n"
+         "                         names already defined are left alone\n"
          "  --config FILE          config file (default CONFIG_DIR/virtnatd.conf)\n"
          "  --log-level LEVEL      error, warning, info or debug (default info)\n"
          "  --help, --version\n\n"

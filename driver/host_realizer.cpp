@@ -90,6 +90,22 @@ Result<std::unique_ptr<DnsmasqService>> HostRealizer::StartDnsmasq(const Network
   return service;
 }
 
+Status HostRealizer::Adopt(const xml::NetworkDef& def) {
+  if (applied_.count(def.name)) {
+    return OperationInvalid("network '" + def.name + "' is already realized on the host");
+  }
+  ASSIGN_OR_RETURN(NetworkPlan plan, PlanNetwork(def, PlanFacts(deps_)));
+  Record record;
+  if (plan.dnsmasq.needed) {
+    record.dnsmasq = deps_.dnsmasq(CommandForPlan(plan.dnsmasq, plan.dnsmasq_paths,
+                                                  plan.bridge.name, deps_.paths.dnsmasq_user));
+    RETURN_IF_ERROR(record.dnsmasq->Adopt());
+  }
+  record.plan = std::move(plan);
+  applied_.emplace(def.name, std::move(record));
+  return Status::Ok();
+}
+
 Status HostRealizer::Start(const xml::NetworkDef& def) {
   if (applied_.count(def.name)) {
     return OperationInvalid("network '" + def.name + "' is already realized on the host");

@@ -52,6 +52,10 @@ class HostRealizer final : public NetworkRealizer {
   Status Stop(const xml::NetworkDef& def) override;
   Status Reload(const xml::NetworkDef& old_def, const xml::NetworkDef& new_def) override;
   Result<std::vector<NetworkDhcpLease>> Leases(const xml::NetworkDef& def) override;
+  // Takes over `def` (the live definition) as an earlier daemon left it
+  // running: nothing on the host changes; its dnsmasq is adopted, same pid.
+  // The caller has given the firewall the network's rules.
+  Status Adopt(const xml::NetworkDef& def);
   bool InterfaceExists(const std::string& name) override;
 
   // What is applied for `network`, or nullptr if it is not running here.

@@ -60,18 +60,23 @@ Status MemoryDriver::Load() {
     obj->persistent = true;
     obj->autostart = s.autostart;
     Uuid uuid = obj->def.uuid;
-    NetworkObject& ref = *obj;
     objects_[uuid] = std::move(obj);
-    if (ref.autostart) {
-      Status st = StartObject(ref);
-      if (st.ok()) {
-        Emit(ref.def, LifecycleEvent::kStarted);
-      } else if (first.ok()) {
-        first = st;
-      }
-    }
   }
   return first;
+}
+
+std::vector<std::string> MemoryDriver::StartAutostartNetworks() {
+  std::vector<std::string> failures;
+  for (auto& [uuid, obj] : objects_) {
+    if (!obj->persistent || !obj->autostart || obj->active) continue;
+    Status st = StartObject(*obj);
+    if (st.ok()) {
+      Emit(obj->def, LifecycleEvent::kStarted);
+    } else {
+      failures.push_back("cannot autostart network '" + obj->def.name + "': " + st.message());
+    }
+  }
+  return failures;
 }
 
 Result<NetworkObject*> MemoryDriver::Find(const NetworkRef& net) {

@@ -10,9 +10,12 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "driver/definition_codec.h"
 #include "driver/definition_store.h"
+#include "driver/libvirt_import.h"
 #include "driver/network_driver.h"
 #include "driver/network_port.h"
 #include "driver/network_realizer.h"
@@ -28,14 +31,32 @@ struct NetworkObject {
   std::map<Uuid, PortDef> ports;  // only while active
 };
 
+struct ImportReport {
+  std::vector<std::string> imported;  // names defined
+  std::vector<std::string> skipped;   // names already defined, left alone
+  std::vector<std::string> problems;  // "PATH: reason", one per network not imported
+};
+
 class MemoryDriver : public NetworkDriver {
  public:
   // The injected objects must outlive the driver.
   MemoryDriver(DefinitionCodec& codec, NetworkRealizer& realizer, DefinitionStore& store);
 
-  // Loads the stored definitions and starts the autostart ones. Returns the
-  // first error; networks that load are kept.
+  // Loads the stored definitions (inactive). Returns the first error;
+  // networks that load are kept.
   Status Load();
+  // Starts every persistent autostart network that is not running yet, as
+  // libvirtd does after loading. A failure stops no other network: each one
+  // comes back as a line naming its network.
+  std::vector<std::string> StartAutostartNetworks();
+  // Defines the networks read from libvirt's configuration, with their
+  // autostart marks; networks whose name is already defined are skipped.
+  ImportReport ImportNetworks(const LibvirtImport& from);
+  // Marks a network active with its recorded live definition, without host
+  // effects or events (the caller has adopted them): a loaded persistent
+  // network keeps its stored definition as the pending config, an unknown
+  // one becomes transient. Returns the parsed live definition.
+  Result<xml::NetworkDef> AdoptRunning(const std::string& live_xml);
 
   Result<std::vector<NetworkRef>> ListAllNetworks(unsigned flags) override;
   Result<NetworkRef> LookupByName(const std::string& name) override;

@@ -18,6 +18,7 @@ class SupervisedService final : public DnsmasqService {
   Status Start() override { return process_.Start(); }
   Status Reload() override { return process_.Reload(); }
   Status Stop() override { return process_.Stop(); }
+  Status Adopt() override { return process_.Adopt(); }
   std::optional<pid_t> pid() const override { return process_.pid(); }
 
  private:

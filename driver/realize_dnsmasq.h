@@ -27,6 +27,8 @@ class DnsmasqService {
   // SIGHUP: re-read the hosts files (same pid, leases kept).
   virtual Status Reload() = 0;
   virtual Status Stop() = 0;
+  // Takes over the dnsmasq an earlier daemon started with this very command.
+  virtual Status Adopt() { return InternalError("cannot adopt a running dnsmasq"); }
   virtual std::optional<pid_t> pid() const = 0;
 };
 

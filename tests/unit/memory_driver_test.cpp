@@ -212,8 +212,49 @@ TEST_F(MemoryDriverTest, FlagChecks) {
 TEST_F(MemoryDriverTest, LoadStartsAutostartNetworks) {
   store_.stored = {{Xml("a", kUuid1), true}, {Xml("b", kUuid2), false}};
   ASSERT_TRUE(driver_.Load().ok());
+  EXPECT_FALSE(*driver_.IsActive(*driver_.LookupByName("a")));
+  EXPECT_TRUE(driver_.StartAutostartNetworks().empty());
   EXPECT_TRUE(*driver_.IsActive(*driver_.LookupByName("a")));
   EXPECT_FALSE(*driver_.IsActive(*driver_.LookupByName("b")));
+  EXPECT_EQ(events_, std::vector<std::string>{"a:2"});  // started
+  // A second pass leaves the running network alone.
+  EXPECT_TRUE(driver_.StartAutostartNetworks().empty());
+  EXPECT_EQ(realizer_.started.size(), 1u);
+}
+
+TEST_F(MemoryDriverTest, AutostartFailuresNameTheNetworkAndDoNotStopOthers) {
+  store_.stored = {{Xml("a", kUuid1), true}, {Xml("b", kUuid2), true}};
+  ASSERT_TRUE(driver_.Load().ok());
+  realizer_.fail = true;
+  std::vector<std::string> failures = driver_.StartAutostartNetworks();
+  ASSERT_EQ(failures.size(), 2u);
+  EXPECT_EQ(failures[0],
+            "cannot autostart network 'a': internal error: Network is already in use by "
+            "interface virbrx5");
+  EXPECT_EQ(failures[1].substr(0, 30), "cannot autostart network 'b': ");
+  EXPECT_FALSE(*driver_.IsActive(*driver_.LookupByName("a")));
+  realizer_.fail = false;
+  EXPECT_TRUE(driver_.StartAutostartNetworks().empty());
+  EXPECT_TRUE(*driver_.IsActive(*driver_.LookupByName("b")));
+}
+
+TEST_F(MemoryDriverTest, AdoptRunningMarksActiveWithoutEffectsOrEvents) {
+  store_.stored = {{Xml("a", kUuid1), true}};
+  ASSERT_TRUE(driver_.Load().ok());
+  ASSERT_TRUE(driver_.AdoptRunning(Xml("a", kUuid1, "<bridge name='live0'/>")).ok());
+  NetworkRef a = *driver_.LookupByName("a");
+  EXPECT_TRUE(*driver_.IsActive(a));
+  EXPECT_TRUE(*driver_.IsPersistent(a));
+  EXPECT_EQ(*driver_.GetBridgeName(a), "live0");
+  EXPECT_TRUE(driver_.StartAutostartNetworks().empty());
+  EXPECT_TRUE(realizer_.started.empty());
+  EXPECT_TRUE(events_.empty());
+  EXPECT_FALSE(driver_.AdoptRunning(Xml("a", kUuid1)).ok());  // already active
+  // A record of a network no definition names: transient.
+  ASSERT_TRUE(driver_.AdoptRunning(Xml("t", kUuid2)).ok());
+  NetworkRef t = *driver_.LookupByName("t");
+  EXPECT_TRUE(*driver_.IsActive(t));
+  EXPECT_FALSE(*driver_.IsPersistent(t));
 }
 
 TEST_F(MemoryDriverTest, PortsLiveOnActiveNetworks) {

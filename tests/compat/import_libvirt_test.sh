@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# import_libvirt: networks from libvirt's config dir (files from libvirt's own
+# test corpus) are defined with their autostart marks; a name already defined
+# is left alone; broken or conflicting files are reported, not fatal.
+. "$(dirname "$0")/lib.sh"
+
+CORPUS=/work/shared/libvirt-testdata/networkxml2xmlin
+LV=$TMP/libvirt-networks
+mkdir -p "$LV/autostart"
+# libvirt names each file after its network. The corpus files share one
+# UUID; give all but 'private' their own, so 'private' is the conflict.
+sed 's/81ff0d90-c91e-6742-64da-4a736edb9a9b/81ff0d90-c91e-6742-64da-4a736edb9a01/' \
+  "$CORPUS/nat-network.xml" >"$LV/default.xml"
+sed 's/81ff0d90-c91e-6742-64da-4a736edb9a9b/81ff0d90-c91e-6742-64da-4a736edb9a02/' \
+  "$CORPUS/routed-network.xml" >"$LV/local.xml"
+sed 's/81ff0d90-c91e-6742-64da-4a736edb9a9b/81ff0d90-c91e-6742-64da-4a736edb9a03/' \
+  "$CORPUS/isolated-network.xml" >"$LV/private.xml"
+sed -e 's/81ff0d90-c91e-6742-64da-4a736edb9a9b/81ff0d90-c91e-6742-64da-4a736edb9a01/' \
+  -e 's/virbr1/virbr7/' "$CORPUS/open-network.xml" >"$LV/open.xml"
+sed 's/<name>local</<name>other</' "$CORPUS/routed-network.xml" >"$LV/mismatch.xml"
+ln -s "$LV/default.xml" "$LV/autostart/default.xml"
+ln -s "$LV/private.xml" "$LV/autostart/private.xml"
+# local shares default's subnet: its autostart fails, by name, and stops nothing.
+ln -s "$LV/local.xml" "$LV/autostart/local.xml"
+cp "$DATA/a-demo.xml" "$LV/a-demo.xml"
+
+# a-demo is already defined (with another bridge) before the import.
+start_daemon
+sed 's/virbra1/virbra9/' "$DATA/a-demo.xml" >"$TMP/a-demo-own.xml"
+check "define a-demo first" "" 0 virsh -q -c "$URI" net-define "$TMP/a-demo-own.xml"
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=
+rm -f "$SOCK" "$SOCK_RO"
+
+printf '# settings\nimport_libvirt = "%s"\n' "$LV" >"$TMP/etc/virtnatd.conf"
+start_daemon
+check "imported networks" \
+  " a-demo    inactive   no    yes
+ default   active     yes   yes
+ local     inactive   yes   yes
+ private   active     yes   yes" 0 virsh -q -c "$URI" net-list --all
+check "a network already defined is kept" "<bridge name='virbra9' stp='on' delay='0'/>" 0 \
+  bash -c "virsh -q -c '$URI' net-dumpxml a-demo --inactive | grep -o \"<bridge.*/>\""
+check "imported definition" "<bridge name='virbr1' zone='myzone' stp='on' delay='0'/>" 0 \
+  bash -c "virsh -q -c '$URI' net-dumpxml local --inactive | grep -o \"<bridge.*/>\""
+check "problems are reported" "2" 0 grep -c "not imported: $LV/" "$TMP/daemon.log"
+check "uuid conflict named" "1" 0 grep -c "not imported: $LV/open.xml: .*81ff0d90" "$TMP/daemon.log"
+check "name mismatch named" "1" 0 grep -c "not imported: $LV/mismatch.xml" "$TMP/daemon.log"
+check "autostart failure named" "1" 0 grep -c "cannot autostart network 'local'" "$TMP/daemon.log"
+# The log's expected warnings are not failures.
+: >"$TMP/daemon.log"
+finish
