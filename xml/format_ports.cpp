@@ -32,6 +32,11 @@ void FormatRate(FormatWriter& w, const char* element, const std::optional<Bandwi
 }  // namespace
 
 void FormatBandwidth(FormatWriter& w, const Bandwidth& bandwidth) {
+  // A <bandwidth> whose rates print nothing would read back as no bandwidth.
+  auto printed = [](const std::optional<BandwidthRate>& r) {
+    return r && (r->average != 0 || r->floor != 0);
+  };
+  if (!printed(bandwidth.inbound) && !printed(bandwidth.outbound)) return;
   w.Line("<bandwidth>");
   w.Indent();
   FormatRate(w, "inbound", bandwidth.inbound);

@@ -6,9 +6,10 @@
 
 namespace virtnat::xml {
 
-// Escapes & < > ' " as libvirt's virBufferEscapeString does, and drops
-// control characters other than tab, newline and carriage return (they cannot
-// appear in XML 1.0).
+// Escapes & < > ' " as libvirt's virBufferEscapeString does, writes tab,
+// newline and carriage return as character references (so attribute values
+// survive a re-parse), and drops other control characters (they cannot appear
+// in XML 1.0).
 std::string EscapeXml(std::string_view text);
 
 }  // namespace virtnat::xml

@@ -133,6 +133,38 @@ TEST(SeedScenarioTest, LiveDhcpHostAddKeepsDnsmasqAndItsLeases) {
   EXPECT_EQ(Pid(env), pid);
 }
 
+TEST(SeedScenarioTest, LivePortForwardChangesTouchOnlyTheFirewall) {
+  RealizeEnv env;
+  ASSERT_TRUE(env.ok());
+  xml::NetworkDef def = RealizeEnv::Def(kSeed);
+  ASSERT_TRUE(env.realizer().Call([&](HostRealizer& r) { return r.Start(def); }).ok());
+  const std::string rules = env.host().Exec("nft list ruleset").output;
+  const std::optional<pid_t> pid = Pid(env);
+  // A guest with the forwarded address, configured by hand (no DHCP wait).
+  NetNs& web = env.AddGuest("virbrs0", "52:54:00:00:00:10");
+  ASSERT_EQ(web.Exec("ip addr add 192.168.122.10/24 dev eth0 && "
+                     "ip route add default via 192.168.122.1")
+                .exit_status,
+            0);
+  ASSERT_NO_FATAL_FAILURE(env.StartServer(web, "0.0.0.0", 80));
+  EXPECT_EQ(env.Connect(env.wan(), "198.51.100.1", 2222), "refused");
+
+  xml::NetworkDef changed = def;
+  changed.port_forwards[0].ranges.push_back(xml::PortForwardRange{2222, 2222, 80});
+  Status s = env.realizer().Call([&](HostRealizer& r) { return r.Reload(def, changed); });
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(env.Connect(env.wan(), "198.51.100.1", 2222), "198.51.100.2");
+  EXPECT_EQ(env.Connect(env.wan(), "198.51.100.1", 8080), "198.51.100.2");
+  EXPECT_EQ(Pid(env), pid);  // dnsmasq untouched
+
+  s = env.realizer().Call([&](HostRealizer& r) { return r.Reload(changed, def); });
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(env.Connect(env.wan(), "198.51.100.1", 2222), "refused");
+  EXPECT_EQ(env.Connect(env.wan(), "198.51.100.1", 8080), "198.51.100.2");
+  EXPECT_EQ(env.host().Exec("nft list ruleset").output, rules);
+  ASSERT_TRUE(env.realizer().Call([&](HostRealizer& r) { return r.Stop(def); }).ok());
+}
+
 TEST(SeedScenarioTest, KilledDnsmasqIsBackWithinASecondAndServes) {
   RealizeEnv env;
   ASSERT_TRUE(env.ok());

@@ -33,6 +33,21 @@ TEST(NetworkRoundTripTest, SrvWithEmptyProtocolIsRejected) {
   EXPECT_NE(def.error().message.find("missing required protocol attribute"), std::string::npos);
 }
 
+TEST(NetworkRoundTripTest, NewlineInAnAttributeSurvives) {
+  ExpectStableOrRejected(
+      "<network><name>n</name><forward mode='passthrough'><interface dev='a&#10;b'/>"
+      "</forward></network>");
+}
+
+TEST(NetworkRoundTripTest, BandwidthWithoutRatesIsNotPrinted) {
+  Result<NetworkDef> def = ParseNetworkXml("<network><name>n</name></network>");
+  ASSERT_TRUE(def.ok()) << def.error().message;
+  def->bandwidth = Bandwidth{};
+  def->bandwidth->inbound = BandwidthRate{};
+  def->bandwidth->inbound->peak = 5;  // printed only with an average or floor
+  EXPECT_EQ(FormatNetworkXml(*def).find("bandwidth"), std::string::npos);
+}
+
 TEST(NetworkRoundTripTest, EmptyPfDevSurvives) {
   ExpectStableOrRejected(
       "<network><name>n</name><forward mode='hostdev'><pf dev=''/></forward></network>");
