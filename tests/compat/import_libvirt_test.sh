@@ -4,7 +4,7 @@
 # is left alone; broken or conflicting files are reported, not fatal.
 . "$(dirname "$0")/lib.sh"
 
-CORPUS=/work/shared/libvirt-testdata/networkxml2xmlin
+CORPUS=$(cd "$(dirname "$0")/../data/libvirt-testdata/networkxml2xmlin" && pwd)
 LV=$TMP/libvirt-networks
 mkdir -p "$LV/autostart"
 # libvirt names each file after its network. The corpus files share one
