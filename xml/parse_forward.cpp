@@ -166,7 +166,8 @@ Status ParseForward(std::string_view net, const xmlNode* node, ForwardDef& fwd) 
     if (dev) fwd.interfaces.push_back(ForwardInterface{*dev, 0});
     for (size_t i = 0; i < interfaces.size(); ++i) {
       auto if_dev = Prop(interfaces[i], "dev");
-      if (!if_dev) {
+      // An empty dev is no dev: it would print as <interface/>.
+      if (!if_dev || if_dev->empty()) {
         return XmlError(
             "Missing required dev attribute in <forward> <interface> element of network " + n);
       }

@@ -48,6 +48,14 @@ TEST(NetworkRoundTripTest, BandwidthWithoutRatesIsNotPrinted) {
   EXPECT_EQ(FormatNetworkXml(*def).find("bandwidth"), std::string::npos);
 }
 
+TEST(NetworkRoundTripTest, InterfaceWithEmptyDevIsRejected) {
+  Result<NetworkDef> def = ParseNetworkXml(
+      "<network><name>n</name><forward mode='vepa'><interface dev=''/>"
+      "<interface dev='eth2'/></forward></network>");
+  ASSERT_FALSE(def.ok());
+  EXPECT_NE(def.error().message.find("Missing required dev attribute"), std::string::npos);
+}
+
 TEST(NetworkRoundTripTest, EmptyPfDevSurvives) {
   ExpectStableOrRejected(
       "<network><name>n</name><forward mode='hostdev'><pf dev=''/></forward></network>");
