@@ -20,38 +20,16 @@
 #include <vector>
 
 #include "driver/firewall_nft.h"
+#include "tests/integration/tcp_probe.h"
 
 extern char** environ;
 
 namespace virtnat::driver {
 namespace {
 
-constexpr const char* kPython = "/usr/bin/python3";
-
-// Answers every connection with the peer's address; touches READY once
-// listening.
-constexpr const char* kServer = R"(import socket, sys
-s = socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.listen(16)
-open(sys.argv[3], 'w').close()
-while True:
-    c, peer = s.accept()
-    c.sendall((peer[0] + '\n').encode())
-    c.close()
-)";
-
-// Prints what the server said, "refused" or "timeout".
-constexpr const char* kClient = R"(import socket, sys
-try:
-    c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
-    print(c.recv(100).decode().strip())
-except ConnectionRefusedError:
-    print('refused')
-except OSError:
-    print('timeout')
-)";
+using ::virtnat::testing::kPython;
+constexpr const char* kServer = ::virtnat::testing::kTcpEchoPeerServer;
+constexpr const char* kClient = ::virtnat::testing::kTcpProbeClient;
 
 std::string Shell(const std::string& command) {
   std::string out;
@@ -64,7 +42,7 @@ std::string Shell(const std::string& command) {
   return out;
 }
 
-class FirewallTrafficTest : public testing::Test {
+class FirewallTrafficTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(geteuid(), 0u) << "integration tests run as root";

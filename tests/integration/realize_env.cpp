@@ -15,6 +15,7 @@
 
 #include "driver/firewall_nft.h"
 #include "driver/host_facts.h"
+#include "tests/integration/tcp_probe.h"
 #include "xml/network_parse.h"
 #include "xml/network_validate.h"
 
@@ -23,29 +24,9 @@ extern char** environ;
 namespace virtnat::testing {
 namespace {
 
-constexpr const char* kPython = "/usr/bin/python3";
-
-constexpr const char* kServer = R"(import socket, sys
-s = socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.listen(16)
-open(sys.argv[3], 'w').close()
-while True:
-    c, peer = s.accept()
-    c.sendall((peer[0] + '\n').encode())
-    c.close()
-)";
-
-constexpr const char* kClient = R"(import socket, sys
-try:
-    c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
-    print(c.recv(100).decode().strip())
-except ConnectionRefusedError:
-    print('refused')
-except OSError:
-    print('timeout')
-)";
+using ::virtnat::testing::kPython;
+constexpr const char* kServer = ::virtnat::testing::kTcpEchoPeerServer;
+constexpr const char* kClient = ::virtnat::testing::kTcpProbeClient;
 
 // udhcpc's event script: the address and the default route it was offered.
 constexpr const char* kUdhcpcScript =
