@@ -19,7 +19,8 @@ class Firewall {
   virtual Status Apply(const std::string& network, const FirewallPlan& plan) = 0;
 
   // Removes exactly what Apply added for `network`, atomically; with the
-  // last network, the table goes too. Unknown networks are a no-op.
+  // last network, the table goes too. Unknown networks are a no-op. Objects
+  // that are gone already (an interrupted stop) do not keep the others.
   virtual Status Remove(const std::string& network) = 0;
 
   // Changes the rules of a network with rules applied to `plan`'s (a live

@@ -52,7 +52,9 @@ Result<std::unique_ptr<NftFirewall>> NftFirewall::Open() {
   return std::unique_ptr<NftFirewall>(new NftFirewall(std::move(socket), seq));
 }
 
-Status NftFirewall::Send(const NftBatch& batch) {
+Status NftFirewall::Send(const NftBatch& batch) { return SendBatch(batch, nullptr); }
+
+Status NftFirewall::SendBatch(const NftBatch& batch, int* first_errno) {
   std::vector<iovec> iov = batch.Iovecs();
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
@@ -86,6 +88,7 @@ Status NftFirewall::Send(const NftBatch& batch) {
     }
   }
   if (!first) return Status::Ok();
+  if (first_errno) *first_errno = first->errnum;
   std::string what = batch.Describe(first->seq);
   std::string text = what.empty() ? "" : what + ": ";
   text += std::strerror(first->errnum);
@@ -118,7 +121,11 @@ Status NftFirewall::Remove(const std::string& network) {
       if (name != network && !rules.empty()) last = false;
     }
     ASSIGN_OR_RETURN(NftBatch batch, BuildRemoveBatch(it->second, last, seq_));
-    Status s = Send(batch);
+    int err = 0;
+    Status s = SendBatch(batch, &err);
+    // Some of the objects are gone already (an interrupted stop, a foreign
+    // flush): the batch failed as a whole, so remove the rest one by one.
+    if (!s.ok() && err == ENOENT) s = RemoveEachPresent(it->second, last);
     if (!s.ok()) {
       return s.WithContext("failed to remove firewall rules of network '" + network + "'");
     }
@@ -144,6 +151,22 @@ Status NftFirewall::Replace(const std::string& network, const FirewallPlan& plan
   Status s = Send(batch);
   if (!s.ok()) return s.WithContext("failed to update firewall rules of network '" + network + "'");
   it->second = plan.rules;
+  return Status::Ok();
+}
+
+Status NftFirewall::RemoveEachPresent(const NftNetworkRules& rules, bool delete_table) {
+  // Elements first: a chain that a map element jumps to cannot be deleted.
+  std::vector<NftNetworkRules> singles;
+  for (const NftElement& element : rules.elements) singles.push_back({{}, {element}});
+  for (const NftChain& chain : rules.chains) singles.push_back({{chain}, {}});
+  if (delete_table) singles.push_back({});
+  for (size_t i = 0; i < singles.size(); ++i) {
+    const bool table = delete_table && i + 1 == singles.size();
+    ASSIGN_OR_RETURN(NftBatch batch, BuildRemoveBatch(singles[i], table, seq_));
+    int err = 0;
+    Status s = SendBatch(batch, &err);
+    if (!s.ok() && err != ENOENT) return s;
+  }
   return Status::Ok();
 }
 

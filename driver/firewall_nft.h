@@ -37,6 +37,11 @@ class NftFirewall : public Firewall {
  private:
   explicit NftFirewall(MnlSocketPtr socket, uint32_t seq) : socket_(std::move(socket)), seq_(seq) {}
 
+  // Send(), also telling the errno of the first failing message.
+  Status SendBatch(const NftBatch& batch, int* first_errno);
+  // Removes each of `rules` in a batch of its own, skipping what is missing.
+  Status RemoveEachPresent(const NftNetworkRules& rules, bool delete_table);
+
   MnlSocketPtr socket_;
   uint32_t seq_;
   std::map<std::string, NftNetworkRules> applied_;

@@ -262,6 +262,28 @@ TEST_F(FirewallNftTest, ARestartedDaemonRemovesRulesFromTheStoredRecord) {
   EXPECT_EQ(Ruleset(), "");
 }
 
+// A daemon killed halfway through a stop, then restarted: the record names
+// objects that are gone already, and the rest must still go.
+TEST_F(FirewallNftTest, RemovingRulesSomeOfWhichAreGoneRemovesTheRest) {
+  NetworkDef a = Nat("virbr0", "192.168.122.1");
+  NetworkDef b = Nat("virbr1", "192.168.100.1");
+  FirewallPlan pa = Plan(a), pb = Plan(b);
+  ASSERT_TRUE(fw_->Apply(a.name, pa).ok());
+  ASSERT_TRUE(fw_->Apply(b.name, pb).ok());
+  ASSERT_EQ(Nft("delete element inet virtnat fwd_in '{ \"virbr0\" }'"), "");
+  ASSERT_EQ(Nft("delete element inet virtnat fwd_out '{ \"virbr0\" }'"), "");
+  ASSERT_EQ(Nft("delete chain inet virtnat virbr0_in"), "");
+  Status s = fw_->Remove(a.name);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(Ruleset(), RenderPlan(pb));
+  EXPECT_EQ(fw_->Applied(a.name), nullptr);
+  // The last network takes the table along even when its own chains are gone.
+  ASSERT_EQ(Nft("delete element inet virtnat host_in '{ \"virbr1\" }'"), "");
+  s = fw_->Remove(b.name);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(Ruleset(), "");
+}
+
 // The golden text is valid nft input: loading it with `nft -f` gives the
 // same listing, so the files can be applied by hand when debugging.
 TEST_F(FirewallNftTest, GoldenTextLoadsWithNft) {
