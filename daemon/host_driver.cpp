@@ -2,8 +2,10 @@
 
 #include <glib.h>
 
+#include "driver/dnsmasq_config.h"
 #include "driver/firewall_record.h"
 #include "driver/realize_dnsmasq.h"
+#include "xml/network_format.h"
 
 namespace virtnat::daemon {
 
@@ -24,9 +26,19 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const Options& op
   // is runtime. Both live under the daemon's own directories.
   deps.paths.state_dir = opts.state_dir + "/dnsmasq";
   deps.paths.run_dir = opts.run_dir + "/dnsmasq";
+  parts->status_ = std::make_unique<driver::StatusStore>(opts.run_dir);
+  driver::StatusStore* status = parts->status_.get();
+  deps.begin_start = [status](const xml::NetworkDef& live, const driver::NetworkPlan& plan) {
+    return status->Write(
+        driver::StartIntentRecord(live.name, xml::FormatNetworkXml(live), plan.bridge.name,
+                                  driver::FormatFirewallRecord(plan.firewall.rules)));
+  };
+  deps.abandon_start = [status](const std::string& network) {
+    if (Status st = status->Remove(network); !st.ok()) g_warning("%s", st.message().c_str());
+  };
+  parts->dnsmasq_dirs_ = deps.paths;
   parts->realizer_ = std::make_unique<driver::HostRealizer>(std::move(deps));
   parts->store_ = std::make_unique<driver::FileStore>(opts.config_dir);
-  parts->status_ = std::make_unique<driver::StatusStore>(opts.run_dir);
   return parts;
 }
 
@@ -55,6 +67,9 @@ driver::CleanupHooks HostDriverParts::Cleanup(const std::vector<driver::StatusRe
     return realizer_->InterfaceExists(ifname);
   };
   hooks.delete_bridge = [this](const std::string& ifname) { return netlink_->DeleteLink(ifname); };
+  hooks.dnsmasq_paths = [this](const std::string& network) {
+    return driver::MakeDnsmasqPaths(dnsmasq_dirs_.state_dir, dnsmasq_dirs_.run_dir, network);
+  };
   hooks.remove_firewall = [this](const std::string& network, const std::string& text) -> Status {
     if (!firewall_->Applied(network)) return driver::ParseFirewallRecord(text).status();
     return firewall_->Remove(network);

@@ -1,7 +1,9 @@
 #pragma once
 // Builds the real implementations behind the driver: the kernel interfaces
 // (netlink, nftables, host facts, sysctls), supervised dnsmasq, the
-// HostRealizer, and the file store for persistent definitions.
+// HostRealizer, the file store for persistent definitions and the status
+// store, which also holds the record of a start in progress
+// (StartIntentRecord) until the network's own record replaces it.
 
 #include <memory>
 
@@ -42,6 +44,7 @@ class HostDriverParts {
   std::unique_ptr<driver::HostRealizer> realizer_;
   std::unique_ptr<driver::FileStore> store_;
   std::unique_ptr<driver::StatusStore> status_;
+  driver::NetworkPlanFacts dnsmasq_dirs_;
 };
 
 }  // namespace virtnat::daemon

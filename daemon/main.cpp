@@ -80,8 +80,9 @@ void AdoptOrCleanUp(HostDriverParts& parts, driver::DefinitionCodec& codec,
   driver::CleanupHooks hooks = parts.Cleanup(loaded->records);
   for (const driver::StatusRecord& record : loaded->records) {
     const std::string& name = record.name;
+    const bool cut_off = driver::IsStartIntent(record);
     bool intact =
-        !record.bridge.empty() && hooks.interface_exists(record.bridge) &&
+        !cut_off && !record.bridge.empty() && hooks.interface_exists(record.bridge) &&
         (!record.dnsmasq || driver::ProcessMatches(record.dnsmasq->pid, record.dnsmasq->start_time,
                                                    record.dnsmasq->cmdline));
     if (intact) {
@@ -99,11 +100,19 @@ void AdoptOrCleanUp(HostDriverParts& parts, driver::DefinitionCodec& codec,
         continue;
       }
       g_warning("cannot re-adopt network '%s': %s", name.c_str(), st.message().c_str());
+    } else if (cut_off) {
+      g_warning("network '%s' was being started by an earlier daemon; cleaning up", name.c_str());
     } else {
       g_warning("network '%s' left by an earlier daemon is incomplete; cleaning up", name.c_str());
     }
     for (const std::string& problem : driver::CleanUpRecordedNetwork(record, hooks)) {
       g_warning("cleaning up after an earlier daemon: %s", problem.c_str());
+    }
+    // A transient network ends here for good.
+    if (!driver.LookupByName(name).ok()) {
+      if (Status st = parts.realizer().Forget(name); !st.ok()) {
+        g_warning("%s", st.message().c_str());
+      }
     }
     if (Status st = parts.status().Remove(name); !st.ok()) {
       g_warning("%s", st.message().c_str());

@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <ctime>
+#include <fstream>
+#include <sstream>
 
 #include "driver/dnsmasq_update.h"
 #include "driver/leases.h"
@@ -20,6 +22,30 @@ bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 Status RemoveFile(const std::string& path) {
   if (unlink(path.c_str()) == 0 || errno == ENOENT) return Status::Ok();
   return SystemErrorFromErrno(errno, "cannot remove '" + path + "'");
+}
+
+std::optional<std::string> ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Rewrites the hosts files if they differ from the plan's; dnsmasq re-reads
+// them on SIGHUP (same pid, leases kept). Drops what writes cut off by a
+// crash left (WriteFileAtomically's temporary files).
+Status SyncHostsFiles(const NetworkPlan& plan, DnsmasqService& dnsmasq) {
+  const DnsmasqPaths& paths = plan.dnsmasq_paths;
+  for (const std::string* path : {&paths.conf_file, &paths.hosts_file, &paths.addn_hosts_file}) {
+    RETURN_IF_ERROR(RemoveFile(*path + ".new"));
+  }
+  if (ReadWhole(paths.hosts_file) == plan.dnsmasq.hosts_file &&
+      ReadWhole(paths.addn_hosts_file) == plan.dnsmasq.addn_hosts) {
+    return Status::Ok();
+  }
+  RETURN_IF_ERROR(WriteDnsmasqHostsFiles(plan.dnsmasq, paths));
+  return dnsmasq.Reload();
 }
 
 void Keep(Status* first, const Status& s) {
@@ -101,9 +127,15 @@ Status HostRealizer::Adopt(const xml::NetworkDef& def) {
                                                   plan.bridge.name, deps_.paths.dnsmasq_user));
     RETURN_IF_ERROR(record.dnsmasq->Adopt());
   }
+  if (record.dnsmasq) RETURN_IF_ERROR(SyncHostsFiles(plan, *record.dnsmasq));
   record.plan = std::move(plan);
   applied_.emplace(def.name, std::move(record));
   return Status::Ok();
+}
+
+Status HostRealizer::Forget(const std::string& network) {
+  DnsmasqPaths paths = MakeDnsmasqPaths(deps_.paths.state_dir, deps_.paths.run_dir, network);
+  return RemoveFile(paths.lease_file);
 }
 
 Status HostRealizer::Start(const xml::NetworkDef& def) {
@@ -114,6 +146,13 @@ Status HostRealizer::Start(const xml::NetworkDef& def) {
   RETURN_IF_ERROR(Preflight(plan));
 
   Reverter revert;
+  if (deps_.begin_start) {
+    RETURN_IF_ERROR(deps_.begin_start(def, plan));
+    revert.Add([this, name = def.name] {
+      if (deps_.abandon_start) deps_.abandon_start(name);
+      return Status::Ok();
+    });
+  }
   const std::string bridge = plan.bridge.name;
   RETURN_IF_ERROR(deps_.netlink->CreateBridge(plan.bridge));
   // Addresses and routes go with the link.
@@ -223,7 +262,8 @@ Status HostRealizer::Reload(const xml::NetworkDef& old_def, const xml::NetworkDe
 
 Result<std::vector<NetworkDhcpLease>> HostRealizer::Leases(const xml::NetworkDef& def) {
   auto it = applied_.find(def.name);
-  if (it == applied_.end() || !it->second.plan.dnsmasq.needed) return std::vector<NetworkDhcpLease>{};
+  if (it == applied_.end() || !it->second.plan.dnsmasq.needed)
+    return std::vector<NetworkDhcpLease>{};
   LeasePrefixes prefixes;
   for (const InterfaceAddress& a : it->second.plan.addresses) {
     if (a.address.is_v4() && prefixes.v4 == 0) prefixes.v4 = a.prefix;

@@ -17,6 +17,7 @@
 // REQUIRES: every call on the thread that iterates the dnsmasq context; the
 // injected objects outlive the realizer.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -39,6 +40,12 @@ struct HostRealizerDeps {
   Sysctl* sysctl = nullptr;
   DnsmasqFactory dnsmasq;
   NetworkPlanFacts paths;
+  // Called after the preflight of a start, before its first host effect, so
+  // that a daemon killed halfway leaves its successor a record of what to
+  // tear down; a failure refuses the start. `abandon_start` runs when the
+  // start fails and is rolled back. Either may be empty.
+  std::function<Status(const xml::NetworkDef& live, const NetworkPlan& plan)> begin_start;
+  std::function<void(const std::string& network)> abandon_start;
 };
 
 class HostRealizer final : public NetworkRealizer {
@@ -53,9 +60,16 @@ class HostRealizer final : public NetworkRealizer {
   Status Reload(const xml::NetworkDef& old_def, const xml::NetworkDef& new_def) override;
   Result<std::vector<NetworkDhcpLease>> Leases(const xml::NetworkDef& def) override;
   // Takes over `def` (the live definition) as an earlier daemon left it
-  // running: nothing on the host changes; its dnsmasq is adopted, same pid.
-  // The caller has given the firewall the network's rules.
+  // running: its dnsmasq is adopted, same pid. Only dnsmasq's hosts files
+  // may change: an earlier daemon killed in a live update may have left
+  // them ahead of (or behind) the recorded definition; they are rewritten
+  // from it and dnsmasq re-reads them. The caller has given the firewall the
+  // network's rules.
   Status Adopt(const xml::NetworkDef& def);
+  // `network` is gone for good (a transient network stopped, an inactive one
+  // undefined): removes what outlives a stop, dnsmasq's lease database, as
+  // libvirt does.
+  Status Forget(const std::string& network) override;
   bool InterfaceExists(const std::string& name) override;
 
   // What is applied for `network`, or nullptr if it is not running here.

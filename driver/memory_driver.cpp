@@ -256,6 +256,8 @@ Status MemoryDriver::Destroy(const NetworkRef& net) {
     obj->new_def.reset();
   } else {
     objects_.erase(stopped.uuid);
+    Status forgot = realizer_.Forget(stopped.name);
+    if (st.ok()) st = forgot;
   }
   Emit(stopped, LifecycleEvent::kStopped);
   return st;
@@ -272,6 +274,8 @@ Status MemoryDriver::Undefine(const NetworkRef& net) {
     obj->new_def.reset();
   } else {
     objects_.erase(def.uuid);
+    // The definition is gone already; a lease file left behind is harmless.
+    (void)realizer_.Forget(def.name);
   }
   Emit(def, LifecycleEvent::kUndefined);
   return Status::Ok();

@@ -24,6 +24,12 @@ class NetworkRealizer {
   virtual Result<std::vector<NetworkDhcpLease>> Leases(const xml::NetworkDef& def) = 0;
   // True if a host interface with this name exists (bridge name choice).
   virtual bool InterfaceExists(const std::string& name) = 0;
+  // The network will not run again (transient and stopped, or undefined
+  // while inactive): drops what a stopped network keeps (its leases).
+  virtual Status Forget(const std::string& network) {
+    (void)network;
+    return Status::Ok();
+  }
 };
 
 class NullRealizer : public NetworkRealizer {

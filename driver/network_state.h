@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "driver/dnsmasq_config.h"
 #include "driver/network_driver.h"
 #include "driver/status_record.h"
 #include "driver/status_store.h"
@@ -30,17 +31,31 @@ struct RunningFacts {
 Result<StatusRecord> BuildStatusRecord(const std::string& name, const std::string& live_xml,
                                        const RunningFacts& facts);
 
+// The record written before a start touches the host (HostRealizerDeps::
+// begin_start): it names the bridge and the rules the start is about to
+// create, and no dnsmasq yet. A restarted daemon that finds one never
+// re-adopts it: the start was cut off, and whatever it created is torn down.
+// `firewall`: the firewall_record.h text of the planned rules.
+StatusRecord StartIntentRecord(const std::string& name, const std::string& live_xml,
+                               const std::string& bridge, const std::string& firewall);
+bool IsStartIntent(const StatusRecord& record);
+
 // How the host is changed when a recorded network is torn down.
 struct CleanupHooks {
   std::function<bool(const std::string& ifname)> interface_exists;
   std::function<Status(const std::string& ifname)> delete_bridge;
   // `record`: the firewall_record.h text of the network's rules.
   std::function<Status(const std::string& network, const std::string& record)> remove_firewall;
+  // Where the network's dnsmasq files are; empty: they are left alone.
+  std::function<DnsmasqPaths(const std::string& network)> dnsmasq_paths;
 };
 
 // Ends the recorded dnsmasq (only if pid, start time and command line all
-// still match), removes the recorded rules and the bridge. Every step runs;
-// each failure comes back as a line naming the network.
+// still match) and the one named by the network's pid file if it runs with
+// the network's configuration (a start or a restart of dnsmasq cut off
+// before the record named it), removes dnsmasq's files but the leases, the
+// recorded rules and the bridge. Every step runs; each failure comes back as
+// a line naming the network.
 std::vector<std::string> CleanUpRecordedNetwork(const StatusRecord& record,
                                                 const CleanupHooks& hooks);
 

@@ -5,6 +5,7 @@
 
 #include "driver/network_state.h"
 #include "driver/process_identity.h"
+#include "driver/realize_dnsmasq.h"
 
 namespace virtnat::driver {
 namespace {
@@ -30,6 +31,21 @@ Status EndRecordedDnsmasq(const DnsmasqStatus& d) {
   return InternalError("dnsmasq " + std::to_string(d.pid) + " did not exit");
 }
 
+// Every process running with this network's conf: one a start or a restart
+// of dnsmasq left before the record could name it, perhaps still starting
+// (the launcher forks the daemon), so look again until none is left.
+Status EndDnsmasqOfConf(const DnsmasqPaths& paths) {
+  const std::string conf_arg = "--conf-file=" + paths.conf_file;
+  for (int round = 0; round < 10; ++round) {
+    auto found = ProcessesWithArgument(conf_arg);
+    if (found.empty()) return Status::Ok();
+    for (auto& [pid, id] : found) {
+      RETURN_IF_ERROR(EndRecordedDnsmasq(DnsmasqStatus{pid, id.start_time, id.cmdline, {}}));
+    }
+  }
+  return InternalError("dnsmasq with '" + conf_arg + "' keeps running");
+}
+
 }  // namespace
 
 std::vector<std::string> CleanUpRecordedNetwork(const StatusRecord& record,
@@ -40,6 +56,11 @@ std::vector<std::string> CleanUpRecordedNetwork(const StatusRecord& record,
   };
   // dnsmasq first: it holds the bridge's addresses.
   if (record.dnsmasq) note(EndRecordedDnsmasq(*record.dnsmasq));
+  if (hooks.dnsmasq_paths) {
+    DnsmasqPaths paths = hooks.dnsmasq_paths(record.name);
+    note(EndDnsmasqOfConf(paths));
+    note(RemoveDnsmasqFiles(paths));
+  }
   if (!record.firewall.empty()) note(hooks.remove_firewall(record.name, record.firewall));
   if (!record.bridge.empty() && hooks.interface_exists(record.bridge)) {
     note(hooks.delete_bridge(record.bridge));

@@ -1,6 +1,11 @@
 #include "driver/process_identity.h"
 
+#include <dirent.h>
+
+#include <algorithm>
 #include <charconv>
+#include <cstring>
+#include <memory>
 #include <sstream>
 
 #include "driver/atomic_file.h"
@@ -12,6 +17,10 @@ namespace {
 constexpr int kStartTimeField = 22;
 constexpr int kFirstFieldAfterComm = 3;
 constexpr size_t kMaxProcFileSize = 1 << 20;
+
+struct DirCloser {
+  void operator()(DIR* dir) const { closedir(dir); }
+};
 
 std::string ProcPath(pid_t pid, const char* file) {
   return "/proc/" + std::to_string(pid) + "/" + file;
@@ -51,6 +60,24 @@ Result<ProcessIdentity> ReadProcessIdentity(pid_t pid) {
     start = nul + 1;
   }
   return id;
+}
+
+std::vector<std::pair<pid_t, ProcessIdentity>> ProcessesWithArgument(const std::string& argument) {
+  std::vector<std::pair<pid_t, ProcessIdentity>> out;
+  std::unique_ptr<DIR, DirCloser> proc(opendir("/proc"));
+  if (!proc) return out;
+  while (struct dirent* entry = readdir(proc.get())) {
+    pid_t pid = 0;
+    const char* end = entry->d_name + std::strlen(entry->d_name);
+    auto [last, ec] = std::from_chars(entry->d_name, end, pid);
+    if (ec != std::errc() || last != end || pid <= 0) continue;
+    Result<ProcessIdentity> id = ReadProcessIdentity(pid);
+    if (!id.ok() || id->cmdline.size() < 2) continue;
+    if (std::find(id->cmdline.begin() + 1, id->cmdline.end(), argument) != id->cmdline.end()) {
+      out.emplace_back(pid, std::move(id).value());
+    }
+  }
+  return out;
 }
 
 bool ProcessMatches(pid_t pid, uint64_t start_time,

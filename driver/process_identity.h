@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -31,6 +32,10 @@ Result<ProcessIdentity> ReadProcessIdentity(pid_t pid);
 // is empty), or one that differs in either.
 bool ProcessMatches(pid_t pid, uint64_t start_time,
                     const std::vector<std::string>& expected_cmdline);
+
+// The processes (zombies aside) that have `argument` among their arguments,
+// with their identities, read from /proc.
+std::vector<std::pair<pid_t, ProcessIdentity>> ProcessesWithArgument(const std::string& argument);
 
 // Parses the contents of /proc/PID/stat; the command name (field 2) may hold
 // spaces and parentheses, so fields are counted after its last ')'.

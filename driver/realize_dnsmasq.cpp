@@ -105,9 +105,12 @@ Status WriteDnsmasqFiles(const DnsmasqPlan& plan, const DnsmasqPaths& paths) {
 
 Status RemoveDnsmasqFiles(const DnsmasqPaths& paths) {
   Status first;
-  for (const std::string* path :
-       {&paths.conf_file, &paths.hosts_file, &paths.addn_hosts_file, &paths.pid_file}) {
-    Status s = RemoveIfPresent(*path);
+  // With the temporary files that writes cut off by a crash left behind
+  // (WriteFileAtomically).
+  for (const std::string& path :
+       {paths.conf_file, paths.hosts_file, paths.addn_hosts_file, paths.pid_file,
+        paths.conf_file + ".new", paths.hosts_file + ".new", paths.addn_hosts_file + ".new"}) {
+    Status s = path == ".new" ? Status::Ok() : RemoveIfPresent(path);
     if (first.ok() && !s.ok()) first = s;
   }
   return first;

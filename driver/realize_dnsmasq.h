@@ -55,8 +55,9 @@ Status WriteFileAtomically(const std::string& path, const std::string& content, 
 Status WriteDnsmasqHostsFiles(const DnsmasqPlan& plan, const DnsmasqPaths& paths);
 // The .conf and both hosts files; creates the pid file's directory.
 Status WriteDnsmasqFiles(const DnsmasqPlan& plan, const DnsmasqPaths& paths);
-// Removes the .conf, hosts files and pid file (not the lease database:
-// leases outlive a network restart, as in libvirt). Missing files are fine.
+// Removes the .conf, hosts files and pid file, and the temporary files of
+// interrupted writes (not the lease database: leases outlive a network
+// restart, as in libvirt). Missing files are fine.
 Status RemoveDnsmasqFiles(const DnsmasqPaths& paths);
 
 }  // namespace virtnat::driver

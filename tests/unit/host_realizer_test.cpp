@@ -53,6 +53,11 @@ class FakeDnsmasq final : public DnsmasqService {
     pid_.reset();
     return Status::Ok();
   }
+  Status Adopt() override {
+    pid_ = log_->next_pid++;
+    log_->calls.push_back("adopt " + std::to_string(*pid_));
+    return Status::Ok();
+  }
   std::optional<pid_t> pid() const override { return pid_; }
 
  private:
@@ -90,6 +95,11 @@ class HostRealizerTest : public ::testing::Test {
     std::ofstream(root_ / "net/ipv6_route") << "";
     sysctl_ =
         std::make_unique<Sysctl>(SysctlPaths{(root_ / "sys").string(), (root_ / "net").string()});
+    realizer_ = std::make_unique<HostRealizer>(Deps());
+  }
+  // A realizer's dependencies; a second realizer on the same ones stands for
+  // a restarted daemon.
+  HostRealizerDeps Deps() {
     HostRealizerDeps deps;
     deps.netlink = &netlink_;
     deps.firewall = &firewall_;
@@ -101,7 +111,16 @@ class HostRealizerTest : public ::testing::Test {
     };
     deps.paths.state_dir = (root_ / "lib").string();
     deps.paths.run_dir = (root_ / "run").string();
-    realizer_ = std::make_unique<HostRealizer>(std::move(deps));
+    deps.begin_start = [this](const xml::NetworkDef& def, const NetworkPlan& plan) -> Status {
+      journal_.push_back("begin " + def.name + " " + plan.bridge.name + " after " +
+                         std::to_string(netlink_.calls().size()) + " netlink calls");
+      if (fail_journal_) return *fail_journal_;
+      return Status::Ok();
+    };
+    deps.abandon_start = [this](const std::string& network) {
+      journal_.push_back("abandon " + network);
+    };
+    return deps;
   }
   void TearDown() override { fs::remove_all(root_); }
 
@@ -148,6 +167,8 @@ class HostRealizerTest : public ::testing::Test {
   std::unique_ptr<Sysctl> sysctl_;
   DnsmasqLog dnsmasq_;
   std::vector<DnsmasqCommand> commands_;
+  std::vector<std::string> journal_;
+  std::optional<Error> fail_journal_;
   std::unique_ptr<HostRealizer> realizer_;
 };
 
@@ -318,6 +339,49 @@ TEST_F(HostRealizerTest, OpenNetworkWithoutDnsmasqOrRules) {
   EXPECT_EQ(realizer_->DnsmasqPid("seed"), std::nullopt);
   ASSERT_TRUE(realizer_->Stop(def).ok());
   ExpectNothingLeft();
+}
+
+// The record of a start in progress is written before the first host
+// effect, so that a daemon killed halfway leaves a trace of everything; a
+// failed start drops it, and a start that cannot write it does nothing.
+TEST_F(HostRealizerTest, StartRecordsItsIntentBeforeTheFirstEffect) {
+  ASSERT_TRUE(realizer_->Start(Def(kSeed)).ok());
+  EXPECT_EQ(journal_, std::vector<std::string>{"begin seed virbr0 after 0 netlink calls"});
+  ASSERT_TRUE(realizer_->Stop(Def(kSeed)).ok());
+  journal_.clear();
+  netlink_.FailOn("SetLinkUp", SystemErrorFromErrno(EPERM, "cannot SetLinkUp"));
+  ASSERT_FALSE(realizer_->Start(Def(kSeed)).ok());
+  EXPECT_EQ(journal_.back(), "abandon seed");
+  ExpectNothingLeft();
+  journal_.clear();
+  const size_t netlink_calls = netlink_.calls().size();
+  fail_journal_ = InternalError("cannot write file 'seed.status'");
+  Status s = realizer_->Start(Def(kSeed));
+  EXPECT_EQ(s.message(), "internal error: cannot write file 'seed.status'");
+  EXPECT_EQ(netlink_.calls().size(), netlink_calls);
+  EXPECT_EQ(journal_.size(), 1u);
+  ExpectNothingLeft();
+}
+
+// A daemon killed in a live update may leave dnsmasq's hosts files ahead of
+// the recorded live definition: adoption puts them back in line with it and
+// dnsmasq re-reads them (same process); intact files are left alone.
+TEST_F(HostRealizerTest, AdoptionRewritesHostsFilesThatDisagreeWithTheRecord) {
+  xml::NetworkDef def = Def(kSeed);
+  ASSERT_TRUE(realizer_->Start(def).ok());
+  const std::string hosts = Read("lib/seed.hostsfile");
+  std::ofstream(root_ / "lib/seed.hostsfile") << hosts << "52:54:00:00:00:11,192.168.122.11\n";
+  std::ofstream(root_ / "lib/seed.addnhosts.new") << "half";
+  HostRealizer restarted(Deps());
+  ASSERT_TRUE(restarted.Adopt(def).ok());
+  EXPECT_EQ(Read("lib/seed.hostsfile"), hosts);
+  EXPECT_EQ(Files("lib"),
+            (std::vector<std::string>{"seed.addnhosts", "seed.conf", "seed.hostsfile"}));
+  EXPECT_EQ(dnsmasq_.calls, (std::vector<std::string>{"start VIR_BRIDGE_NAME=virbr0", "adopt 1001",
+                                                      "reload 1001"}));
+  HostRealizer again(Deps());
+  ASSERT_TRUE(again.Adopt(def).ok());
+  EXPECT_EQ(dnsmasq_.calls.back(), "adopt 1002");
 }
 
 }  // namespace

@@ -41,8 +41,13 @@ class FailingRealizer : public NullRealizer {
     if (fail) return InternalError("Network is already in use by interface virbrx5", VIR_FROM_NONE);
     return Status::Ok();
   }
+  Status Forget(const std::string& network) override {
+    forgotten.push_back(network);
+    return Status::Ok();
+  }
   bool fail = false;
   std::vector<xml::NetworkDef> started;
+  std::vector<std::string> forgotten;
 };
 
 std::string Xml(const std::string& name, const std::string& uuid = "",
@@ -297,6 +302,24 @@ TEST_F(MemoryDriverTest, PortsLiveOnActiveNetworks) {
   EXPECT_EQ(driver_.PortLookupByUuid(net, port->uuid).error().code, VIR_ERR_NO_NETWORK_PORT);
   EXPECT_EQ(driver_.PortCreateXml(net, "<networkport/>", 0).error().message,
             "internal error: network port has no uuid");
+}
+
+// A network that will not run again gives up what a stop keeps (leases):
+// a transient one when it stops, a persistent one when it is undefined while
+// inactive; never a network that is still defined or running.
+TEST_F(MemoryDriverTest, NetworksGoneForGoodAreForgottenByTheRealizer) {
+  NetworkRef a = Define(Xml("a", kUuid1));
+  ASSERT_TRUE(driver_.Create(a).ok());
+  ASSERT_TRUE(driver_.Destroy(a).ok());
+  EXPECT_TRUE(realizer_.forgotten.empty());
+  ASSERT_TRUE(driver_.Create(a).ok());
+  ASSERT_TRUE(driver_.Undefine(a).ok());
+  EXPECT_TRUE(realizer_.forgotten.empty());
+  ASSERT_TRUE(driver_.Destroy(a).ok());
+  EXPECT_EQ(realizer_.forgotten, std::vector<std::string>{"a"});
+  NetworkRef b = Define(Xml("b", kUuid2));
+  ASSERT_TRUE(driver_.Undefine(b).ok());
+  EXPECT_EQ(realizer_.forgotten, (std::vector<std::string>{"a", "b"}));
 }
 
 }  // namespace

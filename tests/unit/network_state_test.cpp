@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 
 #include "driver/definition_store.h"
 #include "driver/memory_driver.h"
 #include "driver/network_realizer.h"
+#include "driver/process.h"
 #include "driver/process_identity.h"
 #include "fake_codec.h"
 
@@ -115,6 +118,57 @@ TEST(CleanUpRecordedNetworkTest, RemovesRulesAndBridgeAndNamesFailures) {
   calls.clear();
   EXPECT_TRUE(CleanUpRecordedNetwork(record, hooks).empty());
   EXPECT_TRUE(calls.empty());
+}
+
+// A start cut off by a crash: the intent record reads back as one, and
+// cleanup ends whatever runs with the network's dnsmasq configuration (here
+// a shell carrying that argument, as a dnsmasq still starting would) and
+// removes dnsmasq's files, leases aside.
+TEST(CleanUpRecordedNetworkTest, EndsWhatRunsWithTheNetworksConfAndRemovesItsFiles) {
+  char tmpl[] = "/tmp/virtnat-cleanup-test.XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  DnsmasqPaths paths = MakeDnsmasqPaths(dir, dir + "/run", "a");
+  std::filesystem::create_directories(dir + "/run");
+  for (const std::string& file : {paths.conf_file, paths.hosts_file, paths.addn_hosts_file,
+                                  paths.pid_file, paths.lease_file, paths.conf_file + ".new"}) {
+    std::ofstream(file) << "x\n";
+  }
+  auto child = Spawn(SpawnRequest{
+      "/bin/sh",
+      {"sh", "-c", "trap 'kill $!; exit' TERM; sleep 30 & wait", "--conf-file=" + paths.conf_file},
+      {}});
+  ASSERT_TRUE(child.ok()) << child.error().message;
+  // The shell has run its trap command once it waits.
+  for (int i = 0; i < 100 && ProcessesWithArgument("--conf-file=" + paths.conf_file).empty(); ++i) {
+    usleep(10000);
+  }
+  usleep(50000);
+  ASSERT_EQ(ProcessesWithArgument("--conf-file=" + paths.conf_file).size(), 1u);
+
+  StatusStore store(dir + "/status");
+  ASSERT_TRUE(store.Write(StartIntentRecord("a", "<network/>", "virbr5", "")).ok());
+  auto loaded = store.LoadAll();
+  ASSERT_TRUE(loaded.ok() && loaded->records.size() == 1u);
+  EXPECT_TRUE(IsStartIntent(loaded->records[0]));
+  StatusRecord running = loaded->records[0];
+  running.extra.clear();
+  EXPECT_FALSE(IsStartIntent(running));
+
+  CleanupHooks hooks;
+  hooks.interface_exists = [](const std::string&) { return false; };
+  hooks.dnsmasq_paths = [&](const std::string& network) {
+    EXPECT_EQ(network, "a");
+    return paths;
+  };
+  EXPECT_TRUE(CleanUpRecordedNetwork(loaded->records[0], hooks).empty());
+  EXPECT_TRUE(child->process.WaitForExit(std::chrono::milliseconds(2000)));
+  EXPECT_TRUE(ProcessesWithArgument("--conf-file=" + paths.conf_file).empty());
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.is_regular_file()) left.push_back(entry.path().filename());
+  }
+  EXPECT_EQ(left, std::vector<std::string>{"a.leases"});
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
