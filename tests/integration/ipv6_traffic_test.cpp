@@ -28,12 +28,19 @@ using driver::HostRealizer;
 constexpr const char* kHostWan = "2001:db8:ffff::1";
 constexpr const char* kWan = "2001:db8:ffff::2";
 
-// NAT with masquerade, DHCPv6 from a range and a static host (matched by
-// the DUID-LL of 52:54:00:00:06:10), and a port forward to that host.
+// Dual stack as libvirt's default network with IPv6 added: NAT for both
+// families, DHCPv6 from a range and a static host (matched by the DUID-LL
+// of 52:54:00:00:06:10), and a port forward to that host.
 constexpr const char* kNat6 = R"(<network xmlns:vn='urn:virtnat:network:1'>
   <name>nat6</name>
   <forward mode='nat'><nat ipv6='yes'/></forward>
   <bridge name='virbr6n' stp='off' delay='0'/>
+  <ip address='192.168.66.1' prefix='24'>
+    <dhcp>
+      <range start='192.168.66.100' end='192.168.66.199'/>
+      <host mac='52:54:00:00:06:10' ip='192.168.66.10'/>
+    </dhcp>
+  </ip>
   <ip family='ipv6' address='fd00:6:1::1' prefix='64'>
     <dhcp>
       <range start='fd00:6:1::100' end='fd00:6:1::1ff'/>
@@ -81,6 +88,20 @@ class Ipv6TrafficTest : public ::testing::Test {
     ASSERT_NO_FATAL_FAILURE(env_.StartServer(env_.wan(), "::", 9000));
   }
 
+  // A guest on `bridge` that solicits routers every second (Linux waits 4 s
+  // and more between solicitations; dnsmasq's first unsolicited RA comes
+  // after a random delay of up to 5 s), so the tests need not wait for them.
+  NetNs& AddIpv6Guest(const std::string& bridge, const std::string& mac) {
+    NetNs& guest = env_.AddGuest(bridge, mac);
+    EXPECT_EQ(guest
+                  .Exec("sysctl -qw net.ipv6.conf.eth0.router_solicitation_interval=1 "
+                        "net.ipv6.conf.eth0.router_solicitation_delay=0 && "
+                        "ip link set eth0 down && ip link set eth0 up")
+                  .exit_status,
+              0);
+    return guest;
+  }
+
   // The guest's address from DHCPv6, configured as dhclient would (/128;
   // the on-link prefix and the default route come from the RA).
   std::string Dhcp6(NetNs& guest, const std::string& mac) {
@@ -119,12 +140,13 @@ TEST_F(Ipv6TrafficTest, NatMasqueradesServesDhcpv6AndForwardsAPort) {
   xml::NetworkDef def = RealizeEnv::Def(kNat6);
   Status s = Start(env_, def);
   ASSERT_TRUE(s.ok()) << s.message();
-  // IPv6 forwarding on; on the bridge IPv6 on, RAs and autoconf from guests off.
+  // Forwarding on; on the bridge IPv6 on, RAs and autoconf from guests off.
   EXPECT_EQ(Trim(env_.host().Exec("cat /proc/sys/net/ipv6/conf/all/forwarding").output), "1");
+  EXPECT_EQ(Trim(env_.host().Exec("cat /proc/sys/net/ipv4/ip_forward").output), "1");
   EXPECT_EQ(Sysctls(env_.host(), "virbr6n", "disable_ipv6 accept_ra autoconf"), "0 0 0 ");
 
-  NetNs& web = env_.AddGuest("virbr6n", "52:54:00:00:06:10");
-  NetNs& other = env_.AddGuest("virbr6n", "52:54:00:00:06:20");
+  NetNs& web = AddIpv6Guest("virbr6n", "52:54:00:00:06:10");
+  NetNs& other = AddIpv6Guest("virbr6n", "52:54:00:00:06:20");
   EXPECT_EQ(Dhcp6(web, "52:54:00:00:06:10"), "fd00:6:1::10");  // the static <host>
   const std::string other_ip = Dhcp6(other, "52:54:00:00:06:20");
   auto ip = IpAddress::Parse(other_ip);
@@ -138,6 +160,11 @@ TEST_F(Ipv6TrafficTest, NatMasqueradesServesDhcpv6AndForwardsAPort) {
   EXPECT_EQ(web.Exec(std::string("ping -6 -c 1 -W 2 ") + kWan).exit_status, 0);
   EXPECT_EQ(env_.Connect(web, kWan, 9000), kHostWan);
   EXPECT_EQ(env_.Connect(other, kWan, 9000), kHostWan);
+  // IPv4 beside it, from the same dnsmasq and the same rules.
+  const std::string web_ip4 = env_.Lease(web);
+  EXPECT_EQ(web_ip4, "192.168.66.10/24");
+  // (The wan's server listens on "::", so it sees IPv4 peers v4-mapped.)
+  EXPECT_EQ(env_.Connect(web, "198.51.100.2", 9000), "::ffff:198.51.100.1");
 
   // The forwarded port of the host's wan address: from the wan (the guest
   // sees the real client), the host itself, and another guest (hairpin).
@@ -150,17 +177,17 @@ TEST_F(Ipv6TrafficTest, NatMasqueradesServesDhcpv6AndForwardsAPort) {
   EXPECT_EQ(env_.Connect(env_.wan(), "fd00:6:1::10", 80), "refused");
   EXPECT_NE(env_.wan().Exec("ping -6 -c 1 -W 1 fd00:6:1::10").exit_status, 0);
 
-  // Both DHCPv6 leases, as net-dhcp-leases lists them.
+  // The leases, as net-dhcp-leases lists them.
   auto leases = env_.realizer().Call([&](HostRealizer& r) { return r.Leases(def); });
   ASSERT_TRUE(leases.ok()) << leases.error().message;
   std::vector<std::string> seen;
   for (const driver::NetworkDhcpLease& l : *leases) {
-    EXPECT_EQ(l.type, VIR_IP_ADDR_TYPE_IPV6);
-    EXPECT_EQ(l.prefix, 64u);
-    seen.push_back(l.ip_address);
+    const bool v6 = l.type == VIR_IP_ADDR_TYPE_IPV6;
+    EXPECT_EQ(l.prefix, v6 ? 64u : 24u);
+    seen.push_back(l.ip_address + "/" + std::to_string(l.prefix));
   }
   std::sort(seen.begin(), seen.end());
-  std::vector<std::string> want = {"fd00:6:1::10", other_ip};
+  std::vector<std::string> want = {"fd00:6:1::10/64", other_ip + "/64", web_ip4};
   std::sort(want.begin(), want.end());
   EXPECT_EQ(seen, want);
 
@@ -177,7 +204,7 @@ TEST_F(Ipv6TrafficTest, RouteModeShowsTheGuestsSlaacAddressBothWays) {
   Status s = Start(env_, def);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(Trim(env_.host().Exec("cat /proc/sys/net/ipv6/conf/all/forwarding").output), "1");
-  NetNs& guest = env_.AddGuest("virbr6r", "52:54:00:00:06:30");
+  NetNs& guest = AddIpv6Guest("virbr6r", "52:54:00:00:06:30");
   // EUI-64 of the MAC in the advertised prefix.
   const std::string address = Slaac(guest);
   EXPECT_EQ(address, "fd00:6:2:0:5054:ff:fe00:630");
@@ -189,6 +216,13 @@ TEST_F(Ipv6TrafficTest, RouteModeShowsTheGuestsSlaacAddressBothWays) {
   ASSERT_NO_FATAL_FAILURE(env_.StartServer(guest, "::", 80));
   EXPECT_EQ(env_.wan().Exec("ping -6 -c 1 -W 2 " + address).exit_status, 0);
   EXPECT_EQ(env_.Connect(env_.wan(), address, 80), kWan);
+  // Only the network's own prefix is forwarded: a guest using an address
+  // from elsewhere gets no way out, though both the wan and the host have
+  // routes for it.
+  ASSERT_EQ(env_.wan().Exec("ip -6 route add fd00:99::/64 via 2001:db8:ffff::1").exit_status, 0);
+  ASSERT_EQ(guest.Exec("ip addr add fd00:99::5/128 dev eth0 nodad").exit_status, 0);
+  ASSERT_EQ(env_.host().Exec("ip -6 route add fd00:99::/64 dev virbr6r").exit_status, 0);
+  EXPECT_NE(guest.Exec(std::string("ping -6 -c 1 -W 1 -I fd00:99::5 ") + kWan).exit_status, 0);
   ASSERT_TRUE(Stop(env_, def).ok());
   EXPECT_EQ(env_.host().Exec("nft list ruleset").output, "");
 }
@@ -201,11 +235,12 @@ TEST_F(Ipv6TrafficTest, NatWithoutIpv6MasqueradeRoutesIpv6) {
       RealizeEnv::Def(SlaacNetwork("nat6r", "<forward mode='nat'/>", "virbr6p", "fd00:6:3"));
   Status s = Start(env_, def);
   ASSERT_TRUE(s.ok()) << s.message();
-  NetNs& guest = env_.AddGuest("virbr6p", "52:54:00:00:06:40");
+  NetNs& guest = AddIpv6Guest("virbr6p", "52:54:00:00:06:40");
   const std::string address = Slaac(guest);
   ASSERT_FALSE(address.empty());
   ExpectRaDefaultRoute(guest);
   EXPECT_EQ(env_.Connect(guest, kWan, 9000), address);
+  EXPECT_EQ(env_.wan().Exec("ping -6 -c 1 -W 2 " + address).exit_status, 0);
   ASSERT_TRUE(Stop(env_, def).ok());
 }
 

@@ -28,11 +28,12 @@ using ::virtnat::testing::kPython;
 constexpr const char* kServer = ::virtnat::testing::kTcpEchoPeerServer;
 constexpr const char* kClient = ::virtnat::testing::kTcpProbeClient;
 
-// udhcpc's event script: the address and the default route it was offered.
+// udhcpc's event script: the address and the default route it was offered
+// (IPv4 only: a guest's IPv6 addresses stay).
 constexpr const char* kUdhcpcScript =
     "#!/bin/sh\n"
     "case \"$1\" in bound|renew)\n"
-    "  ip addr flush dev \"$interface\"\n"
+    "  ip -4 addr flush dev \"$interface\"\n"
     "  ip addr add \"$ip/$mask\" dev \"$interface\"\n"
     "  [ -n \"$router\" ] && ip route replace default via \"${router%% *}\"\n"
     "  ;;\n"
