@@ -1,7 +1,11 @@
 #include "daemon/host_driver.h"
 
 #include <glib.h>
+#include <linux/netfilter.h>
 
+#include <algorithm>
+
+#include "driver/adopted_rules.h"
 #include "driver/dnsmasq_config.h"
 #include "driver/firewall_record.h"
 #include "driver/realize_dnsmasq.h"
@@ -52,6 +56,36 @@ driver::RunningFacts HostDriverParts::FactsOf(const std::string& network) const 
   }
   facts.dnsmasq_pid = realizer_->DnsmasqPid(network);
   return facts;
+}
+
+std::vector<std::string> HostDriverParts::RestoreAdoptedRules(
+    const std::vector<std::string>& networks) {
+  std::vector<std::pair<std::string, const driver::FirewallPlan*>> plans;
+  for (const std::string& name : networks) {
+    if (const driver::NetworkPlan* plan = realizer_->Applied(name)) {
+      plans.emplace_back(name, &plan->firewall);
+    }
+  }
+  std::vector<std::string> out;
+  if (plans.empty()) return out;
+  Result<driver::NftInventory> inventory =
+      driver::ReadNftInventory({{NFPROTO_INET, driver::kNftTable}});
+  if (!inventory.ok()) return {"cannot check adopted rules: " + inventory.error().message};
+  driver::RulesToRestore restore = driver::FindRulesToRestore(plans, *inventory);
+  // All removals first: with a rebuild, the last one takes the table along.
+  for (const std::string& name : restore.networks) {
+    if (Status st = firewall_->Remove(name); !st.ok()) out.push_back(st.message());
+  }
+  for (const auto& [name, plan] : plans) {
+    if (std::find(restore.networks.begin(), restore.networks.end(), name) ==
+        restore.networks.end()) {
+      continue;
+    }
+    Status st = firewall_->Apply(name, *plan);
+    out.push_back(st.ok() ? "rules of network '" + name + "' were missing; restored"
+                          : st.message());
+  }
+  return out;
 }
 
 driver::CleanupHooks HostDriverParts::Cleanup(const std::vector<driver::StatusRecord>& records) {

@@ -33,6 +33,9 @@ class HostDriverParts {
   driver::RunningFacts FactsOf(const std::string& network) const;
   // Tears the networks of `records` down, in this namespace.
   driver::CleanupHooks Cleanup(const std::vector<driver::StatusRecord>& records);
+  // Applies again the rules of re-adopted `networks` that nftables lacks
+  // (adopted_rules.h). Returns one line per network restored or failed.
+  std::vector<std::string> RestoreAdoptedRules(const std::vector<std::string>& networks);
 
  private:
   HostDriverParts() = default;

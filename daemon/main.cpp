@@ -66,7 +66,8 @@ rpc::PeerPolicy MakePolicy(const std::string& group) {
 
 // Networks an earlier daemon left running, found by their status records:
 // re-adopted when the bridge is there and the recorded dnsmasq still runs
-// (same pid, no rule churn), torn down otherwise.
+// (same pid, no rule churn; rules that are gone are applied again), torn
+// down otherwise.
 void AdoptOrCleanUp(HostDriverParts& parts, driver::DefinitionCodec& codec,
                     driver::MemoryDriver& driver) {
   Result<driver::LoadedStatus> loaded = parts.status().LoadAll();
@@ -78,6 +79,7 @@ void AdoptOrCleanUp(HostDriverParts& parts, driver::DefinitionCodec& codec,
     g_warning("skipped a status record: %s", problem.c_str());
   }
   driver::CleanupHooks hooks = parts.Cleanup(loaded->records);
+  std::vector<std::string> adopted;
   for (const driver::StatusRecord& record : loaded->records) {
     const std::string& name = record.name;
     const bool cut_off = driver::IsStartIntent(record);
@@ -97,6 +99,7 @@ void AdoptOrCleanUp(HostDriverParts& parts, driver::DefinitionCodec& codec,
       }();
       if (st.ok()) {
         g_info("network '%s' left running by an earlier daemon re-adopted", name.c_str());
+        adopted.push_back(name);
         continue;
       }
       g_warning("cannot re-adopt network '%s': %s", name.c_str(), st.message().c_str());
@@ -117,6 +120,10 @@ void AdoptOrCleanUp(HostDriverParts& parts, driver::DefinitionCodec& codec,
     if (Status st = parts.status().Remove(name); !st.ok()) {
       g_warning("%s", st.message().c_str());
     }
+  }
+  // After every cleanup: only the adopted networks' rules are expected.
+  for (const std::string& line : parts.RestoreAdoptedRules(adopted)) {
+    g_warning("%s", line.c_str());
   }
 }
 

@@ -63,12 +63,14 @@ def read_bridges(netns):
 
 
 def read_nft(netns):
-    """(chains of table inet virtnat, {map: set of jump targets})"""
-    chains, maps = set(), {}
+    """({chain of table inet virtnat: rule count}, {map: set of jump targets})"""
+    chains, maps = {}, {}
     data = netns_json(netns, "nft", "-j", "list", "ruleset") or {"nftables": []}
     for item in data["nftables"]:
         if "chain" in item and item["chain"]["table"] == "virtnat":
-            chains.add(item["chain"]["name"])
+            chains.setdefault(item["chain"]["name"], 0)
+        if "rule" in item and item["rule"]["table"] == "virtnat":
+            chains[item["rule"]["chain"]] = chains.get(item["rule"]["chain"], 0) + 1
         if "map" in item and item["map"]["table"] == "virtnat":
             targets = set()
             for elem in item["map"].get("elem", []):
@@ -168,7 +170,7 @@ def check_network(tmp, slot, state, bridges, chains, maps, procs):
     conf = "%s/lib/dnsmasq/%s.conf" % (tmp, name)
     pieces = {
         "bridge": br in bridges,
-        "chains": bool(expected_chains(slot) & chains),
+        "chains": bool(expected_chains(slot) & set(chains)),
         "vmap element": br + "_in" in maps.get("fwd_in", set()),
         "status record": os.path.exists("%s/run/%s.status" % (tmp, name)),
     }
@@ -183,8 +185,11 @@ def check_network(tmp, slot, state, bridges, chains, maps, procs):
                 missing.append("bridge up")
             if with_ip and addrs != ["10.77.%d.1/24" % slot]:
                 missing.append("bridge address (has %s)" % addrs)
-        if expected_chains(slot) - chains:
-            missing.append("chains %s" % sorted(expected_chains(slot) - chains))
+        if expected_chains(slot) - set(chains):
+            missing.append("chains %s" % sorted(expected_chains(slot) - set(chains)))
+        empty = sorted(c for c in expected_chains(slot) & set(chains) if not chains[c])
+        if empty:
+            missing.append("rules of %s" % empty)
         if with_ip and len(procs.get(conf, [])) > 1:
             problems.append("%s: %d dnsmasq processes" % (name, len(procs[conf])))
         if dhcp and conf in procs:
@@ -215,7 +220,11 @@ def check_host(tmp, netns, world, observed):
     for br in bridges:
         if br.startswith(BRIDGE_PREFIX) and br not in active:
             problems.append("bridge %s belongs to no active network" % br)
-    for chain in chains - BASE_CHAINS:
+    if active:
+        for chain in sorted(BASE_CHAINS):
+            if not chains.get(chain):
+                problems.append("base chain %s is missing or empty" % chain)
+    for chain in set(chains) - BASE_CHAINS:
         if chain.split("_")[0] not in active:
             problems.append("chain %s belongs to no active network" % chain)
     for conf in procs:

@@ -35,7 +35,7 @@ KILLS = int(os.environ.get("VIRTNAT_CRASH_KILLS", "36"))
 MAX_KILL_DELAY = 0.04
 
 counts = {"operations": 0, "acknowledged": 0, "unacknowledged": 0, "refused": 0, "kills": 0,
-          "restarts": 0, "checks": 0}
+          "restarts": 0, "checks": 0, "rules damaged": 0}
 failures = []
 
 
@@ -112,7 +112,8 @@ class Killer:
 def check_log(text, when):
     """Warnings a kill may cause are expected; anything else is not."""
     expected = ("left by an earlier daemon is incomplete; cleaning up",
-                "was being started by an earlier daemon; cleaning up")
+                "was being started by an earlier daemon; cleaning up",
+                "were missing; restored")
     for line in text.splitlines():
         if line and not any(e in line for e in expected):
             fail("%s: daemon log: %s" % (when, line))
@@ -124,6 +125,27 @@ def verify(conn, daemon, world, when):
     world.collapse(observed, fail, when)
     for problem in host.check_host(daemon.tmp, daemon.netns, world, observed):
         fail("%s: %s" % (when, problem))
+
+
+def damage_rules(netns, world, rng):
+    """While no daemon runs, takes away part of a running network's rules, as
+    a kill in the middle of a stop or a foreign tool might: the restarted
+    daemon must put them back (the client last saw the network running)."""
+    running = [slot for slot in range(model.SLOTS)
+               if all(s and s[1] for s in world.states[slot])]
+    if not running:
+        return None
+    br = model.bridge_of(rng.choice(running))
+    how = rng.choice(["chain", "rules", "base"])
+    script = {
+        "chain": "delete element inet virtnat fwd_in { \"%s\" }; "
+                 "delete chain inet virtnat %s_in" % (br, br),
+        "rules": "flush chain inet virtnat %s_out" % br,
+        "base": "flush chain inet virtnat forward",
+    }[how]
+    subprocess.run(["ip", "netns", "exec", netns, "nft", script], check=True)
+    counts["rules damaged"] += 1
+    return "%s of %s" % (how, br)
 
 
 def run_op(conn, daemon, world, op, kill_delay):
@@ -177,13 +199,16 @@ def main():
             if run_op(conn, daemon, world, op, delay):
                 counts["kills"] += 1
                 daemon.reap()
+                damaged = damage_rules(netns, world, rng) if rng.random() < 0.3 else None
                 try:
                     conn.close()
                 except libvirt.libvirtError:
                     pass
                 conn = daemon.start()
                 counts["restarts"] += 1
-                when = "after kill %d (op %d: %s)" % (counts["kills"], i, model.describe(op))
+                when = "after kill %d (op %d: %s%s)" % (
+                    counts["kills"], i, model.describe(op),
+                    ", damaged %s" % damaged if damaged else "")
                 check_log(daemon.new_log(), when)
                 verify(conn, daemon, world, when)
             elif i % 25 == 24:
