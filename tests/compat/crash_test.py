@@ -35,7 +35,7 @@ KILLS = int(os.environ.get("VIRTNAT_CRASH_KILLS", "36"))
 MAX_KILL_DELAY = 0.04
 
 counts = {"operations": 0, "acknowledged": 0, "unacknowledged": 0, "refused": 0, "kills": 0,
-          "restarts": 0, "checks": 0, "rules damaged": 0}
+          "restarts": 0, "checks": 0, "rules damaged": 0, "kills during start-up": 0}
 failures = []
 
 
@@ -52,7 +52,7 @@ class Daemon:
         self.proc = None
         self.log_offset = 0
 
-    def start(self):
+    def spawn(self):
         for path in (self.sock, self.sock + "-ro"):
             if os.path.exists(path):
                 os.unlink(path)
@@ -62,6 +62,9 @@ class Daemon:
                self.tmp + "/lib", "--run-dir", self.tmp + "/run", "--log-level", "warning"]
         self.proc = subprocess.Popen(cmd, stderr=log)
         log.close()
+
+    def start(self):
+        self.spawn()
         deadline = time.monotonic() + 10
         while not os.path.exists(self.sock + "-ro"):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -200,6 +203,13 @@ def main():
                 counts["kills"] += 1
                 daemon.reap()
                 damaged = damage_rules(netns, world, rng) if rng.random() < 0.3 else None
+                if rng.random() < 0.2:
+                    # Killed again while it re-adopts and cleans up.
+                    daemon.spawn()
+                    time.sleep(rng.uniform(0, 0.03))
+                    daemon.kill()
+                    daemon.reap()
+                    counts["kills during start-up"] += 1
                 try:
                     conn.close()
                 except libvirt.libvirtError:
