@@ -30,7 +30,7 @@ def slot_of(name):
 
 
 def observe_api(conn):
-    """slot -> (config, active, live) as the daemon reports it."""
+    """slot -> (config, active, live, autostart) as the daemon reports it."""
     out = {}
     for net in conn.listAllNetworks(0):
         slot = slot_of(net.name())
@@ -38,7 +38,8 @@ def observe_api(conn):
         config = model.normalize(net.XMLDesc(libvirt.VIR_NETWORK_XML_INACTIVE)) \
             if persistent else None
         live = model.normalize(net.XMLDesc(0)) if active else None
-        out[slot if slot is not None else net.name()] = (config, active, live)
+        out[slot if slot is not None else net.name()] = (config, active, live,
+                                                         bool(net.autostart()))
     return out
 
 
@@ -153,6 +154,15 @@ def check_definitions(tmp, world):
     for name in persistent:
         if not os.path.exists(os.path.join(etc, name + ".xml")):
             problems.append("definition of %s is missing" % name)
+    marked = {model.name_of(s) + ".xml" for s in world.known() if world.state(s)[3]}
+    for entry in listdir(etc + "/autostart"):
+        path = os.path.join(etc, "autostart", entry)
+        if entry not in marked:
+            problems.append("%s: autostart mark of no autostart network" % path)
+        elif os.path.realpath(path) != os.path.join(os.path.realpath(etc), entry):
+            problems.append("%s: points to %s" % (path, os.readlink(path)))
+    for entry in marked - set(listdir(etc + "/autostart")):
+        problems.append("autostart mark %s is missing" % entry)
     return problems
 
 

@@ -1,9 +1,10 @@
 """The crash test's networks and its model of what the daemon must hold.
 
 Eight slots, each a network name with its own bridge (vcrN) and subnet
-(10.77.N.0/24). A network's state is a triple (config, active, live): the
-persistent definition (None for a transient network), whether it runs, and
-its live definition. Definitions are compared in a normalized form (the
+(10.77.N.0/24). A network's state is (config, active, live, autostart): the
+persistent definition (None for a transient network), whether it runs, its
+live definition, and its autostart flag (the daemon starts such networks
+when it starts). Definitions are compared in a normalized form (the
 fields the test varies), so the daemon's runtime additions do not matter.
 
 A call cut off by a kill leaves a set of candidate states for its network,
@@ -98,6 +99,8 @@ def describe(op):
     kind, slot = op[0], op[1]
     if kind == "update":
         return "update %s %s host %d flags %d" % (name_of(slot), op[2], op[3], op[4])
+    if kind == "autostart":
+        return "autostart %s %s" % (name_of(slot), "on" if op[2] else "off")
     return "%s %s" % (kind, name_of(slot))
 
 
@@ -115,6 +118,8 @@ def call(conn, op):
             net.destroy()
         elif kind == "undefine":
             net.undefine()
+        elif kind == "autostart":
+            net.setAutostart(op[2])
         elif kind == "update":
             command = (libvirt.VIR_NETWORK_UPDATE_COMMAND_ADD_LAST if op[2] == "add"
                        else libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE)
@@ -130,17 +135,19 @@ CONFIG = libvirt.VIR_NETWORK_UPDATE_AFFECT_CONFIG
 def after(state, op):
     """The state of the op's network once the op has happened (None: gone)."""
     kind = op[0]
-    config, active, live = state if state else (None, False, None)
+    config, active, live, auto = state if state else (None, False, None, False)
     if kind == "define":
-        return (normalize(op[2]), active, live)
+        return (normalize(op[2]), active, live, auto)
     if kind == "create":
-        return (config, True, normalize(op[2]))
+        return (config, True, normalize(op[2]), auto)
     if kind == "start":
-        return (config, True, config)
+        return (config, True, config, auto)
     if kind == "destroy":
-        return (config, False, None) if config else None
+        return (config, False, None, auto) if config else None
     if kind == "undefine":
-        return (None, True, live) if active else None
+        return (None, True, live, False) if active else None
+    if kind == "autostart":
+        return (config, active, live, op[2])
     if kind == "update":
         host = host_entry(op[1], op[3])
 
@@ -152,7 +159,7 @@ def after(state, op):
                 hosts.discard(host)
             return with_hosts(norm, hosts)
         return (edit(config) if op[4] & CONFIG else config, active,
-                edit(live) if op[4] & LIVE else live)
+                edit(live) if op[4] & LIVE else live, auto)
     raise ValueError(kind)
 
 
@@ -178,6 +185,18 @@ class World:
             # have happened without the other (as with libvirt).
             candidates += [after(old, op[:4] + (LIVE,)), after(old, op[:4] + (CONFIG,))]
         self.states[op[1]] = candidates
+
+    def restarted(self):
+        """A daemon that starts starts the autostart networks."""
+        def boot(state):
+            if state and state[0] and state[3] and not state[1]:
+                return (state[0], True, state[0], True)
+            return state
+        for slot in range(SLOTS):
+            self.states[slot] = [boot(s) for s in self.states[slot]]
+
+    def allows(self, observed):
+        return all(observed.get(slot) in self.states[slot] for slot in range(SLOTS))
 
     def collapse(self, observed, fail, when):
         for slot in range(SLOTS):
@@ -208,8 +227,10 @@ class World:
 
         if state is None:
             return ("define" if rng.random() < 0.7 else "create", slot, new_xml())
-        config, active, live = state
+        config, active, live, auto = state
         choices = [("define", slot, new_xml())]
+        if config:
+            choices.append(("autostart", slot, not auto))
         if config and not active:
             choices += [("start", slot)] * 3 + [("undefine", slot), ("create", slot, new_xml())]
         if active:
@@ -240,8 +261,10 @@ class World:
 def show(state):
     if state is None:
         return "undefined"
-    config, active, live = state
+    config, active, live, auto = state
     parts = ["persistent" if config else "transient", "active" if active else "inactive"]
+    if auto:
+        parts.append("autostart")
     if config:
         parts.append("config range %s hosts %s" % (config[5], sorted(h[2] for h in config[6])))
     if live:
