@@ -98,7 +98,6 @@ Result<DnsmasqStatus> ParseDnsmasq(const xmlNode* node, const std::string& label
     return Malformed(label, "invalid dnsmasq starttime");
   }
   d.cmdline = Values(node, "arg");
-  d.files = Values(node, "file");
   if (d.cmdline.empty()) return Malformed(label, "dnsmasq without a command line");
   return d;
 }
@@ -123,11 +122,9 @@ Result<std::string> FormatStatusRecord(const StatusRecord& r) {
     for (const std::string& a : r.dnsmasq->cmdline) {
       RETURN_IF_ERROR(ValueElement(out, "    ", "arg", a));
     }
-    for (const std::string& f : r.dnsmasq->files) {
-      RETURN_IF_ERROR(ValueElement(out, "    ", "file", f));
-    }
     out += "  </dnsmasq>\n";
   }
+  for (const std::string& f : r.files) RETURN_IF_ERROR(ValueElement(out, "  ", "file", f));
   for (const auto& [key, value] : r.extra) {
     out += "  <extra key='";
     RETURN_IF_ERROR(Escape(key, out));
@@ -159,6 +156,7 @@ Result<StatusRecord> ParseStatusRecord(std::string_view text, const std::string&
   if (const xmlNode* d = xml::FirstPlainChild(root, "dnsmasq")) {
     ASSIGN_OR_RETURN(r.dnsmasq, ParseDnsmasq(d, label));
   }
+  r.files = Values(root, "file");
   for (xmlNode* node : xml::PlainChildren(root, "extra")) {
     std::optional<std::string> key = xml::Prop(node, "key");
     if (!key) return Malformed(label, "<extra> without a key");
