@@ -140,9 +140,13 @@ int Run(int argc, char** argv) {
       driver, parts.status(), [&parts](const std::string& name) { return parts.FactsOf(name); },
       [](const std::string& problem) { g_warning("%s", problem.c_str()); });
   driver.SetLiveChangeHook([&recorder](const driver::NetworkRef& net) { recorder.Rewrite(net); });
-  if (Status st = driver.Load(); !st.ok()) g_warning("%s", st.message().c_str());
+  Result<std::vector<std::string>> loaded = driver.Load();
   for (const std::string& problem : (*host)->store().LoadProblems()) {
     g_warning("skipped a stored definition: %s", problem.c_str());
+  }
+  if (!loaded.ok()) g_warning("%s", loaded.status().message().c_str());
+  for (const std::string& problem : loaded.ok() ? *loaded : std::vector<std::string>{}) {
+    g_warning("%s", problem.c_str());
   }
   AdoptOrCleanUp(parts, codec, driver, recorder);
   if (!opts.import_libvirt.empty()) ImportLibvirt(driver, opts.import_libvirt);
