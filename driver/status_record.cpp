@@ -140,7 +140,11 @@ Result<std::string> FormatStatusRecord(const StatusRecord& r) {
 
 Result<StatusRecord> ParseStatusRecord(std::string_view text, const std::string& label) {
   Result<xml::XmlDocPtr> doc = xml::ParseXmlDocument(text, label, kMaxStatusSize);
-  if (!doc.ok()) return Malformed(label, doc.status().message());
+  if (!doc.ok()) {
+    // libxml2's first line says what and where; the rest quotes the file.
+    const std::string message = doc.status().message();
+    return Malformed(label, message.substr(0, message.find('\n')));
+  }
   const xmlNode* root = xmlDocGetRootElement(doc->get());
   if (!xml::IsPlainElement(root, std::string(kRoot).c_str())) {
     return Malformed(label, "root element is <" + xml::NodeName(root) + ">");

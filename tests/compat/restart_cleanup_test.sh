@@ -13,14 +13,7 @@ NS=virtnat-ct-$$
 ip netns add "$NS"
 trap 'cleanup; ip netns del "$NS" 2>/dev/null || true' EXIT
 
-start_in_ns() {
-  rm -f "$SOCK" "$SOCK_RO"
-  ip netns exec "$NS" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK_RO" --config-dir "$TMP/etc" \
-    --state-dir "$TMP/lib" --run-dir "$TMP/run" --log-level warning 2>>"$TMP/daemon.log" &
-  DAEMON_PID=$!
-  for _ in $(seq 100); do [[ -S $SOCK_RO ]] && return 0; sleep 0.05; done
-  echo "virtnatd did not start:"; cat "$TMP/daemon.log"; return 1
-}
+start_in_ns() { start_daemon_in_ns "$NS"; }
 stop_daemon() { kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=; }
 dnsmasq_pid() { grep -o "<dnsmasq pid='[0-9]*'" "$TMP/run/$1.status" | grep -o "[0-9][0-9]*"; }
 # A dnsmasq that exited may stay a zombie (no one reaps it): alive means it
