@@ -1,8 +1,13 @@
 #include "daemon/host_driver.h"
 
 #include <glib.h>
+#include <linux/netfilter.h>
 
+#include <charconv>
+
+#include "driver/firewall_audit.h"
 #include "driver/firewall_record.h"
+#include "driver/process_identity.h"
 #include "driver/realize_dnsmasq.h"
 
 namespace virtnat::daemon {
@@ -34,6 +39,16 @@ driver::RunningFacts HostDriverParts::FactsOf(const std::string& network) const 
   driver::RunningFacts facts;
   if (const driver::NetworkPlan* plan = realizer_->Applied(network)) {
     facts.bridge = plan->bridge.name;
+    for (const driver::InterfaceAddress& a : plan->addresses) {
+      facts.addresses.push_back(a.address.ToString() + "/" + std::to_string(a.prefix));
+    }
+    if (plan->dnsmasq.needed) {
+      const driver::DnsmasqPaths& paths = plan->dnsmasq_paths;
+      for (const std::string* f :
+           {&paths.conf_file, &paths.hosts_file, &paths.addn_hosts_file, &paths.pid_file}) {
+        if (!f->empty()) facts.files.push_back(*f);
+      }
+    }
   }
   if (const driver::NftNetworkRules* rules = firewall_->Applied(network)) {
     facts.firewall = driver::FormatFirewallRecord(*rules);
@@ -59,6 +74,61 @@ driver::CleanupHooks HostDriverParts::Cleanup(const std::vector<driver::StatusRe
     if (!firewall_->Applied(network)) return driver::ParseFirewallRecord(text).status();
     return firewall_->Remove(network);
   };
+  return hooks;
+}
+
+driver::AdoptHooks HostDriverParts::Adoption(const std::vector<driver::StatusRecord>& records,
+                                             driver::DefinitionCodec& codec,
+                                             driver::MemoryDriver& driver) {
+  driver::AdoptHooks hooks;
+  hooks.cleanup = Cleanup(records);
+  hooks.interface_addresses = driver::ReadInterfaceAddresses;
+  hooks.add_address = [this](const std::string& ifname, const std::string& text) -> Status {
+    size_t slash = text.find('/');
+    std::optional<IpAddress> ip = IpAddress::Parse(text.substr(0, slash));
+    driver::InterfaceAddress address;
+    const char* prefix = slash == std::string::npos ? nullptr : text.c_str() + slash + 1;
+    if (!ip || prefix == nullptr ||
+        std::from_chars(prefix, text.c_str() + text.size(), address.prefix).ec != std::errc()) {
+      return InternalError("invalid recorded address '" + text + "'");
+    }
+    address.address = *ip;
+    return netlink_->AddAddress(ifname, address);
+  };
+  hooks.dnsmasq_matches = [](const driver::DnsmasqStatus& d) {
+    return driver::ProcessMatches(d.pid, d.start_time, d.cmdline);
+  };
+  hooks.adopt_host = [this, &codec](const driver::StatusRecord& record, bool dnsmasq_gone) {
+    return [&]() -> Status {
+      ASSIGN_OR_RETURN(xml::NetworkDef def, codec.Parse(record.live_xml, false));
+      return realizer_->Adopt(def, dnsmasq_gone);
+    }();
+  };
+  hooks.dnsmasq_pid = [this](const std::string& name) { return realizer_->DnsmasqPid(name); };
+  hooks.ensure_rules =
+      [this](const driver::StatusRecord& record) -> Result<std::vector<std::string>> {
+    const driver::NetworkPlan* plan = realizer_->Applied(record.name);
+    if (plan == nullptr) return InternalError("network '" + record.name + "' is not realized");
+    driver::ExpectedNftObjects expected = driver::ExpectedObjectsOf(plan->firewall);
+    if (expected.chains.empty() && expected.sets.empty()) return std::vector<std::string>{};
+    ASSIGN_OR_RETURN(driver::NftInventory inventory,
+                     driver::ReadNftInventory({{NFPROTO_INET, driver::kNftTable}}));
+    std::vector<std::string> missing = driver::DescribeMissing(expected, inventory);
+    if (missing.empty()) return missing;
+    // What is left cannot be trusted: remove it as recorded or, when that
+    // fails because objects are gone, forget it; then apply the plan afresh.
+    if (!firewall_->Remove(record.name).ok()) firewall_->Adopt(record.name, {});
+    RETURN_IF_ERROR(firewall_->Replace(record.name, plan->firewall));
+    return missing;
+  };
+  hooks.adopt_driver = [&driver](const driver::StatusRecord& record) {
+    return driver.AdoptRunning(record.live_xml).status();
+  };
+  hooks.release_host = [this, &codec](const driver::StatusRecord& record) -> Status {
+    ASSIGN_OR_RETURN(xml::NetworkDef def, codec.Parse(record.live_xml, false));
+    return realizer_->Stop(def);
+  };
+  hooks.remove_record = [this](const std::string& name) { return status_->Remove(name); };
   return hooks;
 }
 

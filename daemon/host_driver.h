@@ -12,7 +12,9 @@
 #include "driver/firewall_nft.h"
 #include "driver/host_facts.h"
 #include "driver/host_realizer.h"
+#include "driver/memory_driver.h"
 #include "driver/network_state.h"
+#include "driver/network_state_adopt.h"
 #include "driver/status_store.h"
 #include "driver/sysctl.h"
 
@@ -31,6 +33,10 @@ class HostDriverParts {
   driver::RunningFacts FactsOf(const std::string& network) const;
   // Tears the networks of `records` down, in this namespace.
   driver::CleanupHooks Cleanup(const std::vector<driver::StatusRecord>& records);
+  // Re-adopts the networks of `records` into the realizer and `driver`, in
+  // this namespace (network_state_adopt.h). Includes Cleanup(records).
+  driver::AdoptHooks Adoption(const std::vector<driver::StatusRecord>& records,
+                              driver::DefinitionCodec& codec, driver::MemoryDriver& driver);
 
  private:
   HostDriverParts() = default;
