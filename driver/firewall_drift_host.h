@@ -1,0 +1,30 @@
+#pragma once
+// The real DriftHost (drift_repair.h): the daemon's NftFirewall and, when
+// given, its HostRealizer. A network is running when the firewall holds a
+// record for it: the record is made by the start's firewall step and dropped
+// by every stop (even one whose removal batch failed), so a stopped network
+// is never restored.
+
+#include "driver/drift_repair.h"
+#include "driver/firewall_nft.h"
+#include "driver/host_realizer.h"
+
+namespace virtnat::driver {
+
+class FirewallDriftHost final : public DriftHost {
+ public:
+  // `realizer` (may be null) supplies bridge names and forwarding; both
+  // outlive this object.
+  FirewallDriftHost(NftFirewall& firewall, const HostRealizer* realizer)
+      : firewall_(firewall), realizer_(realizer) {}
+
+  std::vector<RunningNetwork> Running() override;
+  Result<NftInventory> ReadInventory(const std::vector<NftTableInfo>& count_in) override;
+  Status RestoreFirewall() override { return firewall_.RestoreAll(); }
+
+ private:
+  NftFirewall& firewall_;
+  const HostRealizer* realizer_;
+};
+
+}  // namespace virtnat::driver
