@@ -39,8 +39,11 @@ std::string ForwardDropWarning(const ForwardDropFinding& finding, const std::str
   return finding.message + "; " + Advice(finding, bridge);
 }
 
-DriftRepairer::DriftRepairer(DriftHost& host, Log warning, Log info)
-    : host_(host), warning_(std::move(warning)), info_(std::move(info)) {}
+DriftRepairer::DriftRepairer(DriftHost& host, Log warning, Log info, Clock clock)
+    : host_(host),
+      warning_(std::move(warning)),
+      info_(std::move(info)),
+      clock_(clock ? std::move(clock) : Clock(&std::chrono::steady_clock::now)) {}
 
 void DriftRepairer::Check() {
   std::vector<RunningNetwork> running = host_.Running();
@@ -71,6 +74,25 @@ void DriftRepairer::Check() {
 void DriftRepairer::Repair(const std::vector<NetworkDrift>& drift) {
   Status restored = host_.RestoreFirewall();
   if (restored.ok()) ++repairs_;
+  const auto now = clock_();
+  if (now - window_start_ >= std::chrono::minutes(1)) {
+    if (unlogged_in_window_ > 0) {
+      warning_("firewall rules were restored " + std::to_string(unlogged_in_window_) +
+               " more times without a log line each");
+    }
+    window_start_ = now;
+    logged_in_window_ = 0;
+    unlogged_in_window_ = 0;
+  }
+  if (logged_in_window_ >= kRepairsLoggedPerMinute) {
+    if (unlogged_in_window_++ == 0) {
+      warning_(
+          "another program keeps removing the firewall rules; they are restored each "
+          "time, but for the rest of the minute without a log line each");
+    }
+    return;
+  }
+  ++logged_in_window_;
   for (const NetworkDrift& d : drift) {
     warning_(DescribeNetworkDrift(d) +
              (restored.ok() ? "; restored" : "; cannot restore them: " + restored.message()));

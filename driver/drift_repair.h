@@ -16,6 +16,7 @@
 // is logged when it appears (once, not per check) and kept in warnings() for
 // the status query until it is gone.
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -51,9 +52,14 @@ class DriftHost {
 class DriftRepairer {
  public:
   using Log = std::function<void(const std::string& line)>;
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
-  // `host` outlives the repairer.
-  DriftRepairer(DriftHost& host, Log warning, Log info);
+  // Repairs logged one by one per minute; a program that keeps removing the
+  // rules must not flood the log (repairs() still counts every one).
+  static constexpr int kRepairsLoggedPerMinute = 5;
+
+  // `host` outlives the repairer. `clock` is for tests.
+  DriftRepairer(DriftHost& host, Log warning, Log info, Clock clock = nullptr);
 
   // See the file comment. Never fails: problems are logged.
   void Check();
@@ -77,6 +83,10 @@ class DriftRepairer {
   std::vector<std::string> warnings_;
   std::string last_read_error_;
   int repairs_ = 0;
+  Clock clock_;
+  std::chrono::steady_clock::time_point window_start_{};
+  int logged_in_window_ = 0;
+  int unlogged_in_window_ = 0;
 };
 
 // The warning for one finding: the audit's message (table, chain, network)

@@ -147,6 +147,33 @@ TEST_F(DriftRepairTest, AnUnreadableRulesetIsReportedOnce) {
   EXPECT_NE(warnings_[0].find("cannot check the firewall rules"), std::string::npos);
 }
 
+TEST(DriftRepairStormTest, ARepairStormIsLoggedOnlyAFewTimesAMinute) {
+  FakeDriftHost host;
+  host.running = {Running("default", "virbr0", ForwardMode::kNat, "10.0.0.1")};
+  std::vector<std::string> warnings;
+  auto now = std::chrono::steady_clock::time_point() + std::chrono::hours(1);
+  DriftRepairer repairer(
+      host, [&](const std::string& l) { warnings.push_back(l); }, [](const std::string&) {},
+      [&] { return now; });
+  for (int i = 0; i < 20; ++i) {
+    host.kernel = NftInventory{};  // removed again
+    repairer.Check();
+    now += std::chrono::seconds(1);
+  }
+  EXPECT_EQ(host.restores, 20);
+  EXPECT_EQ(repairer.repairs(), 20);
+  ASSERT_EQ(warnings.size(), DriftRepairer::kRepairsLoggedPerMinute + 1u);
+  EXPECT_EQ(warnings.back().rfind("another program keeps removing the firewall rules", 0), 0u);
+  // A minute later: the count of the quiet ones, then one by one again.
+  now += std::chrono::minutes(1);
+  host.kernel = NftInventory{};
+  repairer.Check();
+  ASSERT_EQ(warnings.size(), DriftRepairer::kRepairsLoggedPerMinute + 3u);
+  EXPECT_EQ(warnings[warnings.size() - 2],
+            "firewall rules were restored 15 more times without a log line each");
+  EXPECT_NE(warnings.back().find("network 'default'"), std::string::npos);
+}
+
 TEST_F(DriftRepairTest, AForeignForwardDropIsReportedOnceUntilGone) {
   host_.kernel.tables.push_back({NFPROTO_IPV4, "filter"});
   host_.kernel.chains.push_back(ForwardPolicyDrop(NFPROTO_IPV4, "filter", "FORWARD"));
