@@ -7,7 +7,7 @@ std::vector<RunningNetwork> FirewallDriftHost::Running() {
   for (const std::string& name : firewall_.Networks()) {
     RunningNetwork network;
     network.name = name;
-    if (const NftNetworkRules* rules = firewall_.Applied(name)) network.rules = *rules;
+    network.rules = RulesOf(name);
     const NetworkPlan* plan = realizer_ ? realizer_->Applied(name) : nullptr;
     // Without rules and unknown to the realizer: nothing of it runs.
     if (realizer_ && !plan && network.rules.empty()) continue;
@@ -19,6 +19,19 @@ std::vector<RunningNetwork> FirewallDriftHost::Running() {
     running.push_back(std::move(network));
   }
   return running;
+}
+
+NftNetworkRules FirewallDriftHost::RulesOf(const std::string& network) const {
+  if (const NetworkPlan* plan = realizer_ ? realizer_->Applied(network) : nullptr) {
+    return plan->firewall.rules;
+  }
+  const NftNetworkRules* rules = firewall_.Applied(network);
+  return rules ? *rules : NftNetworkRules{};
+}
+
+Status FirewallDriftHost::RestoreFirewall() {
+  for (const std::string& name : firewall_.Networks()) firewall_.Adopt(name, RulesOf(name));
+  return firewall_.RestoreAll();
 }
 
 Result<NftInventory> FirewallDriftHost::ReadInventory(const std::vector<NftTableInfo>& count_in) {

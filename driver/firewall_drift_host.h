@@ -20,9 +20,14 @@ class FirewallDriftHost final : public DriftHost {
 
   std::vector<RunningNetwork> Running() override;
   Result<NftInventory> ReadInventory(const std::vector<NftTableInfo>& count_in) override;
-  Status RestoreFirewall() override { return firewall_.RestoreAll(); }
+  Status RestoreFirewall() override;
 
  private:
+  // The network's rules in full. The firewall's record of a network adopted
+  // from a status record names its objects only (enough to remove them);
+  // the realizer's plan holds the rules themselves.
+  NftNetworkRules RulesOf(const std::string& network) const;
+
   NftFirewall& firewall_;
   const HostRealizer* realizer_;
 };

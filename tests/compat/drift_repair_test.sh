@@ -11,11 +11,12 @@
 #   `virtnatd --status` name table ip filter chain FORWARD, until it is
 #   set back to accept.
 # A stopped network is never brought back by a repair, not even one stopped
-# while a repair is pending.
+# while a repair is pending. Rules removed while the daemon is down are back
+# once it starts again.
 source "$(dirname "$0")/lib.sh"
 [[ $(id -u) == 0 ]] || { echo "FAIL: needs root (network namespaces)"; exit 1; }
 
-ID=$$ G=vn-dr-g-$$ W=vn-dr-w-$$
+G=vn-dr-g-$$ W=vn-dr-w-$$
 drift_cleanup() {
   for ns in $G $W; do
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
@@ -185,5 +186,29 @@ wait_until 1000 cleared >/dev/null && ok "FORWARD policy accept: no longer repor
 rc=0; status >/dev/null || rc=$?
 [[ $rc == 0 ]] && ok "--status exits 0 without problems" || fail "--status exits $rc, not 0"
 status_text
+
+# Rules removed while the daemon is down are restored by the check after
+# re-adoption. dnsmasq (restarted above, so its new pid must be recorded for
+# the re-adoption) keeps the namespace alive for the next daemon.
+kill "$DAEMON_PID"; wait "$DAEMON_PID" || true
+rc=0; out=$(status) || rc=$?
+[[ $rc == 3 && $out == "virtnatd: not running"* ]] && ok "--status: not running, exit 3" ||
+  fail "--status without a daemon: exit $rc: $out"
+NS_PID=$(cat "$PIDFILE")
+BEFORE_RESTART=$(logged)
+nsenter -t "$NS_PID" -n nft flush ruleset
+rm -f "$SOCK" "$SOCK_RO"
+nsenter -t "$NS_PID" -n "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK_RO" \
+  --config-dir "$TMP/etc" --state-dir "$TMP/lib" --run-dir "$TMP/run" --log-level warning \
+  2>>"$LOG" &
+DAEMON_PID=$!
+wait_until 5000 test -S "$SOCK_RO" >/dev/null
+wait_until 1000 rules_back >/dev/null && ok "restart: rules removed meanwhile are back" ||
+  { fail "restart: rules removed meanwhile are back"; diff <(echo "$RULES") <(D nft list ruleset) || true; }
+[[ $(cat "$PIDFILE") == "$NS_PID" ]] && ok "restart: dnsmasq re-adopted (same pid)" ||
+  fail "restart: dnsmasq not re-adopted"
+reaches_wan && ok "restart: guest reaches wan" || fail "restart: guest reaches wan"
+(($(logged) > BEFORE_RESTART)) && ok "restart: the repair is logged" ||
+  fail "restart: the repair is logged"
 
 finish
