@@ -7,8 +7,13 @@ std::vector<RunningNetwork> FirewallDriftHost::Running() {
   for (const std::string& name : firewall_.Networks()) {
     RunningNetwork network;
     network.name = name;
-    network.rules = RulesOf(name);
     const NetworkPlan* plan = realizer_ ? realizer_->Applied(name) : nullptr;
+    const NftNetworkRules* recorded = firewall_.Applied(name);
+    if (plan && (!recorded || *recorded != plan->firewall.rules)) {
+      firewall_.Adopt(name, plan->firewall.rules);
+      recorded = firewall_.Applied(name);
+    }
+    if (recorded) network.rules = *recorded;
     // Without rules and unknown to the realizer: nothing of it runs.
     if (realizer_ && !plan && network.rules.empty()) continue;
     if (plan) {
@@ -19,19 +24,6 @@ std::vector<RunningNetwork> FirewallDriftHost::Running() {
     running.push_back(std::move(network));
   }
   return running;
-}
-
-NftNetworkRules FirewallDriftHost::RulesOf(const std::string& network) const {
-  if (const NetworkPlan* plan = realizer_ ? realizer_->Applied(network) : nullptr) {
-    return plan->firewall.rules;
-  }
-  const NftNetworkRules* rules = firewall_.Applied(network);
-  return rules ? *rules : NftNetworkRules{};
-}
-
-Status FirewallDriftHost::RestoreFirewall() {
-  for (const std::string& name : firewall_.Networks()) firewall_.Adopt(name, RulesOf(name));
-  return firewall_.RestoreAll();
 }
 
 Result<NftInventory> FirewallDriftHost::ReadInventory(const std::vector<NftTableInfo>& count_in) {

@@ -18,16 +18,15 @@ class FirewallDriftHost final : public DriftHost {
   FirewallDriftHost(NftFirewall& firewall, const HostRealizer* realizer)
       : firewall_(firewall), realizer_(realizer) {}
 
+  // Also completes the firewall's records: the record of a network adopted
+  // from a status record names its objects only (enough to remove them), so
+  // the rules themselves are taken from the realizer's plan, for this check
+  // and for any later rebuild (RestoreAll, also after a failed Remove).
   std::vector<RunningNetwork> Running() override;
   Result<NftInventory> ReadInventory(const std::vector<NftTableInfo>& count_in) override;
-  Status RestoreFirewall() override;
+  Status RestoreFirewall() override { return firewall_.RestoreAll(); }
 
  private:
-  // The network's rules in full. The firewall's record of a network adopted
-  // from a status record names its objects only (enough to remove them);
-  // the realizer's plan holds the rules themselves.
-  NftNetworkRules RulesOf(const std::string& network) const;
-
   NftFirewall& firewall_;
   const HostRealizer* realizer_;
 };

@@ -39,6 +39,9 @@ stop_daemon
 check "networks outlive the daemon" "yes yes" 0 echo "$(alive "$A_PID") $(alive "$B_PID")"
 # a-demo breaks while no daemon watches.
 kill -KILL "$A_PID"
+# kill returns before the process is gone; under load the next daemon could
+# still find it alive.
+for _ in $(seq 200); do [[ $(alive "$A_PID") == no ]] && break; sleep 0.01; done
 
 start_in_ns
 check "after restart" " a-demo   inactive   no    yes
