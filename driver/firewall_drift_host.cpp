@@ -1,10 +1,19 @@
 #include "driver/firewall_drift_host.h"
 
+#include <set>
+
 namespace virtnat::driver {
 
 std::vector<RunningNetwork> FirewallDriftHost::Running() {
+  // The realizer knows networks the firewall has no record of: one adopted
+  // from a status record without rules (open, no port forwards).
+  std::set<std::string> names;
+  for (const std::string& name : firewall_.Networks()) names.insert(name);
+  if (realizer_) {
+    for (const std::string& name : realizer_->Networks()) names.insert(name);
+  }
   std::vector<RunningNetwork> running;
-  for (const std::string& name : firewall_.Networks()) {
+  for (const std::string& name : names) {
     RunningNetwork network;
     network.name = name;
     const NetworkPlan* plan = realizer_ ? realizer_->Applied(name) : nullptr;

@@ -1,9 +1,10 @@
 #pragma once
 // The real DriftHost (drift_repair.h): the daemon's NftFirewall and, when
-// given, its HostRealizer. A network is running when the firewall holds a
-// record for it: the record is made by the start's firewall step and dropped
-// by every stop (even one whose removal batch failed), so a stopped network
-// is never restored.
+// given, its HostRealizer. A network is running when either holds a record
+// for it: the firewall's is made by the start's firewall step and dropped by
+// every stop (even one whose removal batch failed), the realizer's by a
+// completed start or adoption and dropped by every stop, so a stopped
+// network is never restored.
 
 #include "driver/drift_repair.h"
 #include "driver/firewall_nft.h"

@@ -47,6 +47,12 @@ const NetworkPlan* HostRealizer::Applied(const std::string& network) const {
   return it == applied_.end() ? nullptr : &it->second.plan;
 }
 
+std::vector<std::string> HostRealizer::Networks() const {
+  std::vector<std::string> names;
+  for (const auto& [name, record] : applied_) names.push_back(name);
+  return names;
+}
+
 std::optional<pid_t> HostRealizer::DnsmasqPid(const std::string& network) const {
   auto it = applied_.find(network);
   if (it == applied_.end() || !it->second.dnsmasq) return std::nullopt;
@@ -223,7 +229,8 @@ Status HostRealizer::Reload(const xml::NetworkDef& old_def, const xml::NetworkDe
 
 Result<std::vector<NetworkDhcpLease>> HostRealizer::Leases(const xml::NetworkDef& def) {
   auto it = applied_.find(def.name);
-  if (it == applied_.end() || !it->second.plan.dnsmasq.needed) return std::vector<NetworkDhcpLease>{};
+  if (it == applied_.end() || !it->second.plan.dnsmasq.needed)
+    return std::vector<NetworkDhcpLease>{};
   LeasePrefixes prefixes;
   for (const InterfaceAddress& a : it->second.plan.addresses) {
     if (a.address.is_v4() && prefixes.v4 == 0) prefixes.v4 = a.prefix;
