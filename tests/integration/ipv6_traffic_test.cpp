@@ -35,6 +35,7 @@ constexpr const char* kNat6 = R"(<network xmlns:vn='urn:virtnat:network:1'>
   <name>nat6</name>
   <forward mode='nat'><nat ipv6='yes'/></forward>
   <bridge name='virbr6n' stp='off' delay='0'/>
+  <dns><host ip='fd00:6:1::10'><hostname>web6.example</hostname></host></dns>
   <ip address='192.168.66.1' prefix='24'>
     <dhcp>
       <range start='192.168.66.100' end='192.168.66.199'/>
@@ -155,6 +156,9 @@ TEST_F(Ipv6TrafficTest, NatMasqueradesServesDhcpv6AndForwardsAPort) {
       << other_ip;  // from the range
   ExpectRaDefaultRoute(web);
   ExpectRaDefaultRoute(other);
+  // A name from <dns><host>, asked of dnsmasq at the bridge's IPv6 address.
+  CommandResult dns = other.Exec("busybox nslookup -type=aaaa web6.example fd00:6:1::1");
+  EXPECT_NE(dns.output.find("fd00:6:1::10"), std::string::npos) << dns.output;
 
   // Out to the wan, ICMPv6 and TCP, masqueraded to the host's wan address.
   EXPECT_EQ(web.Exec(std::string("ping -6 -c 1 -W 2 ") + kWan).exit_status, 0);
@@ -241,6 +245,26 @@ TEST_F(Ipv6TrafficTest, NatWithoutIpv6MasqueradeRoutesIpv6) {
   ExpectRaDefaultRoute(guest);
   EXPECT_EQ(env_.Connect(guest, kWan, 9000), address);
   EXPECT_EQ(env_.wan().Exec("ping -6 -c 1 -W 2 " + address).exit_status, 0);
+  ASSERT_TRUE(Stop(env_, def).ok());
+}
+
+// An isolated network advertises its prefix with a router lifetime of 0
+// (dnsmasq's ra-param=*,0,0): guests get addresses but no default route.
+TEST_F(Ipv6TrafficTest, IsolatedGuestsGetAnAddressButNoRouteOut) {
+  xml::NetworkDef def = RealizeEnv::Def(SlaacNetwork("iso6", "", "virbr6i", "fd00:6:5"));
+  Status s = Start(env_, def);
+  ASSERT_TRUE(s.ok()) << s.message();
+  // No forward mode: libvirt leaves the forwarding sysctls alone.
+  EXPECT_EQ(Trim(env_.host().Exec("cat /proc/sys/net/ipv6/conf/all/forwarding").output), "0");
+  NetNs& guest = AddIpv6Guest("virbr6i", "52:54:00:00:06:50");
+  ASSERT_EQ(Slaac(guest), "fd00:6:5:0:5054:ff:fe00:650");  // the RA came
+  EXPECT_EQ(guest.Exec("ip -6 route show default").output, "");
+  EXPECT_EQ(guest.Exec("ping -6 -c 1 -W 2 fd00:6:5::1").exit_status, 0);
+  // Even with a route of its own, and on a host that forwards (for other
+  // networks), nothing leaves the bridge: the firewall refuses it.
+  ASSERT_EQ(guest.Exec("ip -6 route add default via fd00:6:5::1").exit_status, 0);
+  ASSERT_EQ(env_.host().Exec("sysctl -qw net.ipv6.conf.all.forwarding=1").exit_status, 0);
+  EXPECT_EQ(env_.Connect(guest, kWan, 9000), "refused");
   ASSERT_TRUE(Stop(env_, def).ok());
 }
 
