@@ -218,8 +218,10 @@ std::string RealizeEnv::Connect(NetNs& ns, const std::string& address, int port)
 
 std::string RealizeEnv::Snapshot() {
   std::string out;
-  for (const char* command :
-       {"ip -o link show", "ip -o addr show", "ip route show", "nft list ruleset"}) {
+  // IPv6 duplicate address detection ends on its own after a second or
+  // two: an address's "tentative" flag is not an effect of a start.
+  for (const char* command : {"ip -o link show", "ip -o addr show | sed 's/ tentative//'",
+                              "ip route show", "nft list ruleset"}) {
     out += std::string("## ") + command + "\n" + host_.Exec(command).output;
   }
   out += "## processes\n" + RunCommand("ip netns pids " + host_.name()).output;
