@@ -8,6 +8,9 @@
 // Which XML masquerades IPv6 follows libvirt 9.0 (host-effects.md §6.2,
 // §7.2): only <forward mode='nat'><nat ipv6='yes'/></forward>; plain nat
 // and route mode route IPv6, so the wan sees the guest's own address.
+// The host's sysctls are the driver's (§3.2, §3.3): IPv6 forwarding, the
+// bridge's accept_ra/autoconf, and libvirt's accept_ra check, met here with
+// a route the host really learned from a router advertisement.
 
 #include <gtest/gtest.h>
 #include <libvirt/libvirt.h>
