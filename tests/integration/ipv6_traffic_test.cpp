@@ -56,10 +56,11 @@ constexpr const char* kNat6 = R"(<network xmlns:vn='urn:virtnat:network:1'>
 
 // No DHCPv6: dnsmasq advertises the prefix for SLAAC (dhcp-range=…,ra-only).
 std::string SlaacNetwork(const std::string& name, const std::string& forward,
-                         const std::string& bridge, const std::string& prefix) {
+                         const std::string& bridge, const std::string& prefix,
+                         const std::string& extra = "") {
   return "<network><name>" + name + "</name>" + forward + "<bridge name='" + bridge +
-         "' stp='off' delay='0'/><ip family='ipv6' address='" + prefix +
-         "::1' prefix='64'/></network>";
+         "' stp='off' delay='0'/><ip family='ipv6' address='" + prefix + "::1' prefix='64'/>" +
+         extra + "</network>";
 }
 
 Status Start(RealizeEnv& env, const xml::NetworkDef& def) {
@@ -206,8 +207,11 @@ TEST_F(Ipv6TrafficTest, NatMasqueradesServesDhcpv6AndForwardsAPort) {
 
 TEST_F(Ipv6TrafficTest, RouteModeShowsTheGuestsSlaacAddressBothWays) {
   ASSERT_EQ(env_.wan().Exec("ip -6 route add fd00:6:2::/64 via 2001:db8:ffff::1").exit_status, 0);
+  // A static route to a subnet behind the guest (its EUI-64 address).
   xml::NetworkDef def =
-      RealizeEnv::Def(SlaacNetwork("route6", "<forward mode='route'/>", "virbr6r", "fd00:6:2"));
+      RealizeEnv::Def(SlaacNetwork("route6", "<forward mode='route'/>", "virbr6r", "fd00:6:2",
+                                   "<route family='ipv6' address='fd00:7::' prefix='64' "
+                                   "gateway='fd00:6:2:0:5054:ff:fe00:630'/>"));
   Status s = Start(env_, def);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(Trim(env_.host().Exec("cat /proc/sys/net/ipv6/conf/all/forwarding").output), "1");
@@ -216,6 +220,12 @@ TEST_F(Ipv6TrafficTest, RouteModeShowsTheGuestsSlaacAddressBothWays) {
   const std::string address = Slaac(guest);
   EXPECT_EQ(address, "fd00:6:2:0:5054:ff:fe00:630");
   ExpectRaDefaultRoute(guest);
+  // The <route>, with libvirt's default metric, carries the host's traffic.
+  const std::string route = env_.host().Exec("ip -6 route show fd00:7::/64").output;
+  const std::string want = "fd00:7::/64 via fd00:6:2:0:5054:ff:fe00:630 dev virbr6r metric 1 ";
+  EXPECT_EQ(route.rfind(want, 0), 0u) << route;
+  ASSERT_EQ(guest.Exec("ip addr add fd00:7::1/128 dev lo").exit_status, 0);
+  EXPECT_EQ(env_.host().Exec("ping -6 -c 1 -W 2 fd00:7::1").exit_status, 0);
 
   EXPECT_EQ(guest.Exec(std::string("ping -6 -c 1 -W 2 ") + kWan).exit_status, 0);
   EXPECT_EQ(env_.Connect(guest, kWan, 9000), address);
