@@ -68,12 +68,14 @@ class HostRealizer final : public NetworkRealizer {
   Status Reload(const xml::NetworkDef& old_def, const xml::NetworkDef& new_def) override;
   Result<std::vector<NetworkDhcpLease>> Leases(const xml::NetworkDef& def) override;
   // Takes over `def` (the live definition) as an earlier daemon left it
-  // running: its dnsmasq is adopted, same pid. Only dnsmasq's hosts files
-  // may change: an earlier daemon killed in a live update may have left
-  // them ahead of (or behind) the recorded definition; they are rewritten
-  // from it and dnsmasq re-reads them. The caller has given the firewall the
-  // network's rules.
-  Status Adopt(const xml::NetworkDef& def);
+  // running: nothing on the host changes but dnsmasq's hosts files; its
+  // dnsmasq (the one its pid file names, if that runs this network's
+  // command) is adopted, same pid. With `start_if_gone` a new dnsmasq is
+  // started when there is none to adopt. An earlier daemon killed in a live
+  // update may have left the hosts files ahead of (or behind) the recorded
+  // definition: they are rewritten from it and dnsmasq re-reads them. The
+  // caller has given the firewall the network's rules.
+  Status Adopt(const xml::NetworkDef& def, bool start_if_gone = false);
   // `network` is gone for good (a transient network stopped, an inactive one
   // undefined): removes what outlives a stop, dnsmasq's lease database, as
   // libvirt does.
@@ -84,6 +86,8 @@ class HostRealizer final : public NetworkRealizer {
   const NetworkPlan* Applied(const std::string& network) const;
   // The running dnsmasq of `network`, if any.
   std::optional<pid_t> DnsmasqPid(const std::string& network) const;
+  // The networks realized here, by name.
+  std::vector<std::string> Networks() const;
 
  private:
   struct Record {

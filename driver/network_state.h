@@ -22,8 +22,10 @@ namespace virtnat::driver {
 // What the host holds for one running network.
 struct RunningFacts {
   std::string bridge;
-  std::string firewall;  // firewall_record.h text; empty: no rules
+  std::vector<std::string> addresses;  // on the bridge, "ADDRESS/PREFIX"
+  std::string firewall;                // firewall_record.h text; empty: no rules
   std::optional<pid_t> dnsmasq_pid;
+  std::vector<std::string> files;  // dnsmasq's conf, hosts and pid files
 };
 
 // The record of a running network; the dnsmasq identity (start time, command
@@ -51,11 +53,11 @@ struct CleanupHooks {
 };
 
 // Ends the recorded dnsmasq (only if pid, start time and command line all
-// still match) and the one named by the network's pid file if it runs with
-// the network's configuration (a start or a restart of dnsmasq cut off
-// before the record named it), removes dnsmasq's files but the leases, the
-// recorded rules and the bridge. Every step runs; each failure comes back as
-// a line naming the network.
+// still match) and any process running with the network's dnsmasq
+// configuration (a start or a restart of dnsmasq cut off before the record
+// named it), removes the recorded files and dnsmasq's files but the leases
+// (missing ones are fine), the recorded rules and the bridge. Every step
+// runs; each failure comes back as a line naming the network.
 std::vector<std::string> CleanUpRecordedNetwork(const StatusRecord& record,
                                                 const CleanupHooks& hooks);
 

@@ -2,6 +2,9 @@
 
 #include <signal.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include "driver/network_state.h"
 #include "driver/process_identity.h"
@@ -40,7 +43,7 @@ Status EndDnsmasqOfConf(const DnsmasqPaths& paths) {
     auto found = ProcessesWithArgument(conf_arg);
     if (found.empty()) return Status::Ok();
     for (auto& [pid, id] : found) {
-      RETURN_IF_ERROR(EndRecordedDnsmasq(DnsmasqStatus{pid, id.start_time, id.cmdline, {}}));
+      RETURN_IF_ERROR(EndRecordedDnsmasq(DnsmasqStatus{pid, id.start_time, id.cmdline}));
     }
   }
   return InternalError("dnsmasq with '" + conf_arg + "' keeps running");
@@ -56,6 +59,11 @@ std::vector<std::string> CleanUpRecordedNetwork(const StatusRecord& record,
   };
   // dnsmasq first: it holds the bridge's addresses.
   if (record.dnsmasq) note(EndRecordedDnsmasq(*record.dnsmasq));
+  for (const std::string& file : record.files) {
+    if (unlink(file.c_str()) != 0 && errno != ENOENT) {
+      note(SystemErrorFromErrno(errno, "cannot remove '" + file + "'"));
+    }
+  }
   if (hooks.dnsmasq_paths) {
     DnsmasqPaths paths = hooks.dnsmasq_paths(record.name);
     note(EndDnsmasqOfConf(paths));

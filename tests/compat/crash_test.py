@@ -114,9 +114,10 @@ class Killer:
 
 def check_log(text, when):
     """Warnings a kill may cause are expected; anything else is not."""
-    expected = ("left by an earlier daemon is incomplete; cleaning up",
-                "was being started by an earlier daemon; cleaning up",
-                "were missing; restored",
+    expected = ("is gone; cleaning up what is left of it",
+                "was being started by an earlier daemon; cleaning up what is left of it",
+                "firewall rules were missing (",
+                "is no longer running; now served by dnsmasq pid",
                 # An undefine cut off between the definition and its mark.
                 "autostart link without a definition; removed")
     for line in text.splitlines():
