@@ -71,7 +71,15 @@ driver::CleanupHooks HostDriverParts::Cleanup(const std::vector<driver::StatusRe
   };
   hooks.delete_bridge = [this](const std::string& ifname) { return netlink_->DeleteLink(ifname); };
   hooks.remove_firewall = [this](const std::string& network, const std::string& text) -> Status {
-    if (!firewall_->Applied(network)) return driver::ParseFirewallRecord(text).status();
+    const driver::NftNetworkRules* rules = firewall_->Applied(network);
+    if (!rules) return driver::ParseFirewallRecord(text).status();
+    Status removed = firewall_->Remove(network);
+    if (removed.ok()) return removed;
+    // Rules that are gone already (a flushed ruleset) need no removal.
+    Result<driver::NftInventory> inventory =
+        driver::ReadNftInventory({{NFPROTO_INET, driver::kNftTable}});
+    if (!inventory.ok() || !driver::NoChainPresent(*rules, *inventory)) return removed;
+    firewall_->Adopt(network, {});
     return firewall_->Remove(network);
   };
   return hooks;

@@ -53,7 +53,9 @@ std::string TakeOver(const StatusRecord& record, bool dnsmasq_gone, const AdoptH
   }
   Status st = [&]() -> Status {
     ASSIGN_OR_RETURN(std::vector<std::string> restored, hooks.ensure_rules(record));
-    for (const std::string& what : restored) {
+    if (!restored.empty()) {
+      std::string what = restored[0];
+      if (restored.size() > 1) what += " and " + std::to_string(restored.size() - 1) + " more";
       report.repairs.push_back(who + "firewall rules were missing (" + what + "); put back");
     }
     return hooks.adopt_driver(record);
@@ -132,6 +134,14 @@ ExpectedNftObjects ExpectedObjectsOf(const FirewallPlan& plan) {
     out.sets.push_back(ExpectedNftSet{NFPROTO_INET, kNftTable, map, count});
   }
   return out;
+}
+
+bool NoChainPresent(const NftNetworkRules& rules, const NftInventory& inventory) {
+  std::vector<ExpectedNftChain> chains;
+  for (const NftChain& c : rules.chains) {
+    chains.push_back(ExpectedNftChain{NFPROTO_INET, kNftTable, c.name, 0});
+  }
+  return FindChainDrift(chains, inventory).size() == chains.size();
 }
 
 std::vector<std::string> DescribeMissing(const ExpectedNftObjects& expected,

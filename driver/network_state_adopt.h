@@ -74,6 +74,10 @@ ExpectedNftObjects ExpectedObjectsOf(const FirewallPlan& plan);
 std::vector<std::string> DescribeMissing(const ExpectedNftObjects& expected,
                                          const NftInventory& inventory);
 
+// Whether none of the chains of `rules` is in the kernel (a flushed ruleset):
+// then no element can refer to them either, and nothing is left to remove.
+bool NoChainPresent(const NftNetworkRules& rules, const NftInventory& inventory);
+
 // Addresses of `ifname` in the calling thread's network namespace.
 Result<std::vector<std::string>> ReadInterfaceAddresses(const std::string& ifname);
 

@@ -144,6 +144,13 @@ TEST_F(AdoptTest, MissingRulesPutBackAreReported) {
   EXPECT_EQ(report.repairs,
             std::vector<std::string>{"network 'a': firewall rules were missing (chain inet "
                                      "virtnat br1_in is missing); put back"});
+  // One line per network, however much was missing.
+  missing_rules_ = {"chain inet virtnat br1_in is missing", "set inet virtnat fwd_in is missing",
+                    "chain inet virtnat forward is missing"};
+  report = AdoptRecordedNetworks({Record("a", "br1", 100)}, hooks_);
+  EXPECT_EQ(report.repairs,
+            std::vector<std::string>{"network 'a': firewall rules were missing (chain inet "
+                                     "virtnat br1_in is missing and 2 more); put back"});
 }
 
 TEST_F(AdoptTest, RulesThatCannotBeRestoredReleaseTheHostSide) {
@@ -185,6 +192,9 @@ TEST(ExpectedObjectsTest, ChainsWithRuleCountsAndMapsWithElementCounts) {
       NftChainInfo{NFPROTO_INET, "virtnat", "br1_in", false, 0, 0, false, false, 1});
   inventory.sets[0].elements = 1;
   EXPECT_TRUE(DescribeMissing(expected, inventory).empty());
+  EXPECT_FALSE(NoChainPresent(plan.rules, inventory));
+  inventory.chains.pop_back();
+  EXPECT_TRUE(NoChainPresent(plan.rules, inventory));
   // An open network without forwards puts nothing into the kernel.
   EXPECT_TRUE(ExpectedObjectsOf(FirewallPlan{}).chains.empty());
 }
