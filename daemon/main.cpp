@@ -150,9 +150,10 @@ int Run(int argc, char** argv) {
   }
   AdoptOrCleanUp(parts, codec, driver, recorder);
   if (!opts.import_libvirt.empty()) ImportLibvirt(driver, opts.import_libvirt);
-  for (const std::string& failure : driver.StartAutostartNetworks()) {
-    g_warning("%s", failure.c_str());
-  }
+  // Only begun here: each network's dnsmasq launch completes on the loop,
+  // which serves clients meanwhile.
+  driver.StartAutostartNetworks(
+      [](const std::string& failure) { g_warning("%s", failure.c_str()); });
 
   rpc::ServerLimits limits;
   limits.max_clients = opts.max_clients;

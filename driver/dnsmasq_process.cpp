@@ -1,15 +1,11 @@
 #include "driver/dnsmasq_process.h"
 
 #include <glib-unix.h>
-#include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 
 namespace virtnat::driver {
 namespace {
@@ -17,147 +13,11 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
-// libvirt's rendering of a command in its "Child process (...)" errors.
-std::string CommandText(const DnsmasqCommand& command) {
-  std::string text;
-  for (const std::string& e : command.env) text += e + " ";
-  std::vector<std::string> argv = DnsmasqArgv(command);
-  for (size_t i = 0; i < argv.size(); ++i) text += (i ? " " : "") + argv[i];
-  return text;
-}
-
-std::string TrimEnd(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-// Waits for the launching process to exit, collecting its stderr meanwhile
-// so that a talkative failure cannot fill the pipe and stall.
-bool WaitCollecting(const SpawnedChild& child, milliseconds timeout, std::string* err) {
-  auto deadline = steady_clock::now() + timeout;
-  for (;;) {
-    pollfd fds[2] = {{child.process.fd(), POLLIN, 0}, {child.stderr_read.get(), POLLIN, 0}};
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now());
-    if (left.count() < 0) return false;
-    int rc = poll(fds, 2, static_cast<int>(left.count()));
-    if (rc < 0 && errno != EINTR) return false;
-    if (rc <= 0) continue;
-    if (fds[1].revents) DrainAvailable(child.stderr_read.get(), err);
-    if (fds[0].revents) return true;
-    if (fds[1].revents & POLLHUP) {
-      // Every writer closed stderr: only the exit is left to wait for.
-      return child.process.WaitForExit(
-          std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now()));
-    }
-  }
-}
-
-Result<pid_t> ReadPidFile(const std::string& path) {
-  std::ifstream in(path);
-  long pid = 0;
-  if (!(in >> pid) || pid <= 1) {
-    return InternalError("dnsmasq did not write its pid file '" + path + "'");
-  }
-  return static_cast<pid_t>(pid);
-}
-
-std::vector<std::string> Cmdline(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
-  std::vector<std::string> out;
-  for (std::string arg; std::getline(in, arg, '\0');) out.push_back(arg);
-  return out;
-}
+// dnsmasq's startup errors are a line or two; a `log-facility=-` daemon
+// may write more before its launcher exits, which is not worth keeping.
+constexpr size_t kMaxLaunchOutput = 64 * 1024;
 
 }  // namespace
-
-std::string DnsmasqUser() { return getpwnam("dnsmasq") ? "dnsmasq" : "nobody"; }
-
-std::vector<std::string> DnsmasqArgv(const DnsmasqCommand& command) {
-  std::vector<std::string> argv{command.binary};
-  argv.insert(argv.end(), command.args.begin(), command.args.end());
-  bool has_user = std::any_of(command.args.begin(), command.args.end(), [](const std::string& a) {
-    return a.rfind("--user=", 0) == 0 || a.rfind("-u", 0) == 0;
-  });
-  if (!has_user) {
-    argv.push_back("--user=" + (command.user.empty() ? DnsmasqUser() : command.user));
-  }
-  return argv;
-}
-
-Result<SpawnedChild> BeginDnsmasqLaunch(const DnsmasqCommand& command) {
-  for (const std::string& arg : command.args) {
-    if (arg == "-k" || arg == "--keep-in-foreground" || arg == "-d" || arg == "--no-daemon") {
-      return InternalError("dnsmasq must daemonize for its start to be checked; remove '" + arg +
-                           "' from its command line");
-    }
-  }
-  // A stale pid file would name a process that is not ours.
-  if (unlink(command.pid_file.c_str()) != 0 && errno != ENOENT) {
-    return SystemErrorFromErrno(errno, "cannot remove '" + command.pid_file + "'");
-  }
-  return Spawn(SpawnRequest{command.binary, DnsmasqArgv(command), command.env});
-}
-
-namespace {
-
-Result<Pidfd> FinishLaunch(const DnsmasqCommand& command, const SpawnedChild& launcher,
-                           std::string err) {
-  std::optional<ExitStatus> status = launcher.process.Reap(true);
-  DrainAvailable(launcher.stderr_read.get(), &err);
-  if (!status) return InternalError("cannot get the exit status of dnsmasq");
-  if (!status->exited) {
-    return InternalError("Child process (" + CommandText(command) + ") unexpected fatal signal " +
-                         std::to_string(status->signal) + (err.empty() ? "" : ": " + TrimEnd(err)));
-  }
-  if (status->code != 0) {
-    return InternalError("Child process (" + CommandText(command) + ") unexpected exit status " +
-                         std::to_string(status->code) + ": " + TrimEnd(err));
-  }
-  ASSIGN_OR_RETURN(pid_t pid, ReadPidFile(command.pid_file));
-  Result<Pidfd> daemon = Pidfd::Open(pid);
-  if (!daemon.ok()) return InternalError("dnsmasq exited right after starting");
-  return daemon;
-}
-
-// After a failed launch: dnsmasq may have written its pid file before a
-// late check failed (a bad tftp-root), and after a timeout its daemon may
-// even be running. Nothing of the attempt stays.
-void CleanUpFailedLaunch(const DnsmasqCommand& command) {
-  Result<pid_t> pid = ReadPidFile(command.pid_file);
-  if (pid.ok()) {
-    Result<Pidfd> process = Pidfd::Open(*pid);
-    if (process.ok() && Cmdline(*pid) == DnsmasqArgv(command)) {
-      (void)process->Signal(SIGKILL);
-      (void)process->WaitForExit(milliseconds(1000));
-    }
-  }
-  unlink(command.pid_file.c_str());
-}
-
-Error LaunchTimeout(const DnsmasqCommand& command, const SpawnedChild& launcher,
-                    milliseconds timeout) {
-  (void)launcher.process.Signal(SIGKILL);
-  (void)launcher.process.Reap(true);
-  CleanUpFailedLaunch(command);
-  return InternalError("Child process (" + CommandText(command) + ") did not finish within " +
-                       std::to_string(timeout.count()) + " ms");
-}
-
-}  // namespace
-
-Result<Pidfd> FinishDnsmasqLaunch(const DnsmasqCommand& command, const SpawnedChild& launcher,
-                                  std::string err) {
-  Result<Pidfd> daemon = FinishLaunch(command, launcher, std::move(err));
-  if (!daemon.ok()) CleanUpFailedLaunch(command);
-  return daemon;
-}
-
-Result<Pidfd> LaunchDnsmasq(const DnsmasqCommand& command, milliseconds timeout) {
-  ASSIGN_OR_RETURN(SpawnedChild launcher, BeginDnsmasqLaunch(command));
-  std::string err;
-  if (!WaitCollecting(launcher, timeout, &err)) return LaunchTimeout(command, launcher, timeout);
-  return FinishDnsmasqLaunch(command, launcher, std::move(err));
-}
 
 void DnsmasqProcess::SourceDeleter::operator()(GSource* source) const noexcept {
   g_source_destroy(source);
@@ -186,12 +46,20 @@ Status DnsmasqProcess::Start() {
   return Status::Ok();
 }
 
+Status DnsmasqProcess::BeginStart(StartDone done) {
+  if (supervising_ || launcher_) return OperationInvalid("dnsmasq is already started");
+  RETURN_IF_ERROR(BeginLaunch());
+  backoff_ = timings_.first_backoff;
+  start_done_ = std::move(done);
+  return Status::Ok();
+}
+
 Status DnsmasqProcess::Adopt() {
-  ASSIGN_OR_RETURN(pid_t pid, ReadPidFile(command_.pid_file));
+  ASSIGN_OR_RETURN(pid_t pid, ReadDnsmasqPid(command_.pid_file));
   ASSIGN_OR_RETURN(Pidfd daemon, Pidfd::Open(pid));
   // After the pidfd is open the pid cannot be recycled under us; now check
   // that it is our dnsmasq and not a stranger that inherited the number.
-  if (Cmdline(pid) != DnsmasqArgv(command_)) {
+  if (ProcessCmdline(pid) != DnsmasqArgv(command_)) {
     return InternalError("process " + std::to_string(pid) + " from '" + command_.pid_file +
                          "' is not this network's dnsmasq");
   }
@@ -250,28 +118,50 @@ void DnsmasqProcess::ScheduleRestart() {
   backoff_ = std::min(backoff_ * 2, timings_.max_backoff);
 }
 
-// Restarts never block the loop: the launcher is watched like the daemon,
-// with a timer bounding it.
 void DnsmasqProcess::TryRestart() {
   timer_.reset();
-  Result<SpawnedChild> launcher = BeginDnsmasqLaunch(command_);
-  if (!launcher.ok()) {
-    RestartFailed(launcher.error());
-    return;
-  }
-  launcher_ = std::move(launcher).value();
+  if (Status begun = BeginLaunch(); !begun.ok()) RestartFailed(begun.error());
+}
+
+// Launches never block the loop: the launcher is watched like the daemon
+// (its exit and its stderr), with a timer bounding it.
+Status DnsmasqProcess::BeginLaunch() {
+  ASSIGN_OR_RETURN(SpawnedChild launcher, BeginDnsmasqLaunch(command_));
+  launcher_ = std::move(launcher);
+  launch_err_.clear();
   launch_watch_.reset(g_unix_fd_source_new(launcher_->process.fd(), G_IO_IN));
   g_source_set_callback(launch_watch_.get(), G_SOURCE_FUNC(&DnsmasqProcess::OnLauncherExit), this,
                         nullptr);
   g_source_attach(launch_watch_.get(), context_);
+  output_watch_.reset(g_unix_fd_source_new(launcher_->stderr_read.get(), G_IO_IN));
+  g_source_set_callback(output_watch_.get(), G_SOURCE_FUNC(&DnsmasqProcess::OnLaunchOutput), this,
+                        nullptr);
+  g_source_attach(output_watch_.get(), context_);
   timer_.reset(g_timeout_source_new(static_cast<guint>(timings_.start_timeout.count())));
   g_source_set_callback(timer_.get(), &DnsmasqProcess::OnLaunchTimeout, this, nullptr);
   g_source_attach(timer_.get(), context_);
+  return Status::Ok();
+}
+
+gboolean DnsmasqProcess::OnLaunchOutput(gint fd, GIOCondition condition, gpointer data) noexcept {
+  auto* self = static_cast<DnsmasqProcess*>(data);
+  try {
+    DrainAvailable(fd, &self->launch_err_);
+    if (self->launch_err_.size() > kMaxLaunchOutput) self->launch_err_.resize(kMaxLaunchOutput);
+  } catch (...) {
+  }
+  // Every writer closed the pipe: nothing more will come (and a hung-up
+  // fd would wake the loop forever).
+  if ((condition & (G_IO_HUP | G_IO_ERR)) && !(condition & G_IO_IN)) {
+    self->output_watch_.reset();
+    return G_SOURCE_REMOVE;
+  }
+  return G_SOURCE_CONTINUE;
 }
 
 gboolean DnsmasqProcess::OnLauncherExit(gint, GIOCondition, gpointer self) noexcept {
   try {
-    static_cast<DnsmasqProcess*>(self)->FinishRestart(false);
+    static_cast<DnsmasqProcess*>(self)->FinishLaunchAttempt(false);
   } catch (...) {
   }
   return G_SOURCE_REMOVE;
@@ -279,20 +169,30 @@ gboolean DnsmasqProcess::OnLauncherExit(gint, GIOCondition, gpointer self) noexc
 
 gboolean DnsmasqProcess::OnLaunchTimeout(gpointer self) noexcept {
   try {
-    static_cast<DnsmasqProcess*>(self)->FinishRestart(true);
+    static_cast<DnsmasqProcess*>(self)->FinishLaunchAttempt(true);
   } catch (...) {
   }
   return G_SOURCE_REMOVE;
 }
 
-void DnsmasqProcess::FinishRestart(bool timed_out) {
+void DnsmasqProcess::FinishLaunchAttempt(bool timed_out) {
   launch_watch_.reset();
+  output_watch_.reset();
   timer_.reset();
-  SpawnedChild launcher = std::move(*launcher_);
-  launcher_.reset();
-  Result<Pidfd> daemon =
-      timed_out ? Result<Pidfd>(LaunchTimeout(command_, launcher, timings_.start_timeout))
-                : FinishDnsmasqLaunch(command_, launcher, "");
+  Result<Pidfd> daemon = [&]() -> Result<Pidfd> {
+    SpawnedChild launcher = std::move(*launcher_);
+    launcher_.reset();
+    if (!timed_out) return FinishDnsmasqLaunch(command_, launcher, std::move(launch_err_));
+    CancelDnsmasqLaunch(command_, launcher);
+    return DnsmasqLaunchTimeout(command_, timings_.start_timeout);
+  }();
+  if (start_done_) {
+    StartDone done = std::exchange(start_done_, nullptr);
+    if (daemon.ok()) Supervise(std::move(daemon).value());
+    // Last: `done` may destroy this object.
+    done(daemon.status());
+    return;
+  }
   if (!daemon.ok()) {
     RestartFailed(daemon.error());
     return;
@@ -310,10 +210,13 @@ void DnsmasqProcess::RestartFailed(const Error& error) {
 
 void DnsmasqProcess::AbandonLaunch() {
   launch_watch_.reset();
+  output_watch_.reset();
+  start_done_ = nullptr;
   if (!launcher_) return;
-  (void)launcher_->process.Signal(SIGKILL);
-  (void)launcher_->process.Reap(true);
+  timer_.reset();  // the bound on this launch
+  SpawnedChild launcher = std::move(*launcher_);
   launcher_.reset();
+  CancelDnsmasqLaunch(command_, launcher);
 }
 
 void DnsmasqProcess::Notify(const std::string& line) {

@@ -76,15 +76,20 @@ Status HostRealizer::Preflight(const NetworkPlan& plan) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<DnsmasqService>> HostRealizer::StartDnsmasq(const NetworkPlan& plan) {
+Result<std::unique_ptr<DnsmasqService>> HostRealizer::PrepareDnsmasq(const NetworkPlan& plan,
+                                                                     Reverter& revert) {
   const DnsmasqPaths& paths = plan.dnsmasq_paths;
-  Reverter revert;
   const bool had_leases = Exists(paths.lease_file);
   revert.Add([paths] { return RemoveDnsmasqFiles(paths); });
   if (!had_leases) revert.Add([paths] { return RemoveFile(paths.lease_file); });
   RETURN_IF_ERROR(WriteDnsmasqFiles(plan.dnsmasq, paths));
-  std::unique_ptr<DnsmasqService> service = deps_.dnsmasq(
+  return deps_.dnsmasq(
       CommandForPlan(plan.dnsmasq, paths, plan.bridge.name, deps_.paths.dnsmasq_user));
+}
+
+Result<std::unique_ptr<DnsmasqService>> HostRealizer::StartDnsmasq(const NetworkPlan& plan) {
+  Reverter revert;
+  ASSIGN_OR_RETURN(std::unique_ptr<DnsmasqService> service, PrepareDnsmasq(plan, revert));
   RETURN_IF_ERROR(service->Start());
   revert.Commit();
   return service;
@@ -111,14 +116,17 @@ Status HostRealizer::Adopt(const xml::NetworkDef& def, bool start_if_gone) {
   return Status::Ok();
 }
 
-Status HostRealizer::Start(const xml::NetworkDef& def) {
-  if (applied_.count(def.name)) {
+Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
+    const xml::NetworkDef& def) {
+  if (applied_.count(def.name) || starting_.count(def.name)) {
     return OperationInvalid("network '" + def.name + "' is already realized on the host");
   }
-  ASSIGN_OR_RETURN(NetworkPlan plan, PlanNetwork(def, PlanFacts(deps_)));
+  auto pending = std::make_unique<PendingStart>();
+  ASSIGN_OR_RETURN(pending->plan, PlanNetwork(def, PlanFacts(deps_)));
+  const NetworkPlan& plan = pending->plan;
   RETURN_IF_ERROR(Preflight(plan));
 
-  Reverter revert;
+  Reverter& revert = pending->revert;
   const std::string bridge = plan.bridge.name;
   RETURN_IF_ERROR(deps_.netlink->CreateBridge(plan.bridge));
   // Addresses and routes go with the link.
@@ -138,18 +146,65 @@ Status HostRealizer::Start(const xml::NetworkDef& def) {
   // Host-global and never reset (libvirt leaves them on too): no undo.
   if (plan.sysctls.ipv6_forwarding) RETURN_IF_ERROR(deps_.sysctl->EnableIpv6Forwarding());
   if (plan.sysctls.ipv4_forwarding) RETURN_IF_ERROR(deps_.sysctl->EnableIpv4Forwarding());
-
-  Record record;
   if (plan.dnsmasq.needed) {
-    ASSIGN_OR_RETURN(record.dnsmasq, StartDnsmasq(plan));
+    ASSIGN_OR_RETURN(pending->dnsmasq, PrepareDnsmasq(plan, revert));
   }
-  record.plan = std::move(plan);
-  applied_.emplace(def.name, std::move(record));
-  revert.Commit();
+  return pending;
+}
+
+void HostRealizer::Commit(const std::string& name, PendingStart& pending) {
+  Record record;
+  record.plan = std::move(pending.plan);
+  record.dnsmasq = std::move(pending.dnsmasq);
+  applied_.emplace(name, std::move(record));
+  pending.revert.Commit();
+}
+
+Status HostRealizer::Start(const xml::NetworkDef& def) {
+  ASSIGN_OR_RETURN(std::unique_ptr<PendingStart> pending, PrepareStart(def));
+  if (pending->dnsmasq) RETURN_IF_ERROR(pending->dnsmasq->Start());
+  Commit(def.name, *pending);
   return Status::Ok();
 }
 
+void HostRealizer::StartAsync(const xml::NetworkDef& def, StartDone done) {
+  Result<std::unique_ptr<PendingStart>> prepared = PrepareStart(def);
+  if (!prepared.ok()) {
+    done(prepared.status());
+    return;
+  }
+  std::unique_ptr<PendingStart> pending = std::move(prepared).value();
+  if (!pending->dnsmasq) {
+    Commit(def.name, *pending);
+    done(Status::Ok());
+    return;
+  }
+  pending->done = std::move(done);
+  DnsmasqService& service = *pending->dnsmasq;
+  starting_[def.name] = std::move(pending);
+  // May complete before it returns (a service that starts at once).
+  service.BeginStart([this, name = def.name](Status started) { FinishStart(name, started); });
+}
+
+void HostRealizer::FinishStart(const std::string& name, Status started) {
+  auto it = starting_.find(name);
+  if (it == starting_.end()) return;
+  std::unique_ptr<PendingStart> pending = std::move(it->second);
+  starting_.erase(it);
+  StartDone done = std::move(pending->done);
+  if (started.ok()) Commit(name, *pending);
+  // Not committed: the failed service goes, then the reverter undoes the rest.
+  pending.reset();
+  done(std::move(started));
+}
+
 Status HostRealizer::Stop(const xml::NetworkDef& def) {
+  if (auto pending = starting_.find(def.name); pending != starting_.end()) {
+    // Cancels the launch; its completion never comes.
+    FinishStart(def.name, MakeError(VIR_ERR_OPERATION_ABORTED, VIR_FROM_NETWORK,
+                                    "the start of network '" + def.name + "' was cancelled"));
+    return Status::Ok();
+  }
   auto it = applied_.find(def.name);
   if (it == applied_.end()) return Status::Ok();
   Record& record = it->second;
@@ -228,7 +283,8 @@ Status HostRealizer::Reload(const xml::NetworkDef& old_def, const xml::NetworkDe
 
 Result<std::vector<NetworkDhcpLease>> HostRealizer::Leases(const xml::NetworkDef& def) {
   auto it = applied_.find(def.name);
-  if (it == applied_.end() || !it->second.plan.dnsmasq.needed) return std::vector<NetworkDhcpLease>{};
+  if (it == applied_.end() || !it->second.plan.dnsmasq.needed)
+    return std::vector<NetworkDhcpLease>{};
   LeasePrefixes prefixes;
   for (const InterfaceAddress& a : it->second.plan.addresses) {
     if (a.address.is_v4() && prefixes.v4 == 0) prefixes.v4 = a.prefix;

@@ -6,7 +6,11 @@
 // routed), then libvirt's order (host-effects.md §2.1): bridge, its IPv6
 // sysctls, firewall batch, addresses, link up, routes, forwarding, dnsmasq
 // files and process. Any failure undoes every earlier step (reverter.h), so
-// no link, address, rule, process or file is left.
+// no link, address, rule, process or file is left. StartAsync does the same
+// but does not wait for dnsmasq: the steps before it run at once, and the
+// network is recorded (or undone) when dnsmasq's launch completes on the
+// loop; meanwhile the network is neither Applied nor startable again, and
+// a Stop cancels the start.
 // Stop: removes exactly what the record says (best effort, every step runs).
 // Reload: host-effects.md §4.5 — hosts-file changes are a rewrite + SIGHUP
 // (same pid), firewall changes one batch, other dnsmasq changes a restart of
@@ -18,6 +22,7 @@
 // injected objects outlive the realizer.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +33,7 @@
 #include "driver/network_plan.h"
 #include "driver/network_realizer.h"
 #include "driver/realize_dnsmasq.h"
+#include "driver/reverter.h"
 #include "driver/sysctl.h"
 
 namespace virtnat::driver {
@@ -45,10 +51,12 @@ class HostRealizer final : public NetworkRealizer {
  public:
   explicit HostRealizer(HostRealizerDeps deps) : deps_(std::move(deps)) {}
   // Leaves running networks as they are (a restarted daemon adopts them);
-  // their dnsmasq stops being supervised.
+  // their dnsmasq stops being supervised. Starts in progress are undone
+  // without calling their `done`.
   ~HostRealizer() override = default;
 
   Status Start(const xml::NetworkDef& def) override;
+  void StartAsync(const xml::NetworkDef& def, StartDone done) override;
   Status Stop(const xml::NetworkDef& def) override;
   Status Reload(const xml::NetworkDef& old_def, const xml::NetworkDef& new_def) override;
   Result<std::vector<NetworkDhcpLease>> Leases(const xml::NetworkDef& def) override;
@@ -71,12 +79,29 @@ class HostRealizer final : public NetworkRealizer {
     std::unique_ptr<DnsmasqService> dnsmasq;  // null when the plan needs none
   };
 
+  // A start whose steps before dnsmasq's launch are done. Members are
+  // destroyed in reverse: a not yet committed dnsmasq (its launch cancelled)
+  // goes before the reverter undoes the rest.
+  struct PendingStart {
+    NetworkPlan plan;
+    Reverter revert;
+    std::unique_ptr<DnsmasqService> dnsmasq;  // not yet started; null when the plan needs none
+    StartDone done;                           // StartAsync's caller
+  };
+
   Status Preflight(const NetworkPlan& plan);
+  // Everything up to (not including) starting dnsmasq.
+  Result<std::unique_ptr<PendingStart>> PrepareStart(const xml::NetworkDef& def);
+  void FinishStart(const std::string& name, Status started);
+  void Commit(const std::string& name, PendingStart& pending);
+  // Writes dnsmasq's files (undone by `revert`) and makes its service.
+  Result<std::unique_ptr<DnsmasqService>> PrepareDnsmasq(const NetworkPlan& plan, Reverter& revert);
   Result<std::unique_ptr<DnsmasqService>> StartDnsmasq(const NetworkPlan& plan);
   Status ReloadDnsmasq(Record& record, const NetworkPlan& wanted);
 
   HostRealizerDeps deps_;
   std::map<std::string, Record> applied_;
+  std::map<std::string, std::unique_ptr<PendingStart>> starting_;
 };
 
 }  // namespace virtnat::driver

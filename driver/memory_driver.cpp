@@ -34,6 +34,10 @@ void AddRuntimeDefaults(xml::NetworkDef& def) {
 
 }  // namespace
 
+Error BeingStarted(const xml::NetworkDef& def) {
+  return OperationInvalid("network '" + def.name + "' is being started; try again when it is done");
+}
+
 Status CheckFlags(unsigned flags, unsigned allowed, const char* function) {
   if ((flags & ~allowed) == 0) return Status::Ok();
   char hex[32];
@@ -81,18 +85,17 @@ Result<std::vector<std::string>> MemoryDriver::Load() {
   return problems;
 }
 
-std::vector<std::string> MemoryDriver::StartAutostartNetworks() {
-  std::vector<std::string> failures;
+void MemoryDriver::StartAutostartNetworks(std::function<void(const std::string&)> report) {
+  std::vector<Uuid> due;
   for (auto& [uuid, obj] : objects_) {
-    if (!obj->persistent || !obj->autostart || obj->active) continue;
-    Status st = StartObject(*obj);
-    if (st.ok()) {
-      Emit(obj->def, LifecycleEvent::kStarted);
-    } else {
-      failures.push_back("cannot autostart network '" + obj->def.name + "': " + st.message());
-    }
+    if (obj->persistent && obj->autostart && !obj->active && !obj->starting) due.push_back(uuid);
   }
-  return failures;
+  for (const Uuid& uuid : due) {
+    NetworkObject& obj = *objects_.at(uuid);
+    StartObject(obj, obj.def, false, [report, name = obj.def.name](Status st) {
+      if (!st.ok()) report("cannot autostart network '" + name + "': " + st.message());
+    });
+  }
 }
 
 Result<NetworkObject*> MemoryDriver::Find(const NetworkRef& net) {
@@ -168,6 +171,7 @@ Result<xml::NetworkDef> MemoryDriver::PrepareDef(const std::string& text, bool v
       return OperationFailed("network '" + obj.def.name + "' is already defined with uuid " +
                              xml::FormatUuid(obj.def.uuid));
     }
+    if (obj.starting) return BeingStarted(obj.def);
     if (for_create && obj.active) {
       return OperationInvalid("network is already active as '" + obj.def.name + "'");
     }
@@ -186,22 +190,42 @@ Status MemoryDriver::SaveConfig(const xml::NetworkDef& def) {
   return store_.Save(def.name, codec_.Format(def, xml::kFormatInactive));
 }
 
-Status MemoryDriver::StartObject(NetworkObject& obj) {
-  xml::NetworkDef live = obj.def;
-  AddRuntimeDefaults(live);
-  RETURN_IF_ERROR(realizer_.Start(live));
-  if (obj.persistent) obj.new_def = std::move(obj.def);
-  obj.def = std::move(live);
-  obj.active = true;
-  return Status::Ok();
+void MemoryDriver::StartObject(NetworkObject& obj, xml::NetworkDef def, bool wait, StartDone done) {
+  AddRuntimeDefaults(def);
+  obj.starting = true;
+  const Uuid uuid = obj.def.uuid;
+  StartDone finish = [this, alive = std::weak_ptr<bool>(alive_), uuid, live = def,
+                      done = std::move(done)](Status st) mutable {
+    if (alive.expired()) return;
+    auto it = objects_.find(uuid);
+    if (it != objects_.end()) {
+      NetworkObject& started = *it->second;
+      started.starting = false;
+      if (st.ok()) {
+        if (started.persistent) started.new_def = std::move(started.def);
+        started.def = std::move(live);
+        started.active = true;
+        Emit(started.def, LifecycleEvent::kStarted);
+      } else if (!started.persistent) {
+        objects_.erase(it);
+      }
+    }
+    done(std::move(st));
+  };
+  if (wait) {
+    finish(realizer_.Start(def));
+  } else {
+    realizer_.StartAsync(def, std::move(finish));
+  }
 }
-
 Result<NetworkRef> MemoryDriver::DefineXml(const std::string& xml, unsigned flags) {
   RETURN_IF_ERROR(CheckFlags(flags, VIR_NETWORK_DEFINE_VALIDATE, "networkDefineXMLFlags"));
   ASSIGN_OR_RETURN(xml::NetworkDef def,
                    PrepareDef(xml, flags & VIR_NETWORK_DEFINE_VALIDATE, false));
-  RETURN_IF_ERROR(SaveConfig(def));
   auto it = objects_.find(def.uuid);
+  // Its start has copied the definition it runs; a redefinition would race it.
+  if (it != objects_.end() && it->second->starting) return BeingStarted(it->second->def);
+  RETURN_IF_ERROR(SaveConfig(def));
   if (it == objects_.end()) {
     auto obj = std::make_unique<NetworkObject>();
     obj->def = def;
@@ -219,48 +243,64 @@ Result<NetworkRef> MemoryDriver::DefineXml(const std::string& xml, unsigned flag
 }
 
 Result<NetworkRef> MemoryDriver::CreateXml(const std::string& xml, unsigned flags) {
-  RETURN_IF_ERROR(CheckFlags(flags, VIR_NETWORK_CREATE_VALIDATE, "networkCreateXMLFlags"));
-  ASSIGN_OR_RETURN(xml::NetworkDef def, PrepareDef(xml, flags & VIR_NETWORK_CREATE_VALIDATE, true));
-  auto it = objects_.find(def.uuid);
-  if (it == objects_.end()) {
-    auto obj = std::make_unique<NetworkObject>();
-    obj->def = def;
-    NetworkObject& ref = *obj;
-    objects_[def.uuid] = std::move(obj);
-    Status st = StartObject(ref);
-    if (!st.ok()) {
-      objects_.erase(def.uuid);
-      return st.error();
-    }
-  } else {
-    // An inactive persistent network started with other XML: its stored
-    // config comes back after destroy.
-    NetworkObject& obj = *it->second;
-    xml::NetworkDef config = obj.def;
-    obj.def = def;
-    obj.persistent = false;
-    Status st = StartObject(obj);
-    obj.persistent = true;
-    if (!st.ok()) {
-      obj.def = std::move(config);
-      return st.error();
-    }
-    obj.new_def = std::move(config);
+  std::optional<Result<NetworkRef>> out;
+  BeginCreateXml(xml, flags, true, [&out](Result<NetworkRef> r) { out.emplace(std::move(r)); });
+  return std::move(*out);
+}
+
+void MemoryDriver::CreateXmlAsync(const std::string& xml, unsigned flags, CreateDone done) {
+  BeginCreateXml(xml, flags, false, std::move(done));
+}
+
+void MemoryDriver::BeginCreateXml(const std::string& xml, unsigned flags, bool wait,
+                                  CreateDone done) {
+  if (Status st = CheckFlags(flags, VIR_NETWORK_CREATE_VALIDATE, "networkCreateXMLFlags");
+      !st.ok()) {
+    return done(st.error());
   }
-  Emit(def, LifecycleEvent::kStarted);
-  return RefOf(def);
+  Result<xml::NetworkDef> def = PrepareDef(xml, flags & VIR_NETWORK_CREATE_VALIDATE, true);
+  if (!def.ok()) return done(def.error());
+  auto it = objects_.find(def->uuid);
+  if (it == objects_.end()) {
+    // Transient until it is destroyed; known meanwhile, so that its name,
+    // UUID and bridge stay taken while it starts.
+    auto obj = std::make_unique<NetworkObject>();
+    obj->def = *def;
+    it = objects_.emplace(def->uuid, std::move(obj)).first;
+  }
+  // An inactive persistent network started with other XML keeps its stored
+  // config, which comes back after destroy.
+  NetworkRef ref = RefOf(*def);
+  StartObject(*it->second, std::move(def).value(), wait, [ref, done = std::move(done)](Status st) {
+    if (st.ok()) {
+      done(ref);
+    } else {
+      done(st.error());
+    }
+  });
 }
 
 Status MemoryDriver::Create(const NetworkRef& net) {
-  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
-  if (obj->active) return OperationInvalid("network is already active");
-  RETURN_IF_ERROR(StartObject(*obj));
-  Emit(obj->def, LifecycleEvent::kStarted);
-  return Status::Ok();
+  std::optional<Status> out;
+  BeginCreate(net, true, [&out](Status st) { out = std::move(st); });
+  return *out;
+}
+
+void MemoryDriver::CreateAsync(const NetworkRef& net, StartDone done) {
+  BeginCreate(net, false, std::move(done));
+}
+
+void MemoryDriver::BeginCreate(const NetworkRef& net, bool wait, StartDone done) {
+  Result<NetworkObject*> obj = Find(net);
+  if (!obj.ok()) return done(obj.status());
+  if ((*obj)->starting) return done(BeingStarted((*obj)->def));
+  if ((*obj)->active) return done(OperationInvalid("network is already active"));
+  StartObject(**obj, (*obj)->def, wait, std::move(done));
 }
 
 Status MemoryDriver::Destroy(const NetworkRef& net) {
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  if (obj->starting) return BeingStarted(obj->def);
   if (!obj->active) return OperationInvalid("network '" + obj->def.name + "' is not active");
   // Teardown is best effort: the object stops even if an effect fails.
   Status st = realizer_.Stop(obj->def);
@@ -279,6 +319,7 @@ Status MemoryDriver::Destroy(const NetworkRef& net) {
 
 Status MemoryDriver::Undefine(const NetworkRef& net) {
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  if (obj->starting) return BeingStarted(obj->def);
   if (!obj->persistent) return OperationInvalid("can't undefine transient network");
   RETURN_IF_ERROR(store_.Remove(obj->def.name));
   xml::NetworkDef def = obj->def;
@@ -343,6 +384,7 @@ Status MemoryDriver::Update(const NetworkRef& net, unsigned command, unsigned se
   constexpr unsigned kConfig = VIR_NETWORK_UPDATE_AFFECT_CONFIG;
   RETURN_IF_ERROR(CheckFlags(flags, kLive | kConfig, "networkUpdate"));
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  if (obj->starting) return BeingStarted(obj->def);
   if ((flags & (kLive | kConfig)) == 0) flags |= obj->active ? kLive : kConfig;
   if ((flags & kLive) && !obj->active) return OperationInvalid("network is not running");
   if ((flags & kConfig) && !obj->persistent) {

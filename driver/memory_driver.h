@@ -29,6 +29,7 @@ struct NetworkObject {
   bool active = false;
   bool persistent = false;
   bool autostart = false;
+  bool starting = false;          // a start is in progress (reads as inactive)
   std::map<Uuid, PortDef> ports;  // only while active
 };
 
@@ -48,10 +49,11 @@ class MemoryDriver : public NetworkDriver {
   // skipped; networks sharing a bridge name are all kept, as libvirt keeps
   // them. Each comes back as a line naming the network.
   Result<std::vector<std::string>> Load();
-  // Starts every persistent autostart network that is not running yet, as
-  // libvirtd does after loading. A failure stops no other network: each one
-  // comes back as a line naming its network.
-  std::vector<std::string> StartAutostartNetworks();
+  // Begins starting every persistent autostart network that is not running
+  // yet, as libvirtd does after loading; they start side by side without
+  // waiting for each other. A failure stops no other network: each one is
+  // reported, when it happens, as a line naming its network.
+  void StartAutostartNetworks(std::function<void(const std::string& failure)> report);
   // Defines the networks read from libvirt's configuration, with their
   // autostart marks; networks whose name is already defined are skipped.
   ImportReport ImportNetworks(const LibvirtImport& from);
@@ -73,6 +75,8 @@ class MemoryDriver : public NetworkDriver {
   Result<NetworkRef> CreateXml(const std::string& xml, unsigned flags) override;
   Status Undefine(const NetworkRef& net) override;
   Status Create(const NetworkRef& net) override;
+  void CreateAsync(const NetworkRef& net, StartDone done) override;
+  void CreateXmlAsync(const std::string& xml, unsigned flags, CreateDone done) override;
   Status Destroy(const NetworkRef& net) override;
   Result<std::string> GetXmlDesc(const NetworkRef& net, unsigned flags) override;
   Result<std::string> GetBridgeName(const NetworkRef& net) override;
@@ -103,7 +107,13 @@ class MemoryDriver : public NetworkDriver {
   Result<PortDef*> FindPort(const PortRef& port);
   // Parses, applies defaults and checks conflicts with other objects.
   Result<xml::NetworkDef> PrepareDef(const std::string& xml, bool validate, bool for_create);
-  Status StartObject(NetworkObject& obj);
+  // Starts `obj` as `def` (its config stays obj.def until the start is
+  // done). `wait`: the realizer's blocking start, so `done` runs before this
+  // returns. On success the object is active and STARTED emitted before
+  // `done`; a transient object that failed to start is removed.
+  void StartObject(NetworkObject& obj, xml::NetworkDef def, bool wait, StartDone done);
+  void BeginCreate(const NetworkRef& net, bool wait, StartDone done);
+  void BeginCreateXml(const std::string& xml, unsigned flags, bool wait, CreateDone done);
   Status SaveConfig(const xml::NetworkDef& def);
   void Emit(const xml::NetworkDef& def, LifecycleEvent event);
 
@@ -114,7 +124,13 @@ class MemoryDriver : public NetworkDriver {
   std::map<int, LifecycleCallback> subscribers_;
   int next_subscriber_ = 1;
   std::function<void(const NetworkRef&)> live_change_hook_;
+  // Expires with the driver: a start completing after it is ignored.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
+
+// VIR_ERR_OPERATION_INVALID for a call on a network whose start is in
+// progress.
+Error BeingStarted(const xml::NetworkDef& def);
 
 // VIR_ERR_INVALID_ARG "unsupported flags (0x..) in function NAME" when
 // `flags` has bits outside `allowed`.

@@ -88,6 +88,20 @@ class NetworkDriver {
   virtual Status Undefine(const NetworkRef& net) = 0;
   // Starts a defined network (virNetworkCreate).
   virtual Status Create(const NetworkRef& net) = 0;
+
+  // Starts without holding up the loop (the RPC layer uses these). `done`
+  // gets the outcome exactly once: during the call (these defaults, and
+  // drivers whose start has nothing to wait for) or later on the loop. By
+  // then the network is fully up, its STARTED event delivered, or not up at
+  // all. Meanwhile the network is "being started": it reads as inactive, and
+  // calls that would change it (start, destroy, undefine, define, update)
+  // fail with VIR_ERR_OPERATION_INVALID; other calls are served as usual.
+  using StartDone = std::function<void(Status)>;
+  using CreateDone = std::function<void(Result<NetworkRef>)>;
+  virtual void CreateAsync(const NetworkRef& net, StartDone done) { done(Create(net)); }
+  virtual void CreateXmlAsync(const std::string& xml, unsigned flags, CreateDone done) {
+    done(CreateXml(xml, flags));
+  }
   virtual Status Destroy(const NetworkRef& net) = 0;
 
   // VIR_NETWORK_XML_INACTIVE in flags.

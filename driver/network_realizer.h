@@ -3,6 +3,7 @@
 // driver uses NullRealizer (no effects); the real driver plugs in bridge,
 // firewall and dnsmasq behind this interface.
 
+#include <functional>
 #include <vector>
 
 #include "common/status.h"
@@ -14,8 +15,16 @@ namespace virtnat::driver {
 class NetworkRealizer {
  public:
   virtual ~NetworkRealizer() = default;
-  // Brings the network up; on error nothing is left behind.
+  // Brings the network up, blocking until it is; on error nothing is left
+  // behind.
   virtual Status Start(const xml::NetworkDef& def) = 0;
+  using StartDone = std::function<void(Status)>;
+  // Brings the network up without blocking the loop on its children: `done`
+  // gets the outcome exactly once, during this call (this default: the
+  // realizers without slow steps) or later on the loop, after the network is
+  // fully up or, on error, fully undone. If the realizer is destroyed first
+  // the start is undone and `done` is not called.
+  virtual void StartAsync(const xml::NetworkDef& def, StartDone done) { done(Start(def)); }
   // Tears it down (best effort; errors are reported but the object stops).
   virtual Status Stop(const xml::NetworkDef& def) = 0;
   // Applies a changed live definition to a running network.

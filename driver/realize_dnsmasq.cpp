@@ -16,6 +16,11 @@ class SupervisedService final : public DnsmasqService {
   SupervisedService(DnsmasqCommand command, GMainContext* context, DnsmasqTimings timings)
       : process_(std::move(command), context, timings) {}
   Status Start() override { return process_.Start(); }
+  void BeginStart(StartDone done) override {
+    auto shared = std::make_shared<StartDone>(std::move(done));
+    Status begun = process_.BeginStart([shared](Status s) { (*shared)(std::move(s)); });
+    if (!begun.ok()) (*shared)(std::move(begun));
+  }
   Status Reload() override { return process_.Reload(); }
   Status Stop() override { return process_.Stop(); }
   Status Adopt() override { return process_.Adopt(); }

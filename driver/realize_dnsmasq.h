@@ -22,8 +22,15 @@ namespace virtnat::driver {
 class DnsmasqService {
  public:
   virtual ~DnsmasqService() = default;
-  // Starts it; on error nothing is left running.
+  // Starts it, blocking until it runs or failed; on error nothing is left
+  // running.
   virtual Status Start() = 0;
+  using StartDone = std::function<void(Status)>;
+  // Starts it without blocking the loop: `done` gets the outcome, during
+  // this call (this default, fakes) or later on the loop; it may destroy the
+  // service. Stopping or destroying the service before `done` ran cancels
+  // the start (nothing is left running) and `done` is not called.
+  virtual void BeginStart(StartDone done) { done(Start()); }
   // SIGHUP: re-read the hosts files (same pid, leases kept).
   virtual Status Reload() = 0;
   virtual Status Stop() = 0;

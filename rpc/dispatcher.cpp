@@ -9,14 +9,7 @@
 namespace virtnat::rpc {
 namespace {
 
-Bytes ErrorReply(Header header, const Error& error) {
-  header.type = MessageType::kReply;
-  header.status = MessageStatus::kError;
-  Bytes payload;
-  XdrEncoder enc(payload);
-  EncodeError(enc, error);
-  return EncodeFrame(header, payload);
-}
+Bytes ErrorReply(const Header& header, const Error& error) { return ReplyFrame(header, error, {}); }
 
 Bytes KeepaliveMessage(int32_t proc) {
   Header h;
@@ -45,7 +38,7 @@ const Procedure* FindProcedure(int32_t number) {
 Bytes Dispatcher::KeepalivePing() { return KeepaliveMessage(keepalive::kPing); }
 
 bool Dispatcher::HandleFrame(ClientState& client, std::span<const uint8_t> frame,
-                             std::vector<Bytes>& out) {
+                             std::vector<Bytes>& out, std::shared_ptr<PendingReply>* pending) {
   Result<DecodedFrame> decoded = DecodeFrame(frame);
   if (!decoded.ok()) return false;
   const Header& h = decoded->header;
@@ -101,7 +94,7 @@ bool Dispatcher::HandleFrame(ClientState& client, std::span<const uint8_t> frame
     return true;
   }
 
-  CallContext ctx{driver_, client, server_};
+  CallContext ctx{driver_, client, server_, h, nullptr};
   XdrDecoder args(decoded->payload);
   Bytes payload;
   XdrEncoder ret(payload);
@@ -110,9 +103,17 @@ bool Dispatcher::HandleFrame(ClientState& client, std::span<const uint8_t> frame
     out.push_back(ErrorReply(h, status.error()));
     return true;
   }
-  Header reply = h;
-  reply.type = MessageType::kReply;
-  out.push_back(EncodeFrame(reply, payload));
+  if (ctx.deferred) {
+    if (std::optional<Bytes> frame = ctx.deferred->TakeFrame()) {
+      out.push_back(std::move(*frame));
+    } else if (pending != nullptr) {
+      *pending = std::move(ctx.deferred);
+    } else {
+      ctx.deferred->Abandon();
+    }
+    return !client.closing;
+  }
+  out.push_back(ReplyFrame(h, Status::Ok(), payload));
   return !client.closing;
 }
 

@@ -3,6 +3,7 @@
 // out, against the driver interface. No sockets, no clocks; the socket layer
 // (server.h) feeds it and the tests call it directly.
 
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -21,7 +22,12 @@ class Dispatcher {
   // Handles one frame (length word included). Appends replies to `out`.
   // Returns false when the connection must be closed once `out` is sent
   // (after CONNECT_CLOSE, or for a frame that cannot be answered).
-  bool HandleFrame(ClientState& client, std::span<const uint8_t> frame, std::vector<Bytes>& out);
+  // A call that completes later (a network start) leaves its reply in
+  // `*pending` instead, unless it completed before this returned; the
+  // caller sends that reply before answering the client's later calls.
+  // Callers whose driver always completes at once may pass nullptr.
+  bool HandleFrame(ClientState& client, std::span<const uint8_t> frame, std::vector<Bytes>& out,
+                   std::shared_ptr<PendingReply>* pending = nullptr);
 
   // Appends one NETWORK_EVENT_LIFECYCLE message per registration of `client`
   // that matches `net`.

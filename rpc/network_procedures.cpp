@@ -113,17 +113,37 @@ Status DefineXmlFlags(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
   return ReplyNetwork(ctx.driver.DefineXml(xml, flags), ret);
 }
 
-Status CreateXml(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
-  std::string xml = args.String(kStringMax);
-  if (!args.ok()) return DecodeFailure();
-  return ReplyNetwork(ctx.driver.CreateXml(xml, 0), ret);
+// Starts answer when the network is up (or not): other clients are served
+// meanwhile.
+void StartFromXml(CallContext& ctx, const std::string& xml, uint32_t flags) {
+  ctx.driver.CreateXmlAsync(xml, flags, [reply = ctx.Defer()](Result<NetworkRef> net) {
+    Bytes payload;
+    XdrEncoder ret(payload);
+    Status status = ReplyNetwork(net, ret);
+    reply->Complete(status, payload);
+  });
 }
 
-Status CreateXmlFlags(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
+Status CreateXml(CallContext& ctx, XdrDecoder& args, XdrEncoder&) {
+  std::string xml = args.String(kStringMax);
+  if (!args.ok()) return DecodeFailure();
+  StartFromXml(ctx, xml, 0);
+  return Status::Ok();
+}
+
+Status CreateXmlFlags(CallContext& ctx, XdrDecoder& args, XdrEncoder&) {
   std::string xml = args.String(kStringMax);
   uint32_t flags = args.Uint();
   if (!args.ok()) return DecodeFailure();
-  return ReplyNetwork(ctx.driver.CreateXml(xml, flags), ret);
+  StartFromXml(ctx, xml, flags);
+  return Status::Ok();
+}
+
+Status Create(CallContext& ctx, XdrDecoder& args, XdrEncoder&) {
+  NetworkRef net = DecodeNetwork(args);
+  if (!args.ok()) return DecodeFailure();
+  ctx.driver.CreateAsync(net, [reply = ctx.Defer()](Status status) { reply->Complete(status); });
+  return Status::Ok();
 }
 
 // Procedures whose only argument is the network.
@@ -212,8 +232,7 @@ constexpr Procedure kProcedures[] = {
      "virNetworkCreateXMLFlags"},
     {proc::kNetworkUndefine, OnNetwork<&NetworkDriver::Undefine>, OpenRule::kConnection,
      "virNetworkUndefine"},
-    {proc::kNetworkCreate, OnNetwork<&NetworkDriver::Create>, OpenRule::kConnection,
-     "virNetworkCreate"},
+    {proc::kNetworkCreate, Create, OpenRule::kConnection, "virNetworkCreate"},
     {proc::kNetworkDestroy, OnNetwork<&NetworkDriver::Destroy>, OpenRule::kConnection,
      "virNetworkDestroy"},
     {proc::kNetworkGetXmlDesc, GetXmlDesc, OpenRule::kConnection, nullptr},

@@ -4,12 +4,14 @@
 // checks common to all (connection open, read-only, decode failure) and the
 // framing.
 
+#include <memory>
 #include <span>
 #include <string>
 
 #include "common/status.h"
 #include "driver/network_driver.h"
 #include "rpc/client_state.h"
+#include "rpc/pending_reply.h"
 #include "rpc/xdr.h"
 
 namespace virtnat::rpc {
@@ -23,6 +25,15 @@ struct CallContext {
   driver::NetworkDriver& driver;
   ClientState& client;
   ServerState& server;
+  const Header& call;
+  std::shared_ptr<PendingReply> deferred;  // set by Defer()
+
+  // For a handler whose driver call completes later: it returns OK without
+  // touching `ret`, and the reply is what this is completed with.
+  std::shared_ptr<PendingReply> Defer() {
+    deferred = std::make_shared<PendingReply>(call);
+    return deferred;
+  }
 };
 
 // Returns the procedure's error, or OK with the return value in `ret`.

@@ -49,6 +49,9 @@ struct Server::Client {
   bool close_after_flush = false;
   gint64 last_rx = 0;  // monotonic microseconds
   unsigned pings = 0;  // unanswered keepalive PINGs
+  // A call whose reply comes later. Until it does the client is not read,
+  // so its replies stay in the order of its calls.
+  std::shared_ptr<PendingReply> pending;
 };
 
 Server::Server(driver::NetworkDriver& driver, GMainContext* context, ServerLimits limits,
@@ -82,6 +85,7 @@ Server::~Server() {
     g_source_unref(l->source);
   }
   for (auto& c : clients_) {
+    if (c->pending) c->pending->Abandon();
     if (c->source) {
       g_source_destroy(c->source);
       g_source_unref(c->source);
@@ -166,7 +170,9 @@ void Server::UpdateWatch(Client& client) {
   int cond = 0;
   // Stop reading from a client that does not read its replies: its own
   // calls wait, nobody else is affected.
-  if (!client.close_after_flush && client.queued < limits_.max_queued_bytes) cond |= G_IO_IN;
+  if (!client.close_after_flush && !client.pending && client.queued < limits_.max_queued_bytes) {
+    cond |= G_IO_IN;
+  }
   if (!client.out.empty()) cond |= G_IO_OUT;
   if (client.source && client.watched == cond) return;
   if (client.source) {
@@ -198,11 +204,16 @@ void Server::Drop(Client& client) {
   }
   client.fd.Reset();
   client.state.callbacks.clear();
+  // Its call still finishes; nobody waits for the reply.
+  if (client.pending) client.pending->Abandon();
+  client.pending.reset();
 }
 
 void Server::OnClientIo(Client& client, GIOCondition condition) {
   if (condition & (G_IO_OUT)) WriteTo(client);
   if (!client.dead && (condition & (G_IO_IN | G_IO_HUP | G_IO_ERR))) ReadFrom(client);
+  // Calls that arrived while an earlier one was pending.
+  if (!client.dead) HandleFrames(client);
   if (!client.dead && client.close_after_flush && client.out.empty()) Drop(client);
   if (!client.dead) UpdateWatch(client);
 }
@@ -220,18 +231,34 @@ void Server::ReadFrom(Client& client) {
   if (!client.reader.Append({buf, static_cast<size_t>(n)}).ok()) {
     g_message("dropping client: %s", client.reader.status().message().c_str());
     Drop(client);
-    return;
   }
-  while (!client.close_after_flush) {
+}
+
+void Server::HandleFrames(Client& client) {
+  while (!client.close_after_flush && !client.pending) {
     std::optional<Bytes> frame = client.reader.Next();
     if (!frame) break;
     std::vector<Bytes> replies;
-    bool keep = dispatcher_.HandleFrame(client.state, *frame, replies);
+    bool keep = dispatcher_.HandleFrame(client.state, *frame, replies, &client.pending);
     for (Bytes& r : replies) Queue(client, std::move(r));
     if (client.dead) return;
     if (!keep) client.close_after_flush = true;
+    if (client.pending) {
+      // The sink is dropped with the pending reply when the client goes
+      // (Drop), so it never outlives `client`.
+      client.pending->SetSink(
+          [this, c = &client](Bytes reply) { OnReplyReady(*c, std::move(reply)); });
+    }
   }
   if (!client.reader.status().ok()) client.close_after_flush = true;
+}
+
+void Server::OnReplyReady(Client& client, Bytes reply) {
+  client.pending.reset();
+  Queue(client, std::move(reply));
+  // Writing the reply wakes the client's I/O callback, which then handles
+  // the calls that waited behind it.
+  UpdateWatch(client);
 }
 
 void Server::Queue(Client& client, Bytes frame) {
@@ -268,7 +295,8 @@ void Server::OnKeepaliveTick() {
   for (auto& c : clients_) {
     Client& client = *c;
     // Only clients that asked PROGRAM_KEEPALIVE understand PING.
-    if (client.dead || !client.state.keepalive || interval <= 0) continue;
+    // A client waiting for a pending reply is not read, so it cannot answer.
+    if (client.dead || !client.state.keepalive || client.pending || interval <= 0) continue;
     gint64 idle = now - client.last_rx;
     if (idle < interval * (client.pings + 1)) continue;
     if (client.pings >= limits_.keepalive_count) {

@@ -8,6 +8,10 @@
 // bytes queued for a client (past it the client is no longer read; past
 // twice it the client is dropped), and bounded work per wakeup so one busy
 // client cannot starve the others.
+//
+// Calls that complete later (network starts) do not hold up the loop: the
+// client that made one is not read until its reply is queued, so its
+// replies keep the order of its calls, while every other client is served.
 
 #include <glib.h>
 #include <sys/socket.h>
@@ -65,6 +69,8 @@ class Server {
   void AcceptOne(Listener& listener, UniqueFd fd);
   void OnClientIo(Client& client, GIOCondition condition);
   void ReadFrom(Client& client);
+  void HandleFrames(Client& client);
+  void OnReplyReady(Client& client, Bytes reply);
   void WriteTo(Client& client);
   void Queue(Client& client, Bytes frame);
   void UpdateWatch(Client& client);

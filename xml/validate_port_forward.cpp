@@ -38,6 +38,14 @@ bool ListenOverlaps(const PortForward& a, const PortForward& b) {
 
 Status ValidatePortForward(const NetworkDef& def, const PortForward& pf) {
   std::string guest = pf.guest.ToString();
+  // Refused at define time, not only when the firewall is planned at start:
+  // an isolated network has no path in, so the forward could never work.
+  const ForwardMode mode = def.forward.mode;
+  if (mode != ForwardMode::kNat && mode != ForwardMode::kRoute && mode != ForwardMode::kOpen) {
+    return ConfigUnsupported("portForward to guest " + Q(guest) + " needs network " + Q(def.name) +
+                             " to have <forward mode='nat'>, 'route' or 'open'; an isolated "
+                             "network has no way in");
+  }
   if (!GuestInSubnet(def, pf.guest)) {
     return ConfigUnsupported("portForward guest address " + Q(guest) +
                              " is not inside any <ip> subnet of network " + Q(def.name));

@@ -15,6 +15,11 @@ kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=
 # The old sockets stay behind; start_daemon waits for new ones.
 rm -f "$SOCK" "$SOCK_RO"
 start_daemon
+# Autostart runs beside serving clients: wait for the start to complete.
+for _ in $(seq 50); do
+  [[ $(virsh -q -c "$URI" net-info a-demo | awk '/^Active:/ {print $2}') == yes ]] && break
+  sleep 0.1
+done
 check "autostarted after restart" \
   " a-demo   active     yes   yes
  b-demo   inactive   no    yes" 0 virsh -q -c "$URI" net-list --all

@@ -28,11 +28,12 @@ using ::virtnat::testing::kPython;
 constexpr const char* kServer = ::virtnat::testing::kTcpEchoPeerServer;
 constexpr const char* kClient = ::virtnat::testing::kTcpProbeClient;
 
-// udhcpc's event script: the address and the default route it was offered.
+// udhcpc's event script: the address and the default route it was offered
+// (IPv4 only: a guest's IPv6 addresses stay).
 constexpr const char* kUdhcpcScript =
     "#!/bin/sh\n"
     "case \"$1\" in bound|renew)\n"
-    "  ip addr flush dev \"$interface\"\n"
+    "  ip -4 addr flush dev \"$interface\"\n"
     "  ip addr add \"$ip/$mask\" dev \"$interface\"\n"
     "  [ -n \"$router\" ] && ip route replace default via \"${router%% *}\"\n"
     "  ;;\n"
@@ -217,8 +218,10 @@ std::string RealizeEnv::Connect(NetNs& ns, const std::string& address, int port)
 
 std::string RealizeEnv::Snapshot() {
   std::string out;
-  for (const char* command :
-       {"ip -o link show", "ip -o addr show", "ip route show", "nft list ruleset"}) {
+  // IPv6 duplicate address detection ends on its own after a second or
+  // two: an address's "tentative" flag is not an effect of a start.
+  for (const char* command : {"ip -o link show", "ip -o addr show | sed 's/ tentative//'",
+                              "ip route show", "nft list ruleset"}) {
     out += std::string("## ") + command + "\n" + host_.Exec(command).output;
   }
   out += "## processes\n" + RunCommand("ip netns pids " + host_.name()).output;

@@ -2,9 +2,13 @@
 // it was: links, addresses, routes, `nft list ruleset`, processes and files
 // compared before and after. Causes: dnsmasq refuses its configuration, the
 // bridge name is taken, the subnet is already routed, the kernel rejects
-// the firewall batch (a host port another network already forwards).
+// the firewall batch (a host port another network already forwards), and,
+// through the daemon's asynchronous start, a dnsmasq that hangs at start-up.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <future>
 
 #include "tests/integration/realize_env.h"
 
@@ -27,11 +31,27 @@ class RealizerFailureTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(env_.ok()); }
 
+  // The daemon's way: the start completes later on the realizer's loop.
+  Status StartAsync(const xml::NetworkDef& def) {
+    std::promise<Status> result;
+    std::future<Status> outcome = result.get_future();
+    env_.realizer().Call([&](HostRealizer& r) {
+      r.StartAsync(def, [&result](Status s) { result.set_value(s); });
+      return 0;
+    });
+    if (outcome.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      ADD_FAILURE() << "the start of '" << def.name << "' never completed";
+      std::abort();  // `result` is still referenced by the loop
+    }
+    return outcome.get();
+  }
+
   // Starts `xml`, expects failure with `message` in it and no trace left.
-  void ExpectCleanFailure(const std::string& xml, const std::string& message) {
+  void ExpectCleanFailure(const std::string& xml, const std::string& message, bool async = false) {
     const std::string before = env_.Snapshot();
     xml::NetworkDef def = RealizeEnv::Def(xml);
-    Status s = env_.realizer().Call([&](HostRealizer& r) { return r.Start(def); });
+    Status s = async ? StartAsync(def)
+                     : env_.realizer().Call([&](HostRealizer& r) { return r.Start(def); });
     ASSERT_FALSE(s.ok());
     EXPECT_NE(s.message().find(message), std::string::npos) << s.message();
     EXPECT_EQ(env_.Snapshot(), before);
@@ -57,6 +77,22 @@ TEST_F(RealizerFailureTest, DnsmasqRejectingItsOptionsFailsWithItsOwnMessage) {
                 "</network>");
   ASSERT_NO_FATAL_FAILURE(
       ExpectCleanFailure(xml, "unexpected exit status 1: \ndnsmasq: bad option"));
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectCleanFailure(xml, "unexpected exit status 1: \ndnsmasq: bad option", true));
+}
+
+TEST_F(RealizerFailureTest, ADnsmasqHangingAtStartUpFailsAtTheTimeoutAndLeavesNothing) {
+  // dnsmasq reads its configuration, as root, before it daemonizes: a FIFO
+  // nobody writes holds it there.
+  const std::string fifo = env_.dir() + "/hang.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::string xml = Replace(kNat, "<network xmlns:vn='urn:virtnat:network:1'>",
+                            "<network xmlns:vn='urn:virtnat:network:1' "
+                            "xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'>");
+  xml = Replace(xml, "</network>",
+                "<dnsmasq:options><dnsmasq:option value='conf-file=" + fifo +
+                    "'/></dnsmasq:options></network>");
+  ASSERT_NO_FATAL_FAILURE(ExpectCleanFailure(xml, ") did not finish within 5000 ms", true));
 }
 
 TEST_F(RealizerFailureTest, ATakenBridgeNameFailsLikeLibvirt) {

@@ -29,11 +29,28 @@ struct DnsmasqLog {
   std::vector<std::string> calls;  // "start virbr0", "reload", "stop"
   std::optional<Error> fail_start;
   int next_pid = 1000;
+  bool defer = false;  // BeginStart waits for `finish`
+  std::function<void(Status)> finish;
 };
 
 class FakeDnsmasq final : public DnsmasqService {
  public:
   FakeDnsmasq(DnsmasqCommand command, DnsmasqLog* log) : command_(std::move(command)), log_(log) {}
+  ~FakeDnsmasq() override {
+    if (!waiting_) return;
+    log_->finish = nullptr;
+    log_->calls.push_back("cancel");
+  }
+  void BeginStart(StartDone done) override {
+    if (!log_->defer) return DnsmasqService::BeginStart(std::move(done));
+    log_->calls.push_back("begin " + command_.env[0]);
+    waiting_ = true;
+    log_->finish = [this, done = std::move(done)](Status s) {
+      waiting_ = false;
+      if (s.ok()) pid_ = log_->next_pid++;
+      done(std::move(s));
+    };
+  }
   Status Start() override {
     log_->calls.push_back("start " + command_.env[0]);
     if (log_->fail_start) {
@@ -59,6 +76,7 @@ class FakeDnsmasq final : public DnsmasqService {
   DnsmasqCommand command_;
   DnsmasqLog* log_;
   std::optional<pid_t> pid_;
+  bool waiting_ = false;
 };
 
 constexpr const char* kSeed = R"(<network xmlns:vn='urn:virtnat:network:1'>
@@ -230,6 +248,55 @@ TEST_F(HostRealizerTest, AFailureAtAnyStepLeavesNothing) {
 
   // And then it starts.
   ASSERT_TRUE(realizer_->Start(Def(kSeed)).ok());
+}
+
+TEST_F(HostRealizerTest, AnAsyncStartRecordsTheNetworkOnlyOnceDnsmasqRuns) {
+  dnsmasq_.defer = true;
+  std::optional<Status> done;
+  realizer_->StartAsync(Def(kSeed), [&done](Status s) { done = s; });
+  ASSERT_FALSE(done);
+  ASSERT_TRUE(dnsmasq_.finish);
+  // Everything before dnsmasq is in place; the network is not recorded yet
+  // and cannot be started twice.
+  EXPECT_EQ(netlink_.links().size(), 1u);
+  EXPECT_EQ(firewall_.applied.size(), 1u);
+  EXPECT_EQ(realizer_->Applied("seed"), nullptr);
+  EXPECT_EQ(realizer_->Start(Def(kSeed)).code(), VIR_ERR_OPERATION_INVALID);
+  dnsmasq_.finish(Status::Ok());
+  ASSERT_TRUE(done && done->ok()) << done->message();
+  ASSERT_NE(realizer_->Applied("seed"), nullptr);
+  EXPECT_EQ(realizer_->DnsmasqPid("seed"), 1000);
+  ASSERT_TRUE(realizer_->Stop(Def(kSeed)).ok());
+  ExpectNothingLeft();
+}
+
+TEST_F(HostRealizerTest, AFailedOrCancelledAsyncStartLeavesNothing) {
+  dnsmasq_.defer = true;
+  std::optional<Status> done;
+  realizer_->StartAsync(Def(kSeed), [&done](Status s) { done = s; });
+  dnsmasq_.finish(InternalError("dnsmasq: bad option"));
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->message(), "internal error: dnsmasq: bad option");
+  ExpectNothingLeft();
+
+  // Stopped while dnsmasq starts: its launch is cancelled, all is undone.
+  done.reset();
+  realizer_->StartAsync(Def(kSeed), [&done](Status s) { done = s; });
+  ASSERT_TRUE(realizer_->Stop(Def(kSeed)).ok());
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->code(), VIR_ERR_OPERATION_ABORTED);
+  EXPECT_EQ(dnsmasq_.calls.back(), "cancel");
+  ExpectNothingLeft();
+
+  // The realizer going away undoes a pending start without calling back.
+  done.reset();
+  realizer_->StartAsync(Def(kSeed), [&done](Status s) { done = s; });
+  realizer_.reset();
+  EXPECT_FALSE(done);
+  EXPECT_EQ(dnsmasq_.calls.back(), "cancel");
+  EXPECT_TRUE(netlink_.links().empty());
+  EXPECT_TRUE(firewall_.applied.empty());
+  EXPECT_EQ(Files("lib"), std::vector<std::string>{});
 }
 
 TEST_F(HostRealizerTest, DhcpAndDnsHostChangesAreASighupWithTheSamePid) {

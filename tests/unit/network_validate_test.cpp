@@ -224,6 +224,13 @@ TEST(NetworkValidateTest, PortForwardRules) {
        cu, net,
        "unsupported configuration: portForward tcp port 85 on all addresses of eth0 is claimed "
        "twice in network 'x-t'"},
+      {"isolated network",
+       "<network xmlns:vn='urn:virtnat:network:1'><name>x-t</name>"
+       "<ip address='192.168.122.1' prefix='24'/><vn:portForward guest='192.168.122.5'>"
+       "<vn:range start='80'/></vn:portForward></network>",
+       cu, net,
+       "unsupported configuration: portForward to guest '192.168.122.5' needs network 'x-t' to "
+       "have <forward mode='nat'>, 'route' or 'open'; an isolated network has no way in"},
   });
 }
 

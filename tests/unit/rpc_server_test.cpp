@@ -17,139 +17,24 @@
 #include "rpc/protocol.h"
 #include "rpc/remote_types.h"
 #include "rpc/server.h"
+#include "rpc_test_support.h"
 
 namespace virtnat::rpc {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-class TestClient {
- public:
-  explicit TestClient(UniqueFd fd) : fd_(std::move(fd)) {
-    timeval tv{5, 0};
-    setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-
-  bool SendRaw(const Bytes& b) {
-    return send(fd_.get(), b.data(), b.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(b.size());
-  }
-
-  bool Send(int32_t procedure, const Bytes& args = {}) {
-    Header h;
-    h.proc = procedure;
-    h.serial = serial_++;
-    return SendRaw(EncodeFrame(h, args));
-  }
-
-  // The next frame; nullopt on EOF or timeout.
-  std::optional<Bytes> Receive() {
-    Bytes word(4);
-    if (!ReadExactly(word.data(), 4)) return std::nullopt;
-    XdrDecoder dec(word);
-    uint32_t len = dec.Uint();
-    if (len < 28 || len > (1u << 26)) return std::nullopt;
-    word.resize(len);
-    if (!ReadExactly(word.data() + 4, len - 4)) return std::nullopt;
-    return word;
-  }
-
-  // Sends a call and waits for its reply, keeping async messages aside.
-  std::optional<DecodedFrame> Call(int32_t procedure, const Bytes& args = {}) {
-    uint32_t serial = serial_;
-    if (!Send(procedure, args)) return std::nullopt;
-    while (auto frame = Receive()) {
-      last_ = std::move(*frame);
-      auto f = DecodeFrame(last_);
-      if (!f.ok()) return std::nullopt;
-      if (f->header.type == MessageType::kReply && f->header.serial == serial) return *f;
-      messages.push_back(last_);
-    }
-    return std::nullopt;
-  }
-
-  bool Open() {
-    Bytes args;
-    XdrEncoder enc(args);
-    enc.OptString(std::string("network:///system"));
-    enc.Uint(0);
-    auto r = Call(proc::kConnectOpen, args);
-    return r && r->header.status == MessageStatus::kOk;
-  }
-
-  // True when the server closed the connection.
-  bool ClosedByServer() {
-    uint8_t b;
-    return recv(fd_.get(), &b, 1, 0) == 0;
-  }
-
-  int fd() const { return fd_.get(); }
-  std::vector<Bytes> messages;
-
- private:
-  bool ReadExactly(uint8_t* p, size_t n) {
-    while (n > 0) {
-      ssize_t r = recv(fd_.get(), p, n, 0);
-      if (r <= 0) return false;
-      p += r;
-      n -= static_cast<size_t>(r);
-    }
-    return true;
-  }
-
-  UniqueFd fd_;
-  uint32_t serial_ = 0;
-  Bytes last_;
-};
-
 class ServerTest : public ::testing::Test {
  protected:
-  void Start(ServerLimits limits = {}) {
-    context_ = g_main_context_new();
-    loop_ = g_main_loop_new(context_, FALSE);
-    server_ = std::make_unique<Server>(driver_, context_, limits);
-    thread_ = std::thread([this] { g_main_loop_run(loop_); });
-  }
-
-  void TearDown() override {
-    if (!loop_) return;
-    g_main_loop_quit(loop_);
-    g_main_context_wakeup(context_);
-    thread_.join();
-    server_.reset();
-    g_main_loop_unref(loop_);
-    g_main_context_unref(context_);
-  }
-
-  // Connects a new client. Sources are attached from the loop thread.
-  TestClient Connect(bool readonly = false) {
-    int sv[2];
-    EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-    struct Add {
-      Server* server;
-      int fd;
-      bool readonly;
-    };
-    auto* add = new Add{server_.get(), sv[0], readonly};
-    g_main_context_invoke(
-        context_,
-        [](gpointer data) -> gboolean {
-          auto* a = static_cast<Add*>(data);
-          EXPECT_TRUE(a->server->AddClient(UniqueFd(a->fd), a->readonly).ok());
-          delete a;
-          return G_SOURCE_REMOVE;
-        },
-        add);
-    return TestClient(UniqueFd(sv[1]));
-  }
+  void Start(ServerLimits limits = {}) { loop_ = std::make_unique<ServerThread>(driver_, limits); }
+  TestClient Connect(bool readonly = false) { return loop_->Connect(readonly); }
+  Server& server() { return loop_->server(); }
 
   testing::FakeCodec codec_;
   driver::NullRealizer realizer_;
   driver::MemoryStore store_;
   driver::MemoryDriver driver_{codec_, realizer_, store_};
-  GMainContext* context_ = nullptr;
-  GMainLoop* loop_ = nullptr;
-  std::unique_ptr<Server> server_;
-  std::thread thread_;
+  std::unique_ptr<ServerThread> loop_;
 };
 
 Bytes DefineArgs(const std::string& name) {
