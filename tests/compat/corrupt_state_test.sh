@@ -58,6 +58,7 @@ ln -s "$ETC/ghost.xml" "$ETC/autostart/ghost.xml"
 head -c 200 "$RUN/truncrec.status" >"$RUN/truncrec.status.cut"
 mv "$RUN/truncrec.status.cut" "$RUN/truncrec.status"
 kill -KILL "$SLEEPER_OLD"
+for _ in $(seq 200); do [[ $(alive "$SLEEPER_OLD") == no ]] && break; sleep 0.01; done
 sleep 1000 &
 SLEEP_PID=$!
 sed -i "s/<dnsmasq pid='$SLEEPER_OLD'/<dnsmasq pid='$SLEEP_PID'/" "$RUN/sleeper.status"

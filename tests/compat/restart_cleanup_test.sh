@@ -41,6 +41,9 @@ B_RULES=$(ip netns exec "$NS" nft list table inet virtnat | grep -c virbrb1)
 # While no daemon watches, a-demo's dnsmasq dies, c-demo's bridge is deleted,
 # someone flushes the whole ruleset and takes b-demo's address away.
 kill -KILL "$A_PID"
+# kill returns before the process is gone; under load the next daemon could
+# still find it alive.
+for _ in $(seq 200); do [[ $(alive "$A_PID") == no ]] && break; sleep 0.01; done
 ip netns exec "$NS" ip link del virbrc1
 ip netns exec "$NS" nft flush ruleset
 ip netns exec "$NS" ip addr del 192.168.202.1/24 dev virbrb1
