@@ -129,6 +129,9 @@ driver::AdoptHooks HostDriverParts::Adoption(const std::vector<driver::StatusRec
     RETURN_IF_ERROR(firewall_->Replace(record.name, plan->firewall));
     return missing;
   };
+  hooks.check_driver = [&driver](const driver::StatusRecord& record) {
+    return driver.CheckAdoptable(record.live_xml).status();
+  };
   hooks.adopt_driver = [&driver](const driver::StatusRecord& record) {
     return driver.AdoptRunning(record.live_xml).status();
   };

@@ -76,6 +76,12 @@ AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
     const std::string who = "network '" + record.name + "': ";
     std::string problem;
     bool host_released = false;
+    if (Status st = hooks.check_driver(record); !st.ok()) {
+      report.problems.push_back(who + "cannot re-adopt it: " + st.message() +
+                                "; left as it is, status record kept");
+      report.left_alone.push_back(record.name);
+      continue;
+    }
     if (record.bridge.empty() || !hooks.cleanup.interface_exists(record.bridge)) {
       problem = "its bridge '" + record.bridge + "' is gone";
     }

@@ -13,7 +13,8 @@
 //    restart the record missed);
 //  - the network's rules must be in the kernel; missing ones are put back.
 // Every repair and every network given up is reported by name. A network
-// that cannot be taken over whole is torn down, never left half adopted.
+// that cannot be taken over whole is torn down, never left half adopted;
+// one the driver cannot take at all is left untouched.
 
 #include <sys/types.h>
 
@@ -36,6 +37,9 @@ struct AdoptHooks {
   std::function<Status(const std::string& ifname, const std::string& address)> add_address;
   // Whether the recorded dnsmasq is still that very process.
   std::function<bool(const DnsmasqStatus&)> dnsmasq_matches;
+  // Whether the driver can take the network (its name and uuid are not
+  // another network's); checked before anything on the host changes.
+  std::function<Status(const StatusRecord&)> check_driver;
   // Takes the network over on the host side; with `dnsmasq_gone` (the
   // recorded dnsmasq no longer runs) it adopts the dnsmasq of the network's
   // pid file or, failing that, starts a new one.
@@ -55,8 +59,12 @@ struct AdoptHooks {
 struct AdoptionReport {
   std::vector<std::string> adopted;     // names of networks taken over
   std::vector<std::string> cleaned_up;  // names of networks torn down
-  std::vector<std::string> repairs;     // "network 'N': ..." what was put back
-  std::vector<std::string> problems;    // "network 'N': ..." what is wrong
+  // Names of networks the driver cannot take (a definition with its name
+  // or uuid belongs to another network): left running as they are, record
+  // kept, as libvirt leaves a status file it cannot load.
+  std::vector<std::string> left_alone;
+  std::vector<std::string> repairs;   // "network 'N': ..." what was put back
+  std::vector<std::string> problems;  // "network 'N': ..." what is wrong
 };
 
 AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,

@@ -7,7 +7,8 @@
 #     the bridge name of a running network, a dangling autostart link;
 #   run dir: a truncated status record, a record whose dnsmasq pid is now
 #     another program (a `sleep`, which must survive), a record whose bridge
-#     is gone.
+#     is gone, a record of a network whose definition file now has another
+#     uuid (left running as it is, as libvirt leaves a status it cannot load).
 # The daemon runs in a network namespace of the test's own.
 . "$(dirname "$0")/lib.sh"
 
@@ -34,7 +35,7 @@ logged() {  # NAME TEXT: the log has TEXT (fixed string) once; the line is then 
 
 start_in_ns
 n=0
-for name in good sleeper gone truncrec; do
+for name in good sleeper gone truncrec clash; do
   n=$((n + 1))
   definition "$name" "vncs$n" "$n" >"$TMP/$name.xml"
   virsh -q -c "$URI" net-define "$TMP/$name.xml" >/dev/null
@@ -43,6 +44,7 @@ done
 GOOD_PID=$(dnsmasq_pid good)
 SLEEPER_OLD=$(dnsmasq_pid sleeper)
 TRUNC_PID=$(dnsmasq_pid truncrec)
+CLASH_PID=$(dnsmasq_pid clash)
 NFT_GOOD=$(ip netns exec "$NS" nft list table inet virtnat | grep -c vncs1)
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=
 
@@ -54,6 +56,8 @@ definition twinbridge vncs1 7 >"$ETC/twinbridge.xml"
 mkdir -p "$ETC/autostart"
 ln -s "$ETC/twinbridge.xml" "$ETC/autostart/twinbridge.xml"
 ln -s "$ETC/ghost.xml" "$ETC/autostart/ghost.xml"
+definition clash vncs5 5 | sed 's|</name>|</name>\n  <uuid>0badc0de-0000-4000-8000-000000000005</uuid>|' \
+  >"$ETC/clash.xml"
 # The run dir.
 head -c 200 "$RUN/truncrec.status" >"$RUN/truncrec.status.cut"
 mv "$RUN/truncrec.status.cut" "$RUN/truncrec.status"
@@ -66,7 +70,8 @@ echo "$SLEEP_PID" >"$RUN/dnsmasq/sleeper.pid"
 ip netns exec "$NS" ip link del vncs3
 
 start_in_ns
-check "the daemon serves" " gone         inactive   no    yes
+check "the daemon serves" " clash        inactive   no    yes
+ gone         inactive   no    yes
  good         active     no    yes
  sleeper      active     no    yes
  truncrec     inactive   no    yes
@@ -85,6 +90,8 @@ check "gone: record and rules removed" "0 0" 0 bash -c \
   "echo \$(ls $RUN/gone.status 2>/dev/null | wc -l) \$(ip netns exec $NS nft list table inet virtnat | grep -c vncs3)"
 check "truncrec: record left for inspection, its dnsmasq not touched" "yes yes" 0 bash -c \
   "echo \$([[ -e $RUN/truncrec.status ]] && echo yes) $(alive "$TRUNC_PID")"
+check "clash: left running as it was, record kept" "yes yes 0" 0 bash -c \
+  "echo \$([[ -e $RUN/clash.status ]] && echo yes) $(alive "$CLASH_PID") \$(ip netns exec $NS ip link show vncs5 >/dev/null; echo \$?)"
 check "twinbridge: cannot start while good runs" "error: Failed to start network twinbridge" 1 \
   bash -c "virsh -q -c '$URI' net-start twinbridge 2>&1 | sed -n 1p; exit \${PIPESTATUS[0]}"
 check "dangling autostart link removed" "no" 0 bash -c \
@@ -103,6 +110,8 @@ logged "twinbridge's autostart failure named" "cannot autostart network 'twinbri
 logged "truncated record named" "skipped a status record: $RUN/truncrec.status: internal error: malformed status record"
 logged "foreign dnsmasq pid named" \
   "network 'sleeper': its recorded dnsmasq (pid $SLEEP_PID) is no longer running; now served by dnsmasq pid $SLEEPER_NEW"
+logged "clashing record named" \
+  "network 'clash': cannot re-adopt it: operation failed: network 'clash' already exists with uuid 0badc0de-0000-4000-8000-000000000005; left as it is, status record kept"
 logged "gone bridge named" "network 'gone': its bridge 'vncs3' is gone; cleaning up what is left of it"
 # truncrec's dnsmasq outlives the test's daemon: end it with the rest.
 kill "$TRUNC_PID" 2>/dev/null || true

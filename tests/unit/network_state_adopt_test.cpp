@@ -47,6 +47,9 @@ class AdoptTest : public ::testing::Test {
       if (!ensure_rules_status_.ok()) return ensure_rules_status_;
       return missing_rules_;
     };
+    hooks_.check_driver = [this](const StatusRecord& r) {
+      return r.name == "taken" ? Status(InternalError("name taken")) : Status::Ok();
+    };
     hooks_.adopt_driver = [this](const StatusRecord& r) {
       calls_.push_back("adopt driver " + r.name);
       return Status::Ok();
@@ -103,6 +106,19 @@ TEST_F(AdoptTest, GoneBridgeIsCleanedUpAndReportedByName) {
                                  "of it"});
   EXPECT_EQ(calls_, (std::vector<std::string>{"remove rules b", "remove record b", "adopt host a",
                                               "ensure rules a", "adopt driver a"}));
+}
+
+TEST_F(AdoptTest, NetworkTheDriverCannotTakeIsLeftAlone) {
+  AdoptionReport report =
+      AdoptRecordedNetworks({Record("a", "br1", 100), Record("taken", "br1", 100)}, hooks_);
+  EXPECT_EQ(report.adopted, std::vector<std::string>{"a"});
+  EXPECT_EQ(report.left_alone, std::vector<std::string>{"taken"});
+  EXPECT_TRUE(report.cleaned_up.empty());
+  EXPECT_EQ(report.problems,
+            std::vector<std::string>{"network 'taken': cannot re-adopt it: internal error: name "
+                                     "taken; left as it is, status record kept"});
+  // Nothing of it was touched: no host call, no record removed.
+  EXPECT_EQ(calls_, (std::vector<std::string>{"adopt host a", "ensure rules a", "adopt driver a"}));
 }
 
 TEST_F(AdoptTest, MissingAddressIsPutBack) {
