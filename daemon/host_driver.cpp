@@ -6,16 +6,34 @@
 #include <charconv>
 
 #include "driver/firewall_audit.h"
+#include "driver/firewall_drift_host.h"
 #include "driver/firewall_record.h"
 #include "driver/process_identity.h"
 #include "driver/realize_dnsmasq.h"
 
 namespace virtnat::daemon {
+namespace {
+
+// The pid file is RUN_DIR/dnsmasq/NAME.pid (dnsmasq_config.h), so the
+// network a supervised dnsmasq serves is known from its command alone.
+std::string NetworkOfCommand(const driver::DnsmasqCommand& command) {
+  std::string name = command.pid_file.substr(command.pid_file.rfind('/') + 1);
+  if (name.ends_with(".pid")) name.resize(name.size() - 4);
+  return name;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const Options& opts) {
   std::unique_ptr<HostDriverParts> parts(new HostDriverParts());
   ASSIGN_OR_RETURN(parts->netlink_, driver::RealNetlink::Open());
   ASSIGN_OR_RETURN(parts->firewall_, driver::NftFirewall::Open());
+  parts->firewall_->SetRebuildListener([](const std::string& network, const Status& error) {
+    g_warning(
+        "firewall rules of network '%s' were changed by another program (%s); table inet "
+        "virtnat rebuilt with the rules of the running networks",
+        network.c_str(), error.message().c_str());
+  });
   ASSIGN_OR_RETURN(parts->facts_, driver::RealHostFacts::Open());
   parts->sysctl_ = std::make_unique<driver::Sysctl>();
 
@@ -24,7 +42,12 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const Options& op
   deps.firewall = parts->firewall_.get();
   deps.facts = parts->facts_.get();
   deps.sysctl = parts->sysctl_.get();
-  deps.dnsmasq = driver::SupervisedDnsmasq(g_main_context_get_thread_default());
+  HostDriverParts* self = parts.get();
+  deps.dnsmasq = driver::SupervisedDnsmasq(
+      g_main_context_get_thread_default(), {},
+      [self](const driver::DnsmasqCommand& command, const std::string& line) {
+        self->OnDnsmasqEvent(NetworkOfCommand(command), line);
+      });
   // dnsmasq's configuration, hosts files and leases are state; its pid file
   // is runtime. Both live under the daemon's own directories.
   deps.paths.state_dir = opts.state_dir + "/dnsmasq";
@@ -32,7 +55,37 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const Options& op
   parts->realizer_ = std::make_unique<driver::HostRealizer>(std::move(deps));
   parts->store_ = std::make_unique<driver::FileStore>(opts.config_dir);
   parts->status_ = std::make_unique<driver::StatusStore>(opts.run_dir);
+  parts->drift_host_ =
+      std::make_unique<driver::FirewallDriftHost>(*parts->firewall_, parts->realizer_.get());
   return parts;
+}
+
+HostDriverParts::~HostDriverParts() {
+  if (restarted_idle_ != 0) g_source_remove(restarted_idle_);
+}
+
+void HostDriverParts::OnDnsmasqEvent(const std::string& network, const std::string& line) {
+  g_warning("network '%s': %s", network.c_str(), line.c_str());
+  // The new pid is known only once the restart's notification returned.
+  if (line.starts_with("dnsmasq restarted")) {
+    restarted_.insert(network);
+    if (restarted_idle_ == 0) restarted_idle_ = g_idle_add(&HostDriverParts::OnRestartedIdle, this);
+  }
+}
+
+gboolean HostDriverParts::OnRestartedIdle(gpointer data) noexcept {
+  auto* self = static_cast<HostDriverParts*>(data);
+  self->restarted_idle_ = 0;
+  std::set<std::string> networks;
+  networks.swap(self->restarted_);
+  try {
+    if (self->dnsmasq_restarted_) {
+      for (const std::string& network : networks) self->dnsmasq_restarted_(network);
+    }
+  } catch (...) {
+    g_warning("cannot record a restarted dnsmasq");
+  }
+  return G_SOURCE_REMOVE;
 }
 
 driver::RunningFacts HostDriverParts::FactsOf(const std::string& network) const {

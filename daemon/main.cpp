@@ -13,9 +13,11 @@
 #include <cstdio>
 #include <cstring>
 
+#include "daemon/drift_watch.h"
 #include "daemon/host_driver.h"
 #include "daemon/options.h"
 #include "daemon/sockets.h"
+#include "daemon/status_command.h"
 #include "driver/definition_store.h"
 #include "driver/memory_driver.h"
 #include "driver/network_realizer.h"
@@ -123,6 +125,7 @@ int Run(int argc, char** argv) {
     std::puts("virtnatd 0.1 (libvirt remote protocol 9.0)");
     return 0;
   }
+  if (opts.status) return PrintStatus(opts);
   g_max_level = LevelOf(opts.log_level);
   g_log_set_default_handler(LogHandler, nullptr);
   // A client that vanishes must not kill the daemon with SIGPIPE.
@@ -149,6 +152,12 @@ int Run(int argc, char** argv) {
     g_warning("%s", problem.c_str());
   }
   AdoptOrCleanUp(parts, codec, driver, recorder);
+    // Drift repair (firewall rules others removed) and dnsmasq restarts.
+  DriftWatch drift(parts.drift_host(), parts.firewall_portid(), driver, opts.run_dir);
+  parts.SetDnsmasqRestarted([&driver, &recorder](const std::string& name) {
+    Result<driver::NetworkRef> net = driver.LookupByName(name);
+    if (net.ok() && driver.IsActive(*net).ok() && *driver.IsActive(*net)) recorder.Rewrite(*net);
+  });
   if (!opts.import_libvirt.empty()) ImportLibvirt(driver, opts.import_libvirt);
   // Only begun here: each network's dnsmasq launch completes on the loop,
   // which serves clients meanwhile.

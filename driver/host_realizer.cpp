@@ -47,6 +47,12 @@ const NetworkPlan* HostRealizer::Applied(const std::string& network) const {
   return it == applied_.end() ? nullptr : &it->second.plan;
 }
 
+std::vector<std::string> HostRealizer::Networks() const {
+  std::vector<std::string> names;
+  for (const auto& [name, record] : applied_) names.push_back(name);
+  return names;
+}
+
 std::optional<pid_t> HostRealizer::DnsmasqPid(const std::string& network) const {
   auto it = applied_.find(network);
   if (it == applied_.end() || !it->second.dnsmasq) return std::nullopt;

@@ -72,6 +72,8 @@ class HostRealizer final : public NetworkRealizer {
   const NetworkPlan* Applied(const std::string& network) const;
   // The running dnsmasq of `network`, if any.
   std::optional<pid_t> DnsmasqPid(const std::string& network) const;
+  // The networks realized here, by name.
+  std::vector<std::string> Networks() const;
 
  private:
   struct Record {
