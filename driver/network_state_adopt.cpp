@@ -2,15 +2,12 @@
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
-#include <linux/netfilter.h>
 #include <netinet/in.h>
 
 #include <algorithm>
-#include <map>
 #include <memory>
 
 #include "common/ip_address.h"
-#include "driver/nft_ruleset.h"
 
 namespace virtnat::driver {
 namespace {
@@ -54,9 +51,15 @@ std::string TakeOver(const StatusRecord& record, bool dnsmasq_gone, const AdoptH
   Status st = [&]() -> Status {
     ASSIGN_OR_RETURN(std::vector<std::string> restored, hooks.ensure_rules(record));
     if (!restored.empty()) {
-      std::string what = restored[0];
-      if (restored.size() > 1) what += " and " + std::to_string(restored.size() - 1) + " more";
-      report.repairs.push_back(who + "firewall rules were missing (" + what + "); put back");
+      constexpr size_t kListed = 3;
+      std::string what;
+      for (size_t i = 0; i < restored.size() && i < kListed; ++i) {
+        what += (i > 0 ? ", " : "") + restored[i];
+      }
+      if (restored.size() > kListed) {
+        what += " and " + std::to_string(restored.size() - kListed) + " more";
+      }
+      report.repairs.push_back(who + "firewall rules were missing (" + what + "); restored");
     }
     return hooks.adopt_driver(record);
   }();
@@ -98,7 +101,7 @@ AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
             break;
           }
           report.repairs.push_back(who + "address " + address + " was missing from bridge '" +
-                                   record.bridge + "'; put back");
+                                   record.bridge + "'; restored");
         }
       }
     }
@@ -125,41 +128,12 @@ AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
   return report;
 }
 
-ExpectedNftObjects ExpectedObjectsOf(const FirewallPlan& plan) {
-  ExpectedNftObjects out;
-  if (plan.rules.empty()) return out;
-  auto chain = [&out](const NftChain& c) {
-    out.chains.push_back(ExpectedNftChain{NFPROTO_INET, kNftTable, c.name, c.rules.size()});
-  };
-  for (const NftChain& c : plan.base.chains) chain(c);
-  for (const NftChain& c : plan.rules.chains) chain(c);
-  std::map<std::string, size_t> elements;
-  for (const NftMap& m : plan.base.maps) elements[m.name] = 0;
-  for (const NftElement& e : plan.rules.elements) ++elements[e.map];
-  for (const auto& [map, count] : elements) {
-    out.sets.push_back(ExpectedNftSet{NFPROTO_INET, kNftTable, map, count});
+bool SameFirewallObjects(const NftNetworkRules& a, const NftNetworkRules& b) {
+  if (a.elements != b.elements || a.chains.size() != b.chains.size()) return false;
+  for (size_t i = 0; i < a.chains.size(); ++i) {
+    if (a.chains[i].name != b.chains[i].name) return false;
   }
-  return out;
-}
-
-bool NoChainPresent(const NftNetworkRules& rules, const NftInventory& inventory) {
-  std::vector<ExpectedNftChain> chains;
-  for (const NftChain& c : rules.chains) {
-    chains.push_back(ExpectedNftChain{NFPROTO_INET, kNftTable, c.name, 0});
-  }
-  return FindChainDrift(chains, inventory).size() == chains.size();
-}
-
-std::vector<std::string> DescribeMissing(const ExpectedNftObjects& expected,
-                                         const NftInventory& inventory) {
-  std::vector<std::string> out;
-  for (const NftChainDrift& d : FindChainDrift(expected.chains, inventory)) {
-    out.push_back(DescribeDrift(d));
-  }
-  for (const NftSetDrift& d : FindSetDrift(expected.sets, inventory)) {
-    out.push_back(DescribeDrift(d));
-  }
-  return out;
+  return true;
 }
 
 Result<std::vector<std::string>> ReadInterfaceAddresses(const std::string& ifname) {

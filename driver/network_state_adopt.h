@@ -24,9 +24,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "driver/firewall_audit.h"
-#include "driver/firewall_plan.h"
 #include "driver/network_state.h"
+#include "driver/nft_ruleset.h"
 
 namespace virtnat::driver {
 
@@ -47,7 +46,8 @@ struct AdoptHooks {
   // The dnsmasq serving the network once adopt_host succeeded, if any.
   std::function<std::optional<pid_t>(const std::string& name)> dnsmasq_pid;
   // Makes sure the network's rules are in the kernel; returns what was
-  // missing and has been put back (empty: nothing was missing).
+  // missing and has been put back (empty: nothing was missing), other
+  // networks' rules restored with them included.
   std::function<Result<std::vector<std::string>>(const StatusRecord&)> ensure_rules;
   // Marks the network active in the driver (after adopt_host).
   std::function<Status(const StatusRecord&)> adopt_driver;
@@ -70,21 +70,9 @@ struct AdoptionReport {
 AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
                                      const AdoptHooks& hooks);
 
-// The chains (with at least as many rules as planned) and maps (with at
-// least the network's elements) that `plan` puts into the kernel.
-struct ExpectedNftObjects {
-  std::vector<ExpectedNftChain> chains;
-  std::vector<ExpectedNftSet> sets;
-};
-ExpectedNftObjects ExpectedObjectsOf(const FirewallPlan& plan);
-
-// What of `expected` the kernel's `inventory` lacks, one line per object.
-std::vector<std::string> DescribeMissing(const ExpectedNftObjects& expected,
-                                         const NftInventory& inventory);
-
-// Whether none of the chains of `rules` is in the kernel (a flushed ruleset):
-// then no element can refer to them either, and nothing is left to remove.
-bool NoChainPresent(const NftNetworkRules& rules, const NftInventory& inventory);
+// Whether `a` and `b` name the same chains (rules aside) and map elements:
+// a status record's firewall objects (firewall_record.h) against a plan's.
+bool SameFirewallObjects(const NftNetworkRules& a, const NftNetworkRules& b);
 
 // Addresses of `ifname` in the calling thread's network namespace.
 Result<std::vector<std::string>> ReadInterfaceAddresses(const std::string& ifname);
