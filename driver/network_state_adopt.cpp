@@ -33,20 +33,30 @@ unsigned PrefixOf(const sockaddr* mask) {
   return prefix;
 }
 
-// Brings the host side and the driver in; on failure undoes the host side.
-// Returns the problem, or "" once the network is adopted.
-std::string TakeOver(const StatusRecord& record, bool dnsmasq_gone, const AdoptHooks& hooks,
-                     AdoptionReport& report) {
+struct TakeOverResult {
+  std::string problem;         // "" once the network is adopted
+  bool host_released = false;  // the host side was taken and torn down again
+};
+
+// Brings the host side and the driver in; on failure after the host side
+// was taken, tears it down through the host side (release_host).
+TakeOverResult TakeOver(const StatusRecord& record, bool dnsmasq_gone, const AdoptHooks& hooks,
+                        AdoptionReport& report) {
   const std::string who = "network '" + record.name + "': ";
   if (Status st = hooks.adopt_host(record, dnsmasq_gone); !st.ok()) {
-    return "cannot take over: " + st.message();
+    return {"cannot take over: " + st.message(), false};
   }
   if (dnsmasq_gone) {
     std::optional<pid_t> now = hooks.dnsmasq_pid(record.name);
-    report.repairs.push_back(who + "its recorded dnsmasq (pid " +
-                             std::to_string(record.dnsmasq->pid) + ") is no longer running; " +
-                             (now ? "now served by dnsmasq pid " + std::to_string(*now)
-                                  : std::string("no dnsmasq runs")));
+    std::string was = record.dnsmasq
+                          ? "its recorded dnsmasq (pid " + std::to_string(record.dnsmasq->pid) +
+                                ") is no longer running; "
+                          : "no dnsmasq was recorded; ";
+    if (record.dnsmasq || now) {
+      report.repairs.push_back(who + was +
+                               (now ? "now served by dnsmasq pid " + std::to_string(*now)
+                                    : std::string("no dnsmasq runs")));
+    }
   }
   Status st = [&]() -> Status {
     ASSIGN_OR_RETURN(std::vector<std::string> restored, hooks.ensure_rules(record));
@@ -63,11 +73,11 @@ std::string TakeOver(const StatusRecord& record, bool dnsmasq_gone, const AdoptH
     }
     return hooks.adopt_driver(record);
   }();
-  if (st.ok()) return "";
+  if (st.ok()) return {};
   if (Status released = hooks.release_host(record); !released.ok()) {
     report.problems.push_back(who + released.message());
   }
-  return "cannot take over: " + st.message();
+  return {"cannot take over: " + st.message(), true};
 }
 
 }  // namespace
@@ -106,9 +116,12 @@ AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
       }
     }
     if (problem.empty()) {
-      bool dnsmasq_gone = record.dnsmasq && !hooks.dnsmasq_matches(*record.dnsmasq);
-      problem = TakeOver(record, dnsmasq_gone, hooks, report);
-      host_released = !problem.empty();
+      // A record without dnsmasq was written while supervision restarted it:
+      // adopt the one in its pid file, or start one.
+      bool dnsmasq_gone = !record.dnsmasq || !hooks.dnsmasq_matches(*record.dnsmasq);
+      TakeOverResult taken = TakeOver(record, dnsmasq_gone, hooks, report);
+      problem = taken.problem;
+      host_released = taken.host_released;
     }
     if (problem.empty()) {
       report.adopted.push_back(record.name);

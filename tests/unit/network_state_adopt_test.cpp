@@ -168,6 +168,31 @@ TEST_F(AdoptTest, MissingRulesPutBackAreReported) {
                                      "inet virtnat forward is missing and 1 more); restored"});
 }
 
+TEST_F(AdoptTest, HostSideThatCannotBeTakenIsCleanedUpFromTheRecord) {
+  hooks_.adopt_host = [this](const StatusRecord& r, bool) -> Status {
+    calls_.push_back("adopt host " + r.name);
+    return InternalError("no plan");
+  };
+  AdoptionReport report = AdoptRecordedNetworks({Record("a", "br1", 100)}, hooks_);
+  EXPECT_EQ(report.cleaned_up, std::vector<std::string>{"a"});
+  EXPECT_EQ(report.problems,
+            std::vector<std::string>{"network 'a': cannot take over: internal error: no plan; "
+                                     "cleaning up what is left of it"});
+  EXPECT_EQ(calls_, (std::vector<std::string>{"adopt host a", "remove rules a", "delete bridge br1",
+                                              "remove record a"}));
+}
+
+TEST_F(AdoptTest, RecordWithoutDnsmasqLetsTheHostSideFindOrStartOne) {
+  StatusRecord r = Record("a", "br1", 100);
+  r.dnsmasq.reset();
+  AdoptionReport report = AdoptRecordedNetworks({r}, hooks_);
+  EXPECT_EQ(report.adopted, std::vector<std::string>{"a"});
+  EXPECT_EQ(calls_[0], "adopt host a new dnsmasq");
+  EXPECT_EQ(report.repairs,
+            std::vector<std::string>{"network 'a': no dnsmasq was recorded; now served by dnsmasq "
+                                     "pid 777"});
+}
+
 TEST_F(AdoptTest, RulesThatCannotBeRestoredReleaseTheHostSide) {
   ensure_rules_status_ = InternalError("table busy");
   AdoptionReport report = AdoptRecordedNetworks({Record("a", "br1", 100)}, hooks_);
