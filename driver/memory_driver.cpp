@@ -155,6 +155,7 @@ Result<xml::NetworkDef> MemoryDriver::PrepareDef(const std::string& text, bool v
       return OperationFailed("network '" + obj.def.name + "' is already defined with uuid " +
                              xml::FormatUuid(obj.def.uuid));
     }
+    // Its start runs a copy of the definition: a redefinition would race it.
     if (obj.starting) return BeingStarted(obj.def);
     if (for_create && obj.active) {
       return OperationInvalid("network is already active as '" + obj.def.name + "'");
@@ -202,14 +203,13 @@ void MemoryDriver::StartObject(NetworkObject& obj, xml::NetworkDef def, bool wai
     realizer_.StartAsync(def, std::move(finish));
   }
 }
+
 Result<NetworkRef> MemoryDriver::DefineXml(const std::string& xml, unsigned flags) {
   RETURN_IF_ERROR(CheckFlags(flags, VIR_NETWORK_DEFINE_VALIDATE, "networkDefineXMLFlags"));
   ASSIGN_OR_RETURN(xml::NetworkDef def,
                    PrepareDef(xml, flags & VIR_NETWORK_DEFINE_VALIDATE, false));
-  auto it = objects_.find(def.uuid);
-  // Its start has copied the definition it runs; a redefinition would race it.
-  if (it != objects_.end() && it->second->starting) return BeingStarted(it->second->def);
   RETURN_IF_ERROR(SaveConfig(def));
+  auto it = objects_.find(def.uuid);
   if (it == objects_.end()) {
     auto obj = std::make_unique<NetworkObject>();
     obj->def = def;
