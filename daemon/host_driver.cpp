@@ -1,16 +1,39 @@
 #include "daemon/host_driver.h"
 
 #include <glib.h>
+#include <linux/netfilter.h>
 
+#include <charconv>
+
+#include "driver/firewall_audit.h"
+#include "driver/firewall_drift_host.h"
 #include "driver/firewall_record.h"
+#include "driver/process_identity.h"
 #include "driver/realize_dnsmasq.h"
 
 namespace virtnat::daemon {
+namespace {
+
+// The pid file is RUN_DIR/dnsmasq/NAME.pid (dnsmasq_config.h), so the
+// network a supervised dnsmasq serves is known from its command alone.
+std::string NetworkOfCommand(const driver::DnsmasqCommand& command) {
+  std::string name = command.pid_file.substr(command.pid_file.rfind('/') + 1);
+  if (name.ends_with(".pid")) name.resize(name.size() - 4);
+  return name;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const Options& opts) {
   std::unique_ptr<HostDriverParts> parts(new HostDriverParts());
   ASSIGN_OR_RETURN(parts->netlink_, driver::RealNetlink::Open());
   ASSIGN_OR_RETURN(parts->firewall_, driver::NftFirewall::Open());
+  parts->firewall_->SetRebuildListener([](const std::string& network, const Status& error) {
+    g_warning(
+        "firewall rules of network '%s' were changed by another program (%s); table inet "
+        "virtnat rebuilt with the rules of the running networks",
+        network.c_str(), error.message().c_str());
+  });
   ASSIGN_OR_RETURN(parts->facts_, driver::RealHostFacts::Open());
   parts->sysctl_ = std::make_unique<driver::Sysctl>();
 
@@ -19,7 +42,12 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const Options& op
   deps.firewall = parts->firewall_.get();
   deps.facts = parts->facts_.get();
   deps.sysctl = parts->sysctl_.get();
-  deps.dnsmasq = driver::SupervisedDnsmasq(g_main_context_get_thread_default());
+  HostDriverParts* self = parts.get();
+  deps.dnsmasq = driver::SupervisedDnsmasq(
+      g_main_context_get_thread_default(), {},
+      [self](const driver::DnsmasqCommand& command, const std::string& line) {
+        self->OnDnsmasqEvent(NetworkOfCommand(command), line);
+      });
   // dnsmasq's configuration, hosts files and leases are state; its pid file
   // is runtime. Both live under the daemon's own directories.
   deps.paths.state_dir = opts.state_dir + "/dnsmasq";
@@ -27,13 +55,53 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const Options& op
   parts->realizer_ = std::make_unique<driver::HostRealizer>(std::move(deps));
   parts->store_ = std::make_unique<driver::FileStore>(opts.config_dir);
   parts->status_ = std::make_unique<driver::StatusStore>(opts.run_dir);
+  parts->drift_host_ =
+      std::make_unique<driver::FirewallDriftHost>(*parts->firewall_, parts->realizer_.get());
   return parts;
+}
+
+HostDriverParts::~HostDriverParts() {
+  if (restarted_idle_ != 0) g_source_remove(restarted_idle_);
+}
+
+void HostDriverParts::OnDnsmasqEvent(const std::string& network, const std::string& line) {
+  g_warning("network '%s': %s", network.c_str(), line.c_str());
+  // The new pid is known only once the restart's notification returned.
+  if (line.starts_with("dnsmasq restarted")) {
+    restarted_.insert(network);
+    if (restarted_idle_ == 0) restarted_idle_ = g_idle_add(&HostDriverParts::OnRestartedIdle, this);
+  }
+}
+
+gboolean HostDriverParts::OnRestartedIdle(gpointer data) noexcept {
+  auto* self = static_cast<HostDriverParts*>(data);
+  self->restarted_idle_ = 0;
+  std::set<std::string> networks;
+  networks.swap(self->restarted_);
+  try {
+    if (self->dnsmasq_restarted_) {
+      for (const std::string& network : networks) self->dnsmasq_restarted_(network);
+    }
+  } catch (...) {
+    g_warning("cannot record a restarted dnsmasq");
+  }
+  return G_SOURCE_REMOVE;
 }
 
 driver::RunningFacts HostDriverParts::FactsOf(const std::string& network) const {
   driver::RunningFacts facts;
   if (const driver::NetworkPlan* plan = realizer_->Applied(network)) {
     facts.bridge = plan->bridge.name;
+    for (const driver::InterfaceAddress& a : plan->addresses) {
+      facts.addresses.push_back(a.address.ToString() + "/" + std::to_string(a.prefix));
+    }
+    if (plan->dnsmasq.needed) {
+      const driver::DnsmasqPaths& paths = plan->dnsmasq_paths;
+      for (const std::string* f :
+           {&paths.conf_file, &paths.hosts_file, &paths.addn_hosts_file, &paths.pid_file}) {
+        if (!f->empty()) facts.files.push_back(*f);
+      }
+    }
   }
   if (const driver::NftNetworkRules* rules = firewall_->Applied(network)) {
     facts.firewall = driver::FormatFirewallRecord(*rules);
@@ -59,6 +127,61 @@ driver::CleanupHooks HostDriverParts::Cleanup(const std::vector<driver::StatusRe
     if (!firewall_->Applied(network)) return driver::ParseFirewallRecord(text).status();
     return firewall_->Remove(network);
   };
+  return hooks;
+}
+
+driver::AdoptHooks HostDriverParts::Adoption(const std::vector<driver::StatusRecord>& records,
+                                             driver::DefinitionCodec& codec,
+                                             driver::MemoryDriver& driver) {
+  driver::AdoptHooks hooks;
+  hooks.cleanup = Cleanup(records);
+  hooks.interface_addresses = driver::ReadInterfaceAddresses;
+  hooks.add_address = [this](const std::string& ifname, const std::string& text) -> Status {
+    size_t slash = text.find('/');
+    std::optional<IpAddress> ip = IpAddress::Parse(text.substr(0, slash));
+    driver::InterfaceAddress address;
+    const char* prefix = slash == std::string::npos ? nullptr : text.c_str() + slash + 1;
+    if (!ip || prefix == nullptr ||
+        std::from_chars(prefix, text.c_str() + text.size(), address.prefix).ec != std::errc()) {
+      return InternalError("invalid recorded address '" + text + "'");
+    }
+    address.address = *ip;
+    return netlink_->AddAddress(ifname, address);
+  };
+  hooks.dnsmasq_matches = [](const driver::DnsmasqStatus& d) {
+    return driver::ProcessMatches(d.pid, d.start_time, d.cmdline);
+  };
+  hooks.adopt_host = [this, &codec](const driver::StatusRecord& record, bool dnsmasq_gone) {
+    return [&]() -> Status {
+      ASSIGN_OR_RETURN(xml::NetworkDef def, codec.Parse(record.live_xml, false));
+      return realizer_->Adopt(def, dnsmasq_gone);
+    }();
+  };
+  hooks.dnsmasq_pid = [this](const std::string& name) { return realizer_->DnsmasqPid(name); };
+  hooks.ensure_rules =
+      [this](const driver::StatusRecord& record) -> Result<std::vector<std::string>> {
+    const driver::NetworkPlan* plan = realizer_->Applied(record.name);
+    if (plan == nullptr) return InternalError("network '" + record.name + "' is not realized");
+    driver::ExpectedNftObjects expected = driver::ExpectedObjectsOf(plan->firewall);
+    if (expected.chains.empty() && expected.sets.empty()) return std::vector<std::string>{};
+    ASSIGN_OR_RETURN(driver::NftInventory inventory,
+                     driver::ReadNftInventory({{NFPROTO_INET, driver::kNftTable}}));
+    std::vector<std::string> missing = driver::DescribeMissing(expected, inventory);
+    if (missing.empty()) return missing;
+    // What is left cannot be trusted: remove it as recorded or, when that
+    // fails because objects are gone, forget it; then apply the plan afresh.
+    if (!firewall_->Remove(record.name).ok()) firewall_->Adopt(record.name, {});
+    RETURN_IF_ERROR(firewall_->Replace(record.name, plan->firewall));
+    return missing;
+  };
+  hooks.adopt_driver = [&driver](const driver::StatusRecord& record) {
+    return driver.AdoptRunning(record.live_xml).status();
+  };
+  hooks.release_host = [this, &codec](const driver::StatusRecord& record) -> Status {
+    ASSIGN_OR_RETURN(xml::NetworkDef def, codec.Parse(record.live_xml, false));
+    return realizer_->Stop(def);
+  };
+  hooks.remove_record = [this](const std::string& name) { return status_->Remove(name); };
   return hooks;
 }
 

@@ -13,13 +13,14 @@
 #include <cstdio>
 #include <cstring>
 
+#include "daemon/drift_watch.h"
 #include "daemon/host_driver.h"
 #include "daemon/options.h"
 #include "daemon/sockets.h"
+#include "daemon/status_command.h"
 #include "driver/definition_store.h"
 #include "driver/memory_driver.h"
 #include "driver/network_realizer.h"
-#include "driver/process_identity.h"
 #include "driver/xml_codec.h"
 #include "rpc/server.h"
 
@@ -65,10 +66,10 @@ rpc::PeerPolicy MakePolicy(const std::string& group) {
 }
 
 // Networks an earlier daemon left running, found by their status records:
-// re-adopted when the bridge is there and the recorded dnsmasq still runs
-// (same pid, no rule churn), torn down otherwise.
+// each is checked against the host and re-adopted as it runs, repaired where
+// something is missing, or torn down (network_state_adopt.h).
 void AdoptOrCleanUp(HostDriverParts& parts, driver::DefinitionCodec& codec,
-                    driver::MemoryDriver& driver) {
+                    driver::MemoryDriver& driver, driver::NetworkStateRecorder& recorder) {
   Result<driver::LoadedStatus> loaded = parts.status().LoadAll();
   if (!loaded.ok()) {
     g_warning("cannot read status records: %s", loaded.error().message.c_str());
@@ -77,38 +78,16 @@ void AdoptOrCleanUp(HostDriverParts& parts, driver::DefinitionCodec& codec,
   for (const std::string& problem : loaded->problems) {
     g_warning("skipped a status record: %s", problem.c_str());
   }
-  driver::CleanupHooks hooks = parts.Cleanup(loaded->records);
-  for (const driver::StatusRecord& record : loaded->records) {
-    const std::string& name = record.name;
-    bool intact =
-        !record.bridge.empty() && hooks.interface_exists(record.bridge) &&
-        (!record.dnsmasq || driver::ProcessMatches(record.dnsmasq->pid, record.dnsmasq->start_time,
-                                                   record.dnsmasq->cmdline));
-    if (intact) {
-      Status st = [&]() -> Status {
-        ASSIGN_OR_RETURN(xml::NetworkDef def, codec.Parse(record.live_xml, false));
-        RETURN_IF_ERROR(parts.realizer().Adopt(def));
-        if (Result<xml::NetworkDef> r = driver.AdoptRunning(record.live_xml); !r.ok()) {
-          (void)parts.realizer().Stop(def);
-          return r.status();
-        }
-        return Status::Ok();
-      }();
-      if (st.ok()) {
-        g_info("network '%s' left running by an earlier daemon re-adopted", name.c_str());
-        continue;
-      }
-      g_warning("cannot re-adopt network '%s': %s", name.c_str(), st.message().c_str());
-    } else {
-      g_warning("network '%s' left by an earlier daemon is incomplete; cleaning up", name.c_str());
-    }
-    for (const std::string& problem : driver::CleanUpRecordedNetwork(record, hooks)) {
-      g_warning("cleaning up after an earlier daemon: %s", problem.c_str());
-    }
-    if (Status st = parts.status().Remove(name); !st.ok()) {
-      g_warning("%s", st.message().c_str());
-    }
+  driver::AdoptionReport report = driver::AdoptRecordedNetworks(
+      loaded->records, parts.Adoption(loaded->records, codec, driver));
+  for (const std::string& name : report.adopted) {
+    g_info("network '%s' left running by an earlier daemon re-adopted", name.c_str());
+    // The record now says what runs (a repaired dnsmasq's pid, say).
+    if (Result<driver::NetworkRef> net = driver.LookupByName(name); net.ok())
+      recorder.Rewrite(*net);
   }
+  for (const std::string& repair : report.repairs) g_warning("%s", repair.c_str());
+  for (const std::string& problem : report.problems) g_warning("%s", problem.c_str());
 }
 
 // Problems only warn: the networks that import are kept, the daemon serves.
@@ -146,6 +125,7 @@ int Run(int argc, char** argv) {
     std::puts("virtnatd 0.1 (libvirt remote protocol 9.0)");
     return 0;
   }
+  if (opts.status) return PrintStatus(opts);
   g_max_level = LevelOf(opts.log_level);
   g_log_set_default_handler(LogHandler, nullptr);
   // A client that vanishes must not kill the daemon with SIGPIPE.
@@ -163,11 +143,21 @@ int Run(int argc, char** argv) {
       driver, parts.status(), [&parts](const std::string& name) { return parts.FactsOf(name); },
       [](const std::string& problem) { g_warning("%s", problem.c_str()); });
   driver.SetLiveChangeHook([&recorder](const driver::NetworkRef& net) { recorder.Rewrite(net); });
-  if (Status st = driver.Load(); !st.ok()) g_warning("%s", st.message().c_str());
+  Result<std::vector<std::string>> loaded = driver.Load();
   for (const std::string& problem : (*host)->store().LoadProblems()) {
     g_warning("skipped a stored definition: %s", problem.c_str());
   }
-  AdoptOrCleanUp(parts, codec, driver);
+  if (!loaded.ok()) g_warning("%s", loaded.status().message().c_str());
+  for (const std::string& problem : loaded.ok() ? *loaded : std::vector<std::string>{}) {
+    g_warning("%s", problem.c_str());
+  }
+  AdoptOrCleanUp(parts, codec, driver, recorder);
+    // Drift repair (firewall rules others removed) and dnsmasq restarts.
+  DriftWatch drift(parts.drift_host(), parts.firewall_portid(), driver, opts.run_dir);
+  parts.SetDnsmasqRestarted([&driver, &recorder](const std::string& name) {
+    Result<driver::NetworkRef> net = driver.LookupByName(name);
+    if (net.ok() && driver.IsActive(*net).ok() && *driver.IsActive(*net)) recorder.Rewrite(*net);
+  });
   if (!opts.import_libvirt.empty()) ImportLibvirt(driver, opts.import_libvirt);
   // Only begun here: each network's dnsmasq launch completes on the loop,
   // which serves clients meanwhile.

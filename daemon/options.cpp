@@ -92,6 +92,10 @@ std::string Usage(const char* argv0) {
          "                         names already defined are left alone\n"
          "  --config FILE          config file (default CONFIG_DIR/virtnatd.conf)\n"
          "  --log-level LEVEL      error, warning, info or debug (default info)\n"
+         "  --status               print whether the daemon of RUN_DIR runs, its running\n"
+         "                         networks and the problems it sees (e.g. another table\n"
+         "                         dropping forwarded traffic), then exit: 0 no problems,\n"
+         "                         1 problems reported, 3 daemon not running\n"
          "  --help, --version\n\n"
          "Sockets passed by systemd (LISTEN_FDS) are used instead of creating them.\n";
 }
@@ -130,6 +134,10 @@ Result<Options> ParseOptions(int argc, char** argv) {
     }
     if (arg == "--version") {
       o.version = true;
+      continue;
+    }
+    if (arg == "--status") {
+      o.status = true;
       continue;
     }
     if (arg.rfind("--", 0) != 0) return Bad("unexpected argument '" + arg + "'");

@@ -28,6 +28,7 @@ struct Options {
   unsigned keepalive_count = 5;
   bool help = false;
   bool version = false;
+  bool status = false;  // print the running daemon's status and exit
 };
 
 std::string Usage(const char* argv0);

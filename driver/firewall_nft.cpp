@@ -120,12 +120,34 @@ Status NftFirewall::Remove(const std::string& network) {
     ASSIGN_OR_RETURN(NftBatch batch, BuildRemoveBatch(it->second, last, seq_));
     Status s = Send(batch);
     if (!s.ok()) {
+      applied_.erase(it);
+      if (RestoreAll().ok()) {
+        if (rebuilt_) rebuilt_(network, s);
+        return Status::Ok();
+      }
       return s.WithContext("failed to remove firewall rules of network '" + network + "'");
     }
   }
   applied_.erase(it);
   return Status::Ok();
 }
+
+Status NftFirewall::RestoreAll() {
+  std::vector<NftNetworkRules> rules;
+  for (const auto& [name, network_rules] : applied_) rules.push_back(network_rules);
+  ASSIGN_OR_RETURN(NftBatch batch, BuildRestoreBatch(VirtnatBase(), rules, seq_));
+  Status s = Send(batch);
+  if (!s.ok()) return s.WithContext("failed to restore the firewall rules");
+  return Status::Ok();
+}
+
+std::vector<std::string> NftFirewall::Networks() const {
+  std::vector<std::string> names;
+  for (const auto& [name, rules] : applied_) names.push_back(name);
+  return names;
+}
+
+uint32_t NftFirewall::portid() const { return mnl_socket_get_portid(socket_.get()); }
 
 Status NftFirewall::Replace(const std::string& network, const FirewallPlan& plan) {
   auto it = applied_.find(network);

@@ -3,9 +3,11 @@
 // netlink socket (never the `nft` binary). The socket belongs to the network
 // namespace that was current when Open() ran.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "driver/firewall.h"
 #include "driver/nft_batch.h"
@@ -18,7 +20,14 @@ class NftFirewall : public Firewall {
   static Result<std::unique_ptr<NftFirewall>> Open();
 
   Status Apply(const std::string& network, const FirewallPlan& plan) override;
+  // When the removal batch fails (another program removed or changed the
+  // table, so some objects are gone) the network is forgotten anyway and the
+  // table is rebuilt from the other networks' records (RestoreAll): a
+  // stopped network never keeps or gets back rules. The rebuild is reported
+  // to the listener with the removal's error.
   Status Remove(const std::string& network) override;
+  using RebuildListener = std::function<void(const std::string& network, const Status& error)>;
+  void SetRebuildListener(RebuildListener listener) { rebuilt_ = std::move(listener); }
   // One batch: removes what is no longer wanted and adds what is new.
   Status Replace(const std::string& network, const FirewallPlan& plan) override;
 
@@ -27,6 +36,17 @@ class NftFirewall : public Firewall {
   void Adopt(const std::string& network, NftNetworkRules rules);
   // What is recorded for `network`, or nullptr.
   const NftNetworkRules* Applied(const std::string& network) const;
+  // Every network with a record (rules or none), by name.
+  std::vector<std::string> Networks() const;
+
+  // Rebuilds `table inet virtnat` from the records, whatever is left of it,
+  // in one batch (BuildRestoreBatch): puts back what another program
+  // flushed or deleted, and drops what no network owns.
+  Status RestoreAll();
+
+  // The netlink port id of the socket every batch goes through; the kernel
+  // names it in the change notifications of those batches (nft_monitor.h).
+  uint32_t portid() const;
 
   // Sends one batch and waits for the kernel's verdict. Errors name the
   // failing message ("add element fwd_in: File exists").
@@ -40,6 +60,7 @@ class NftFirewall : public Firewall {
   MnlSocketPtr socket_;
   uint32_t seq_;
   std::map<std::string, NftNetworkRules> applied_;
+  RebuildListener rebuilt_;
 };
 
 }  // namespace virtnat::driver

@@ -47,6 +47,12 @@ const NetworkPlan* HostRealizer::Applied(const std::string& network) const {
   return it == applied_.end() ? nullptr : &it->second.plan;
 }
 
+std::vector<std::string> HostRealizer::Networks() const {
+  std::vector<std::string> names;
+  for (const auto& [name, record] : applied_) names.push_back(name);
+  return names;
+}
+
 std::optional<pid_t> HostRealizer::DnsmasqPid(const std::string& network) const {
   auto it = applied_.find(network);
   if (it == applied_.end() || !it->second.dnsmasq) return std::nullopt;
@@ -95,7 +101,7 @@ Result<std::unique_ptr<DnsmasqService>> HostRealizer::StartDnsmasq(const Network
   return service;
 }
 
-Status HostRealizer::Adopt(const xml::NetworkDef& def) {
+Status HostRealizer::Adopt(const xml::NetworkDef& def, bool start_if_gone) {
   if (applied_.count(def.name)) {
     return OperationInvalid("network '" + def.name + "' is already realized on the host");
   }
@@ -104,7 +110,12 @@ Status HostRealizer::Adopt(const xml::NetworkDef& def) {
   if (plan.dnsmasq.needed) {
     record.dnsmasq = deps_.dnsmasq(CommandForPlan(plan.dnsmasq, plan.dnsmasq_paths,
                                                   plan.bridge.name, deps_.paths.dnsmasq_user));
-    RETURN_IF_ERROR(record.dnsmasq->Adopt());
+    Status adopted = record.dnsmasq->Adopt();
+    if (!adopted.ok() && start_if_gone) {
+      ASSIGN_OR_RETURN(record.dnsmasq, StartDnsmasq(plan));
+    } else if (!adopted.ok()) {
+      return adopted;
+    }
   }
   record.plan = std::move(plan);
   applied_.emplace(def.name, std::move(record));

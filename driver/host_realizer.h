@@ -68,15 +68,19 @@ class HostRealizer final : public NetworkRealizer {
                    StartDone done) override;
   Result<std::vector<NetworkDhcpLease>> Leases(const xml::NetworkDef& def) override;
   // Takes over `def` (the live definition) as an earlier daemon left it
-  // running: nothing on the host changes; its dnsmasq is adopted, same pid.
+  // running: nothing on the host changes; its dnsmasq (the one its pid file
+  // names, if that runs this network's command) is adopted, same pid. With
+  // `start_if_gone` a new dnsmasq is started when there is none to adopt.
   // The caller has given the firewall the network's rules.
-  Status Adopt(const xml::NetworkDef& def);
+  Status Adopt(const xml::NetworkDef& def, bool start_if_gone = false);
   bool InterfaceExists(const std::string& name) override;
 
   // What is applied for `network`, or nullptr if it is not running here.
   const NetworkPlan* Applied(const std::string& network) const;
   // The running dnsmasq of `network`, if any.
   std::optional<pid_t> DnsmasqPid(const std::string& network) const;
+  // The networks realized here, by name.
+  std::vector<std::string> Networks() const;
 
  private:
   // A live update waiting for its new dnsmasq. Destroyed in reverse: the

@@ -52,14 +52,30 @@ MemoryDriver::MemoryDriver(DefinitionCodec& codec, NetworkRealizer& realizer,
                            DefinitionStore& store)
     : codec_(codec), realizer_(realizer), store_(store) {}
 
-Status MemoryDriver::Load() {
+Result<std::vector<std::string>> MemoryDriver::Load() {
   ASSIGN_OR_RETURN(std::vector<StoredDefinition> stored, store_.LoadAll());
-  Status first;
+  std::vector<std::string> problems;
   for (const StoredDefinition& s : stored) {
     Result<xml::NetworkDef> def = codec_.Parse(s.xml, false);
     if (!def.ok()) {
-      if (first.ok()) first = def.status();
+      problems.push_back("stored definition skipped: " + def.status().message());
       continue;
+    }
+    // As libvirt's virNetworkObjListAssignDef: one object per uuid.
+    if (auto it = objects_.find(def->uuid); it != objects_.end()) {
+      problems.push_back("stored definition of network '" + def->name + "' skipped: network '" +
+                         it->second->def.name + "' is already defined with uuid " +
+                         xml::FormatUuid(def->uuid));
+      continue;
+    }
+    // libvirt loads a hardcoded bridge name without a collision check, so
+    // the network is at least defined; only one of them can run.
+    for (const auto& [uuid, other] : objects_) {
+      if (!def->bridge.name.empty() && UsesBridge(*other, def->bridge.name)) {
+        problems.push_back("network '" + def->name + "' uses bridge '" + def->bridge.name +
+                           "' as network '" + other->def.name +
+                           "' does; it cannot start while that one runs");
+      }
     }
     auto obj = std::make_unique<NetworkObject>();
     obj->def = std::move(def).value();
@@ -68,7 +84,7 @@ Status MemoryDriver::Load() {
     Uuid uuid = obj->def.uuid;
     objects_[uuid] = std::move(obj);
   }
-  return first;
+  return problems;
 }
 
 void MemoryDriver::StartAutostartNetworks(std::function<void(const std::string&)> report) {

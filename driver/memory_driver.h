@@ -45,9 +45,11 @@ class MemoryDriver : public NetworkDriver {
   // The injected objects must outlive the driver.
   MemoryDriver(DefinitionCodec& codec, NetworkRealizer& realizer, DefinitionStore& store);
 
-  // Loads the stored definitions (inactive). Returns the first error;
-  // networks that load are kept.
-  Status Load();
+  // Loads the stored definitions (inactive). Fails only if the store cannot
+  // be read. A definition that does not parse or whose uuid is taken is
+  // skipped; networks sharing a bridge name are all kept, as libvirt keeps
+  // them. Each comes back as a line naming the network.
+  Result<std::vector<std::string>> Load();
   // Begins starting every persistent autostart network that is not running
   // yet, as libvirtd does after loading; they start side by side without
   // waiting for each other. A failure stops no other network: each one is

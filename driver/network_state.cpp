@@ -10,7 +10,9 @@ Result<StatusRecord> BuildStatusRecord(const std::string& name, const std::strin
   record.name = name;
   record.live_xml = live_xml;
   record.bridge = facts.bridge;
+  record.addresses = facts.addresses;
   record.firewall = facts.firewall;
+  record.files = facts.files;
   if (facts.dnsmasq_pid) {
     ASSIGN_OR_RETURN(ProcessIdentity id, ReadProcessIdentity(*facts.dnsmasq_pid));
     DnsmasqStatus dnsmasq;

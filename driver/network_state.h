@@ -21,8 +21,10 @@ namespace virtnat::driver {
 // What the host holds for one running network.
 struct RunningFacts {
   std::string bridge;
-  std::string firewall;  // firewall_record.h text; empty: no rules
+  std::vector<std::string> addresses;  // on the bridge, "ADDRESS/PREFIX"
+  std::string firewall;                // firewall_record.h text; empty: no rules
   std::optional<pid_t> dnsmasq_pid;
+  std::vector<std::string> files;  // dnsmasq's conf, hosts and pid files
 };
 
 // The record of a running network; the dnsmasq identity (start time, command
@@ -39,7 +41,8 @@ struct CleanupHooks {
 };
 
 // Ends the recorded dnsmasq (only if pid, start time and command line all
-// still match), removes the recorded rules and the bridge. Every step runs;
+// still match), removes the recorded files (missing ones are fine), the
+// recorded rules and the bridge. Every step runs;
 // each failure comes back as a line naming the network.
 std::vector<std::string> CleanUpRecordedNetwork(const StatusRecord& record,
                                                 const CleanupHooks& hooks);

@@ -2,6 +2,9 @@
 
 #include <signal.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include "driver/network_state.h"
 #include "driver/process_identity.h"
@@ -40,6 +43,11 @@ std::vector<std::string> CleanUpRecordedNetwork(const StatusRecord& record,
   };
   // dnsmasq first: it holds the bridge's addresses.
   if (record.dnsmasq) note(EndRecordedDnsmasq(*record.dnsmasq));
+  for (const std::string& file : record.files) {
+    if (unlink(file.c_str()) != 0 && errno != ENOENT) {
+      note(SystemErrorFromErrno(errno, "cannot remove '" + file + "'"));
+    }
+  }
   if (!record.firewall.empty()) note(hooks.remove_firewall(record.name, record.firewall));
   if (!record.bridge.empty() && hooks.interface_exists(record.bridge)) {
     note(hooks.delete_bridge(record.bridge));

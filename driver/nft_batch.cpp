@@ -277,6 +277,41 @@ Status ElementMessage(const NftElement& el, bool add, Writer* w) {
   return Status::Ok();
 }
 
+// delete table inet virtnat
+Status DeleteTable(Writer* w) {
+  NftnlTablePtr t = Table();
+  nlmsghdr* nlh = w->Header(NFT_MSG_DELTABLE, 0);
+  if (!t || !nlh) return OutOfMemory();
+  nftnl_table_nlmsg_build_payload(nlh, t.get());
+  w->Next(std::string("delete table inet ") + kNftTable);
+  return Status::Ok();
+}
+
+// The base, then each network's chains, rules and elements (the messages of
+// an add batch, without the batch markers).
+Status AddAll(const NftBase& base, const std::vector<const NftNetworkRules*>& networks, Writer* w) {
+  RETURN_IF_ERROR(AddTable(w));
+  uint32_t id = 1;
+  for (const NftMap& map : base.maps) RETURN_IF_ERROR(AddMap(map, id++, w));
+  for (const NftChain& chain : base.chains) RETURN_IF_ERROR(AddChain(chain, NLM_F_CREATE, w));
+  for (const NftChain& chain : base.chains) {
+    RETURN_IF_ERROR(FlushChain(chain.name, w));
+    RETURN_IF_ERROR(AddRules(chain, w));
+  }
+  for (const NftNetworkRules* rules : networks) {
+    for (const NftChain& chain : rules->chains) {
+      RETURN_IF_ERROR(AddChain(chain, NLM_F_CREATE | NLM_F_EXCL, w));
+    }
+  }
+  for (const NftNetworkRules* rules : networks) {
+    for (const NftChain& chain : rules->chains) RETURN_IF_ERROR(AddRules(chain, w));
+  }
+  for (const NftNetworkRules* rules : networks) {
+    for (const NftElement& el : rules->elements) RETURN_IF_ERROR(ElementMessage(el, true, w));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::vector<iovec> NftBatch::Iovecs() const {
@@ -293,19 +328,25 @@ std::string NftBatch::Describe(uint32_t seq) const {
 Result<NftBatch> BuildAddBatch(const NftBase& base, const NftNetworkRules& rules, uint32_t seq) {
   Writer w(seq);
   w.Begin();
+  RETURN_IF_ERROR(AddAll(base, {&rules}, &w));
+  w.End();
+  if (!w.ok()) return OutOfMemory();
+  return std::move(w).Finish();
+}
+
+Result<NftBatch> BuildRestoreBatch(const NftBase& base, const std::vector<NftNetworkRules>& rules,
+                                   uint32_t seq) {
+  Writer w(seq);
+  w.Begin();
+  // Creating first makes the delete valid whether or not the table is
+  // there; the kernel applies the three as one transaction.
   RETURN_IF_ERROR(AddTable(&w));
-  uint32_t id = 1;
-  for (const NftMap& map : base.maps) RETURN_IF_ERROR(AddMap(map, id++, &w));
-  for (const NftChain& chain : base.chains) RETURN_IF_ERROR(AddChain(chain, NLM_F_CREATE, &w));
-  for (const NftChain& chain : base.chains) {
-    RETURN_IF_ERROR(FlushChain(chain.name, &w));
-    RETURN_IF_ERROR(AddRules(chain, &w));
+  RETURN_IF_ERROR(DeleteTable(&w));
+  std::vector<const NftNetworkRules*> networks;
+  for (const NftNetworkRules& r : rules) {
+    if (!r.empty()) networks.push_back(&r);
   }
-  for (const NftChain& chain : rules.chains) {
-    RETURN_IF_ERROR(AddChain(chain, NLM_F_CREATE | NLM_F_EXCL, &w));
-  }
-  for (const NftChain& chain : rules.chains) RETURN_IF_ERROR(AddRules(chain, &w));
-  for (const NftElement& el : rules.elements) RETURN_IF_ERROR(ElementMessage(el, true, &w));
+  if (!networks.empty()) RETURN_IF_ERROR(AddAll(base, networks, &w));
   w.End();
   if (!w.ok()) return OutOfMemory();
   return std::move(w).Finish();
@@ -372,13 +413,7 @@ Result<NftBatch> BuildRemoveBatch(const NftNetworkRules& rules, bool delete_tabl
     nftnl_chain_nlmsg_build_payload(nlh, c.get());
     w.Next("delete chain " + chain.name);
   }
-  if (delete_table) {
-    NftnlTablePtr t = Table();
-    nlmsghdr* nlh = w.Header(NFT_MSG_DELTABLE, 0);
-    if (!t || !nlh) return OutOfMemory();
-    nftnl_table_nlmsg_build_payload(nlh, t.get());
-    w.Next(std::string("delete table inet ") + kNftTable);
-  }
+  if (delete_table) RETURN_IF_ERROR(DeleteTable(&w));
   w.End();
   if (!w.ok()) return OutOfMemory();
   return std::move(w).Finish();

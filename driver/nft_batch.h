@@ -55,5 +55,12 @@ Result<NftBatch> BuildRemoveBatch(const NftNetworkRules& rules, bool delete_tabl
 // REQUIRES: the base exists (the network's rules are applied).
 Result<NftBatch> BuildReplaceBatch(const NftNetworkRules& from, const NftNetworkRules& to,
                                    uint32_t seq);
+// Rebuilds the whole table in one batch, whatever is left of it: creates it
+// (a no-op if present), deletes it with everything in it, then adds the base
+// and every network's rules — or, with no rules at all, only deletes it.
+// Used to put rules back after another program removed or changed them; no
+// packet ever sees a half-restored table.
+Result<NftBatch> BuildRestoreBatch(const NftBase& base, const std::vector<NftNetworkRules>& rules,
+                                   uint32_t seq);
 
 }  // namespace virtnat::driver

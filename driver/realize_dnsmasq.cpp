@@ -13,8 +13,14 @@ namespace {
 
 class SupervisedService final : public DnsmasqService {
  public:
-  SupervisedService(DnsmasqCommand command, GMainContext* context, DnsmasqTimings timings)
-      : process_(std::move(command), context, timings) {}
+  SupervisedService(DnsmasqCommand command, GMainContext* context, DnsmasqTimings timings,
+                    const DnsmasqEventListener& listener)
+      : process_(command, context, timings) {
+    if (listener) {
+      process_.SetListener(
+          [listener, command](const std::string& line) { listener(command, line); });
+    }
+  }
   Status Start() override { return process_.Start(); }
   void BeginStart(StartDone done) override {
     auto shared = std::make_shared<StartDone>(std::move(done));
@@ -37,9 +43,11 @@ Status RemoveIfPresent(const std::string& path) {
 
 }  // namespace
 
-DnsmasqFactory SupervisedDnsmasq(GMainContext* context, DnsmasqTimings timings) {
-  return [context, timings](DnsmasqCommand command) -> std::unique_ptr<DnsmasqService> {
-    return std::make_unique<SupervisedService>(std::move(command), context, timings);
+DnsmasqFactory SupervisedDnsmasq(GMainContext* context, DnsmasqTimings timings,
+                                 DnsmasqEventListener listener) {
+  return [context, timings, listener = std::move(listener)](
+             DnsmasqCommand command) -> std::unique_ptr<DnsmasqService> {
+    return std::make_unique<SupervisedService>(std::move(command), context, timings, listener);
   };
 }
 

@@ -41,9 +41,15 @@ class DnsmasqService {
 
 using DnsmasqFactory = std::function<std::unique_ptr<DnsmasqService>(DnsmasqCommand)>;
 
+// Receives the supervision events (DnsmasqProcess::Listener) of the
+// dnsmasq started with `command`.
+using DnsmasqEventListener =
+    std::function<void(const DnsmasqCommand& command, const std::string& line)>;
+
 // Supervised DnsmasqProcess instances on `context` (restarts run there).
 // REQUIRES: the realizer is called on the thread that iterates `context`.
-DnsmasqFactory SupervisedDnsmasq(GMainContext* context, DnsmasqTimings timings = {});
+DnsmasqFactory SupervisedDnsmasq(GMainContext* context, DnsmasqTimings timings = {},
+                                 DnsmasqEventListener listener = {});
 
 // The command for a plan: argv[0] the binary, libvirt's environment
 // (VIR_BRIDGE_NAME only, so errors read like libvirt's), the pid file.

@@ -98,7 +98,6 @@ Result<DnsmasqStatus> ParseDnsmasq(const xmlNode* node, const std::string& label
     return Malformed(label, "invalid dnsmasq starttime");
   }
   d.cmdline = Values(node, "arg");
-  d.files = Values(node, "file");
   if (d.cmdline.empty()) return Malformed(label, "dnsmasq without a command line");
   return d;
 }
@@ -123,11 +122,9 @@ Result<std::string> FormatStatusRecord(const StatusRecord& r) {
     for (const std::string& a : r.dnsmasq->cmdline) {
       RETURN_IF_ERROR(ValueElement(out, "    ", "arg", a));
     }
-    for (const std::string& f : r.dnsmasq->files) {
-      RETURN_IF_ERROR(ValueElement(out, "    ", "file", f));
-    }
     out += "  </dnsmasq>\n";
   }
+  for (const std::string& f : r.files) RETURN_IF_ERROR(ValueElement(out, "  ", "file", f));
   for (const auto& [key, value] : r.extra) {
     out += "  <extra key='";
     RETURN_IF_ERROR(Escape(key, out));
@@ -143,7 +140,11 @@ Result<std::string> FormatStatusRecord(const StatusRecord& r) {
 
 Result<StatusRecord> ParseStatusRecord(std::string_view text, const std::string& label) {
   Result<xml::XmlDocPtr> doc = xml::ParseXmlDocument(text, label, kMaxStatusSize);
-  if (!doc.ok()) return Malformed(label, doc.status().message());
+  if (!doc.ok()) {
+    // libxml2's first line says what and where; the rest quotes the file.
+    const std::string message = doc.status().message();
+    return Malformed(label, message.substr(0, message.find('\n')));
+  }
   const xmlNode* root = xmlDocGetRootElement(doc->get());
   if (!xml::IsPlainElement(root, std::string(kRoot).c_str())) {
     return Malformed(label, "root element is <" + xml::NodeName(root) + ">");
@@ -159,6 +160,7 @@ Result<StatusRecord> ParseStatusRecord(std::string_view text, const std::string&
   if (const xmlNode* d = xml::FirstPlainChild(root, "dnsmasq")) {
     ASSIGN_OR_RETURN(r.dnsmasq, ParseDnsmasq(d, label));
   }
+  r.files = Values(root, "file");
   for (xmlNode* node : xml::PlainChildren(root, "extra")) {
     std::optional<std::string> key = xml::Prop(node, "key");
     if (!key) return Malformed(label, "<extra> without a key");

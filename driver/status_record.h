@@ -13,8 +13,8 @@
 //     <firewall value='OPAQUE'/>
 //     <dnsmasq pid='1234' starttime='567890'>
 //       <arg value='/usr/sbin/dnsmasq'/>            (repeated, argv[0] first)
-//       <file value='/var/lib/virtnat/NAME.conf'/>  (repeated)
 //     </dnsmasq>
+//     <file value='/var/lib/virtnat/NAME.conf'/>    (repeated)
 //     <extra key='KEY' value='VALUE'/>              (repeated)
 //     <definition>ESCAPED LIVE XML</definition>
 //   </virtnat-status>
@@ -40,7 +40,6 @@ struct DnsmasqStatus {
   pid_t pid = 0;                     // > 0
   uint64_t start_time = 0;           // /proc/PID/stat field 22 (process_identity.h)
   std::vector<std::string> cmdline;  // argv as started
-  std::vector<std::string> files;    // conf, hosts, pid file... it owns
   bool operator==(const DnsmasqStatus&) const = default;
 };
 
@@ -51,6 +50,9 @@ struct StatusRecord {
   std::vector<std::string> addresses;  // addresses put on the bridge, as the caller writes them
   std::string firewall;                // opaque identifiers of the firewall objects
   std::optional<DnsmasqStatus> dnsmasq;
+  // Files the network owns (dnsmasq's conf, hosts and pid files), removed
+  // when it is torn down; recorded even while dnsmasq is between restarts.
+  std::vector<std::string> files;
   std::map<std::string, std::string> extra;  // further facts the applier needs to undo
   bool operator==(const StatusRecord&) const = default;
 };

@@ -33,6 +33,17 @@ start_daemon() {
   echo "virtnatd did not start:"; cat "$TMP/daemon.log"; return 1
 }
 
+# Starts virtnatd in the named network namespace $1 (made and removed by the
+# test) so that several daemons in turn share one host; the log accumulates.
+start_daemon_in_ns() {
+  rm -f "$SOCK" "$SOCK_RO"
+  ip netns exec "$1" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK_RO" --config-dir "$TMP/etc" \
+    --state-dir "$TMP/lib" --run-dir "$TMP/run" --log-level warning 2>>"$TMP/daemon.log" &
+  DAEMON_PID=$!
+  for _ in $(seq 100); do [[ -S $SOCK_RO ]] && return 0; sleep 0.05; done
+  echo "virtnatd did not start:"; cat "$TMP/daemon.log"; return 1
+}
+
 FAILURES=0
 # expect NAME EXPECTED-FILE-OR-TEXT -- command...: compares stdout+stderr and the exit code.
 check() {

@@ -8,6 +8,9 @@
 // Which XML masquerades IPv6 follows libvirt 9.0 (host-effects.md §6.2,
 // §7.2): only <forward mode='nat'><nat ipv6='yes'/></forward>; plain nat
 // and route mode route IPv6, so the wan sees the guest's own address.
+// The host's sysctls are the driver's (§3.2, §3.3): IPv6 forwarding, the
+// bridge's accept_ra/autoconf, and libvirt's accept_ra check, met here with
+// a route the host really learned from a router advertisement.
 
 #include <gtest/gtest.h>
 #include <libvirt/libvirt.h>
@@ -35,6 +38,7 @@ constexpr const char* kNat6 = R"(<network xmlns:vn='urn:virtnat:network:1'>
   <name>nat6</name>
   <forward mode='nat'><nat ipv6='yes'/></forward>
   <bridge name='virbr6n' stp='off' delay='0'/>
+  <dns><host ip='fd00:6:1::10'><hostname>web6.example</hostname></host></dns>
   <ip address='192.168.66.1' prefix='24'>
     <dhcp>
       <range start='192.168.66.100' end='192.168.66.199'/>
@@ -52,10 +56,11 @@ constexpr const char* kNat6 = R"(<network xmlns:vn='urn:virtnat:network:1'>
 
 // No DHCPv6: dnsmasq advertises the prefix for SLAAC (dhcp-range=…,ra-only).
 std::string SlaacNetwork(const std::string& name, const std::string& forward,
-                         const std::string& bridge, const std::string& prefix) {
+                         const std::string& bridge, const std::string& prefix,
+                         const std::string& extra = "") {
   return "<network><name>" + name + "</name>" + forward + "<bridge name='" + bridge +
-         "' stp='off' delay='0'/><ip family='ipv6' address='" + prefix +
-         "::1' prefix='64'/></network>";
+         "' stp='off' delay='0'/><ip family='ipv6' address='" + prefix + "::1' prefix='64'/>" +
+         extra + "</network>";
 }
 
 Status Start(RealizeEnv& env, const xml::NetworkDef& def) {
@@ -155,6 +160,9 @@ TEST_F(Ipv6TrafficTest, NatMasqueradesServesDhcpv6AndForwardsAPort) {
       << other_ip;  // from the range
   ExpectRaDefaultRoute(web);
   ExpectRaDefaultRoute(other);
+  // A name from <dns><host>, asked of dnsmasq at the bridge's IPv6 address.
+  CommandResult dns = other.Exec("busybox nslookup -type=aaaa web6.example fd00:6:1::1");
+  EXPECT_NE(dns.output.find("fd00:6:1::10"), std::string::npos) << dns.output;
 
   // Out to the wan, ICMPv6 and TCP, masqueraded to the host's wan address.
   EXPECT_EQ(web.Exec(std::string("ping -6 -c 1 -W 2 ") + kWan).exit_status, 0);
@@ -199,8 +207,11 @@ TEST_F(Ipv6TrafficTest, NatMasqueradesServesDhcpv6AndForwardsAPort) {
 
 TEST_F(Ipv6TrafficTest, RouteModeShowsTheGuestsSlaacAddressBothWays) {
   ASSERT_EQ(env_.wan().Exec("ip -6 route add fd00:6:2::/64 via 2001:db8:ffff::1").exit_status, 0);
+  // A static route to a subnet behind the guest (its EUI-64 address).
   xml::NetworkDef def =
-      RealizeEnv::Def(SlaacNetwork("route6", "<forward mode='route'/>", "virbr6r", "fd00:6:2"));
+      RealizeEnv::Def(SlaacNetwork("route6", "<forward mode='route'/>", "virbr6r", "fd00:6:2",
+                                   "<route family='ipv6' address='fd00:7::' prefix='64' "
+                                   "gateway='fd00:6:2:0:5054:ff:fe00:630'/>"));
   Status s = Start(env_, def);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(Trim(env_.host().Exec("cat /proc/sys/net/ipv6/conf/all/forwarding").output), "1");
@@ -209,6 +220,12 @@ TEST_F(Ipv6TrafficTest, RouteModeShowsTheGuestsSlaacAddressBothWays) {
   const std::string address = Slaac(guest);
   EXPECT_EQ(address, "fd00:6:2:0:5054:ff:fe00:630");
   ExpectRaDefaultRoute(guest);
+  // The <route>, with libvirt's default metric, carries the host's traffic.
+  const std::string route = env_.host().Exec("ip -6 route show fd00:7::/64").output;
+  const std::string want = "fd00:7::/64 via fd00:6:2:0:5054:ff:fe00:630 dev virbr6r metric 1 ";
+  EXPECT_EQ(route.rfind(want, 0), 0u) << route;
+  ASSERT_EQ(guest.Exec("ip addr add fd00:7::1/128 dev lo").exit_status, 0);
+  EXPECT_EQ(env_.host().Exec("ping -6 -c 1 -W 2 fd00:7::1").exit_status, 0);
 
   EXPECT_EQ(guest.Exec(std::string("ping -6 -c 1 -W 2 ") + kWan).exit_status, 0);
   EXPECT_EQ(env_.Connect(guest, kWan, 9000), address);
@@ -241,6 +258,26 @@ TEST_F(Ipv6TrafficTest, NatWithoutIpv6MasqueradeRoutesIpv6) {
   ExpectRaDefaultRoute(guest);
   EXPECT_EQ(env_.Connect(guest, kWan, 9000), address);
   EXPECT_EQ(env_.wan().Exec("ping -6 -c 1 -W 2 " + address).exit_status, 0);
+  ASSERT_TRUE(Stop(env_, def).ok());
+}
+
+// An isolated network advertises its prefix with a router lifetime of 0
+// (dnsmasq's ra-param=*,0,0): guests get addresses but no default route.
+TEST_F(Ipv6TrafficTest, IsolatedGuestsGetAnAddressButNoRouteOut) {
+  xml::NetworkDef def = RealizeEnv::Def(SlaacNetwork("iso6", "", "virbr6i", "fd00:6:5"));
+  Status s = Start(env_, def);
+  ASSERT_TRUE(s.ok()) << s.message();
+  // No forward mode: libvirt leaves the forwarding sysctls alone.
+  EXPECT_EQ(Trim(env_.host().Exec("cat /proc/sys/net/ipv6/conf/all/forwarding").output), "0");
+  NetNs& guest = AddIpv6Guest("virbr6i", "52:54:00:00:06:50");
+  ASSERT_EQ(Slaac(guest), "fd00:6:5:0:5054:ff:fe00:650");  // the RA came
+  EXPECT_EQ(guest.Exec("ip -6 route show default").output, "");
+  EXPECT_EQ(guest.Exec("ping -6 -c 1 -W 2 fd00:6:5::1").exit_status, 0);
+  // Even with a route of its own, and on a host that forwards (for other
+  // networks), nothing leaves the bridge: the firewall refuses it.
+  ASSERT_EQ(guest.Exec("ip -6 route add default via fd00:6:5::1").exit_status, 0);
+  ASSERT_EQ(env_.host().Exec("sysctl -qw net.ipv6.conf.all.forwarding=1").exit_status, 0);
+  EXPECT_EQ(env_.Connect(guest, kWan, 9000), "refused");
   ASSERT_TRUE(Stop(env_, def).ok());
 }
 

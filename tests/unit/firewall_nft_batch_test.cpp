@@ -70,5 +70,28 @@ TEST(FirewallNftBatch, StopRemovesExactlyTheRecordAndTheTableOnlyWhenAsked) {
   EXPECT_EQ(Messages(*last)[last->message_count() - 2], "delete table inet virtnat");
 }
 
+TEST(FirewallNftBatch, RestoreRebuildsTheTableWithEveryNetworkInOneBatch) {
+  auto a = PlanFirewall(FirewallCase("nat-default"), FirewallFacts{"virbr0"});
+  auto b = PlanFirewall(FirewallCase("route-default"), FirewallFacts{"virbr1"});
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto batch = BuildRestoreBatch(VirtnatBase(), {a->rules, NftNetworkRules{}, b->rules}, 1);
+  ASSERT_TRUE(batch.ok());
+  std::vector<std::string> m = Messages(*batch);
+  // Markers, create (so the delete cannot fail), delete, then a fresh table.
+  EXPECT_EQ(m[1], "add table inet virtnat");
+  EXPECT_EQ(m[2], "delete table inet virtnat");
+  EXPECT_EQ(m[3], "add table inet virtnat");
+  EXPECT_EQ(Count(m, "add element "), a->rules.elements.size() + b->rules.elements.size());
+  EXPECT_EQ(Count(m, "add chain virbr0_"), a->rules.chains.size());
+  EXPECT_EQ(Count(m, "add chain virbr1_"), b->rules.chains.size());
+  EXPECT_EQ(m.back(), "");
+
+  // With no rules left the table only goes.
+  auto empty = BuildRestoreBatch(VirtnatBase(), {NftNetworkRules{}}, 1);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(Messages(*empty), (std::vector<std::string>{"", "add table inet virtnat",
+                                                        "delete table inet virtnat", ""}));
+}
+
 }  // namespace
 }  // namespace virtnat::driver

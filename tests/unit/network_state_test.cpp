@@ -39,7 +39,11 @@ class NetworkStateTest : public ::testing::Test {
   MemoryStore definitions_;
   MemoryDriver driver_{codec_, realizer_, definitions_};
   StatusStore store_{dir_ + "/run"};
-  RunningFacts facts_{"virbr5", "opaque firewall", getpid()};
+  RunningFacts facts_{.bridge = "virbr5",
+                      .addresses = {"10.5.0.1/24"},
+                      .firewall = "opaque firewall",
+                      .dnsmasq_pid = getpid(),
+                      .files = {"/state/a.conf", "/run/a.pid"}};
   std::vector<std::string> problems_;
   NetworkStateRecorder recorder_{driver_, store_, [this](const std::string&) { return facts_; },
                                  [this](const std::string& p) { problems_.push_back(p); }};
@@ -57,6 +61,8 @@ TEST_F(NetworkStateTest, RecordWrittenOnStartAndRemovedOnStop) {
   EXPECT_EQ(records[0].live_xml, *driver_.GetXmlDesc(*net, 0));
   EXPECT_EQ(records[0].bridge, "virbr5");
   EXPECT_EQ(records[0].firewall, "opaque firewall");
+  EXPECT_EQ(records[0].addresses, std::vector<std::string>{"10.5.0.1/24"});
+  EXPECT_EQ(records[0].files, (std::vector<std::string>{"/state/a.conf", "/run/a.pid"}));
   ASSERT_TRUE(records[0].dnsmasq.has_value());
   EXPECT_EQ(records[0].dnsmasq->pid, getpid());
   EXPECT_TRUE(
@@ -95,7 +101,7 @@ TEST(CleanUpRecordedNetworkTest, RemovesRulesAndBridgeAndNamesFailures) {
   record.bridge = "virbr5";
   record.firewall = "rules";
   // Our own pid with another start time: a reused pid, never signalled.
-  record.dnsmasq = DnsmasqStatus{getpid(), 1, {"/usr/sbin/dnsmasq"}, {}};
+  record.dnsmasq = DnsmasqStatus{getpid(), 1, {"/usr/sbin/dnsmasq"}};
   std::vector<std::string> calls;
   CleanupHooks hooks;
   hooks.interface_exists = [&](const std::string& ifname) { return ifname == "virbr5"; };

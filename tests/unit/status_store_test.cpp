@@ -33,9 +33,9 @@ StatusRecord Sample(const std::string& name) {
       .pid = 4242,
       .start_time = 123456789012ULL,
       .cmdline = {"/usr/sbin/dnsmasq", "--conf-file=/var/lib/virtnat/dnsmasq/" + name + ".conf", "",
-                  "  ", "tab\there", "quote'\"<&>"},
-      .files = {"/var/lib/virtnat/dnsmasq/" + name + ".conf",
-                "/var/lib/virtnat/dnsmasq/" + name + ".hostsfile"}};
+                  "  ", "tab\there", "quote'\"<&>"}};
+  r.files = {"/var/lib/virtnat/dnsmasq/" + name + ".conf",
+             "/var/lib/virtnat/dnsmasq/" + name + ".hostsfile"};
   r.extra = {{"sysctl.disable_ipv6", "0"}, {"empty", ""}};
   return r;
 }
@@ -181,8 +181,7 @@ TEST(ProcessIdentityTest, DetectsPidReuse) {
 
   // Recorded in a status record and read back, the identity still matches.
   StatusRecord r = Sample("n");
-  r.dnsmasq =
-      DnsmasqStatus{.pid = pid, .start_time = id->start_time, .cmdline = id->cmdline, .files = {}};
+  r.dnsmasq = DnsmasqStatus{.pid = pid, .start_time = id->start_time, .cmdline = id->cmdline};
   Result<StatusRecord> back = ParseStatusRecord(*FormatStatusRecord(r), "t");
   ASSERT_TRUE(back.ok());
   EXPECT_TRUE(

@@ -1,0 +1,175 @@
+#include "driver/network_state_adopt.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <linux/netfilter.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include "common/ip_address.h"
+#include "driver/nft_ruleset.h"
+
+namespace virtnat::driver {
+namespace {
+
+struct IfaddrsFree {
+  void operator()(ifaddrs* list) const { freeifaddrs(list); }
+};
+
+unsigned PrefixOf(const sockaddr* mask) {
+  const unsigned char* bytes = nullptr;
+  size_t len = 0;
+  if (mask->sa_family == AF_INET) {
+    bytes = reinterpret_cast<const unsigned char*>(
+        &reinterpret_cast<const sockaddr_in*>(mask)->sin_addr);
+    len = 4;
+  } else {
+    bytes = reinterpret_cast<const unsigned char*>(
+        &reinterpret_cast<const sockaddr_in6*>(mask)->sin6_addr);
+    len = 16;
+  }
+  unsigned prefix = 0;
+  for (size_t i = 0; i < len; ++i) prefix += static_cast<unsigned>(__builtin_popcount(bytes[i]));
+  return prefix;
+}
+
+// Brings the host side and the driver in; on failure undoes the host side.
+// Returns the problem, or "" once the network is adopted.
+std::string TakeOver(const StatusRecord& record, bool dnsmasq_gone, const AdoptHooks& hooks,
+                     AdoptionReport& report) {
+  const std::string who = "network '" + record.name + "': ";
+  if (Status st = hooks.adopt_host(record, dnsmasq_gone); !st.ok()) {
+    return "cannot take over: " + st.message();
+  }
+  if (dnsmasq_gone) {
+    std::optional<pid_t> now = hooks.dnsmasq_pid(record.name);
+    report.repairs.push_back(who + "its recorded dnsmasq (pid " +
+                             std::to_string(record.dnsmasq->pid) + ") is no longer running; " +
+                             (now ? "now served by dnsmasq pid " + std::to_string(*now)
+                                  : std::string("no dnsmasq runs")));
+  }
+  Status st = [&]() -> Status {
+    ASSIGN_OR_RETURN(std::vector<std::string> restored, hooks.ensure_rules(record));
+    for (const std::string& what : restored) {
+      report.repairs.push_back(who + "firewall rules were missing (" + what + "); put back");
+    }
+    return hooks.adopt_driver(record);
+  }();
+  if (st.ok()) return "";
+  if (Status released = hooks.release_host(record); !released.ok()) {
+    report.problems.push_back(who + released.message());
+  }
+  return "cannot take over: " + st.message();
+}
+
+}  // namespace
+
+AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
+                                     const AdoptHooks& hooks) {
+  AdoptionReport report;
+  for (const StatusRecord& record : records) {
+    const std::string who = "network '" + record.name + "': ";
+    std::string problem;
+    bool host_released = false;
+    if (record.bridge.empty() || !hooks.cleanup.interface_exists(record.bridge)) {
+      problem = "its bridge '" + record.bridge + "' is gone";
+    }
+    if (problem.empty()) {
+      Result<std::vector<std::string>> present = hooks.interface_addresses(record.bridge);
+      if (!present.ok()) {
+        problem = present.status().message();
+      } else {
+        for (const std::string& address : record.addresses) {
+          if (std::find(present->begin(), present->end(), address) != present->end()) continue;
+          if (Status st = hooks.add_address(record.bridge, address); !st.ok()) {
+            problem = "address " + address + " is missing from bridge '" + record.bridge +
+                      "' and cannot be put back: " + st.message();
+            break;
+          }
+          report.repairs.push_back(who + "address " + address + " was missing from bridge '" +
+                                   record.bridge + "'; put back");
+        }
+      }
+    }
+    if (problem.empty()) {
+      bool dnsmasq_gone = record.dnsmasq && !hooks.dnsmasq_matches(*record.dnsmasq);
+      problem = TakeOver(record, dnsmasq_gone, hooks, report);
+      host_released = !problem.empty();
+    }
+    if (problem.empty()) {
+      report.adopted.push_back(record.name);
+      continue;
+    }
+    report.problems.push_back(who + problem + "; cleaning up what is left of it");
+    if (!host_released) {
+      for (const std::string& p : CleanUpRecordedNetwork(record, hooks.cleanup)) {
+        report.problems.push_back(p);
+      }
+    }
+    if (Status st = hooks.remove_record(record.name); !st.ok()) {
+      report.problems.push_back(who + st.message());
+    }
+    report.cleaned_up.push_back(record.name);
+  }
+  return report;
+}
+
+ExpectedNftObjects ExpectedObjectsOf(const FirewallPlan& plan) {
+  ExpectedNftObjects out;
+  if (plan.rules.empty()) return out;
+  auto chain = [&out](const NftChain& c) {
+    out.chains.push_back(ExpectedNftChain{NFPROTO_INET, kNftTable, c.name, c.rules.size()});
+  };
+  for (const NftChain& c : plan.base.chains) chain(c);
+  for (const NftChain& c : plan.rules.chains) chain(c);
+  std::map<std::string, size_t> elements;
+  for (const NftMap& m : plan.base.maps) elements[m.name] = 0;
+  for (const NftElement& e : plan.rules.elements) ++elements[e.map];
+  for (const auto& [map, count] : elements) {
+    out.sets.push_back(ExpectedNftSet{NFPROTO_INET, kNftTable, map, count});
+  }
+  return out;
+}
+
+std::vector<std::string> DescribeMissing(const ExpectedNftObjects& expected,
+                                         const NftInventory& inventory) {
+  std::vector<std::string> out;
+  for (const NftChainDrift& d : FindChainDrift(expected.chains, inventory)) {
+    out.push_back(DescribeDrift(d));
+  }
+  for (const NftSetDrift& d : FindSetDrift(expected.sets, inventory)) {
+    out.push_back(DescribeDrift(d));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> ReadInterfaceAddresses(const std::string& ifname) {
+  ifaddrs* raw = nullptr;
+  if (getifaddrs(&raw) != 0) {
+    return SystemErrorFromErrno(errno, "cannot read the addresses of '" + ifname + "'");
+  }
+  std::unique_ptr<ifaddrs, IfaddrsFree> list(raw);
+  std::vector<std::string> out;
+  for (const ifaddrs* a = list.get(); a != nullptr; a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || a->ifa_netmask == nullptr || ifname != a->ifa_name) continue;
+    int family = a->ifa_addr->sa_family;
+    if (family != AF_INET && family != AF_INET6) continue;
+    char text[INET6_ADDRSTRLEN];
+    const void* raw_address =
+        family == AF_INET
+            ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(a->ifa_addr)->sin_addr)
+            : static_cast<const void*>(
+                  &reinterpret_cast<const sockaddr_in6*>(a->ifa_addr)->sin6_addr);
+    if (inet_ntop(family, raw_address, text, sizeof text) == nullptr) continue;
+    // Written as IpAddress does, so records compare as text.
+    std::optional<IpAddress> parsed = IpAddress::Parse(text);
+    if (!parsed) continue;
+    out.push_back(parsed->ToString() + "/" + std::to_string(PrefixOf(a->ifa_netmask)));
+  }
+  return out;
+}
+
+}  // namespace virtnat::driver
