@@ -2,15 +2,12 @@
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
-#include <linux/netfilter.h>
 #include <netinet/in.h>
 
 #include <algorithm>
-#include <map>
 #include <memory>
 
 #include "common/ip_address.h"
-#include "driver/nft_ruleset.h"
 
 namespace virtnat::driver {
 namespace {
@@ -53,8 +50,16 @@ std::string TakeOver(const StatusRecord& record, bool dnsmasq_gone, const AdoptH
   }
   Status st = [&]() -> Status {
     ASSIGN_OR_RETURN(std::vector<std::string> restored, hooks.ensure_rules(record));
-    for (const std::string& what : restored) {
-      report.repairs.push_back(who + "firewall rules were missing (" + what + "); put back");
+    if (!restored.empty()) {
+      constexpr size_t kListed = 3;
+      std::string what;
+      for (size_t i = 0; i < restored.size() && i < kListed; ++i) {
+        what += (i > 0 ? ", " : "") + restored[i];
+      }
+      if (restored.size() > kListed) {
+        what += " and " + std::to_string(restored.size() - kListed) + " more";
+      }
+      report.repairs.push_back(who + "firewall rules were missing (" + what + "); restored");
     }
     return hooks.adopt_driver(record);
   }();
@@ -74,6 +79,12 @@ AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
     const std::string who = "network '" + record.name + "': ";
     std::string problem;
     bool host_released = false;
+    if (Status st = hooks.check_driver(record); !st.ok()) {
+      report.problems.push_back(who + "cannot re-adopt it: " + st.message() +
+                                "; left as it is, status record kept");
+      report.left_alone.push_back(record.name);
+      continue;
+    }
     if (record.bridge.empty() || !hooks.cleanup.interface_exists(record.bridge)) {
       problem = "its bridge '" + record.bridge + "' is gone";
     }
@@ -90,7 +101,7 @@ AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
             break;
           }
           report.repairs.push_back(who + "address " + address + " was missing from bridge '" +
-                                   record.bridge + "'; put back");
+                                   record.bridge + "'; restored");
         }
       }
     }
@@ -117,33 +128,12 @@ AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
   return report;
 }
 
-ExpectedNftObjects ExpectedObjectsOf(const FirewallPlan& plan) {
-  ExpectedNftObjects out;
-  if (plan.rules.empty()) return out;
-  auto chain = [&out](const NftChain& c) {
-    out.chains.push_back(ExpectedNftChain{NFPROTO_INET, kNftTable, c.name, c.rules.size()});
-  };
-  for (const NftChain& c : plan.base.chains) chain(c);
-  for (const NftChain& c : plan.rules.chains) chain(c);
-  std::map<std::string, size_t> elements;
-  for (const NftMap& m : plan.base.maps) elements[m.name] = 0;
-  for (const NftElement& e : plan.rules.elements) ++elements[e.map];
-  for (const auto& [map, count] : elements) {
-    out.sets.push_back(ExpectedNftSet{NFPROTO_INET, kNftTable, map, count});
+bool SameFirewallObjects(const NftNetworkRules& a, const NftNetworkRules& b) {
+  if (a.elements != b.elements || a.chains.size() != b.chains.size()) return false;
+  for (size_t i = 0; i < a.chains.size(); ++i) {
+    if (a.chains[i].name != b.chains[i].name) return false;
   }
-  return out;
-}
-
-std::vector<std::string> DescribeMissing(const ExpectedNftObjects& expected,
-                                         const NftInventory& inventory) {
-  std::vector<std::string> out;
-  for (const NftChainDrift& d : FindChainDrift(expected.chains, inventory)) {
-    out.push_back(DescribeDrift(d));
-  }
-  for (const NftSetDrift& d : FindSetDrift(expected.sets, inventory)) {
-    out.push_back(DescribeDrift(d));
-  }
-  return out;
+  return true;
 }
 
 Result<std::vector<std::string>> ReadInterfaceAddresses(const std::string& ifname) {

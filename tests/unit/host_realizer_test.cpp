@@ -179,5 +179,21 @@ TEST_F(HostRealizerTest, OpenNetworkWithoutDnsmasqOrRules) {
   ExpectNothingLeft();
 }
 
+// Re-adoption (network_state_adopt.h): a dnsmasq that cannot be adopted
+// fails the adoption, unless the caller knows the recorded one is gone; then
+// a new one starts, with its files written anew, and nothing else changes.
+TEST_F(HostRealizerTest, AdoptStartsANewDnsmasqOnlyWhenTheRecordedOneIsGone) {
+  EXPECT_FALSE(realizer_->Adopt(Def(kSeed)).ok());  // the fake adopts nothing
+  EXPECT_EQ(realizer_->Applied("seed"), nullptr);
+  EXPECT_TRUE(dnsmasq_.calls.empty());
+  Status s = realizer_->Adopt(Def(kSeed), true);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(dnsmasq_.calls, std::vector<std::string>{"start VIR_BRIDGE_NAME=virbr0"});
+  EXPECT_EQ(realizer_->DnsmasqPid("seed"), 1000);
+  EXPECT_EQ(Mode("lib/seed.conf"), 0600u);
+  EXPECT_TRUE(netlink_.calls().empty());
+  EXPECT_TRUE(firewall_.calls.empty());
+}
+
 }  // namespace
 }  // namespace virtnat::driver
