@@ -202,7 +202,7 @@ void Server::Drop(Client& client) {
     g_source_unref(client.source);
     client.source = nullptr;
   }
-  client.fd.Reset();
+  client.fd.reset();
   client.state.callbacks.clear();
   // Its call still finishes; nobody waits for the reply.
   if (client.pending) client.pending->Abandon();
