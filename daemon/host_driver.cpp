@@ -1,11 +1,11 @@
 #include "daemon/host_driver.h"
 
 #include <glib.h>
-#include <linux/netfilter.h>
 
 #include <charconv>
 
 #include "driver/dnsmasq_config.h"
+#include "driver/drift_check.h"
 #include "driver/firewall_audit.h"
 #include "driver/firewall_drift_host.h"
 #include "driver/firewall_record.h"
@@ -150,6 +150,18 @@ driver::AdoptHooks HostDriverParts::Adoption(const std::vector<driver::StatusRec
                                              driver::MemoryDriver& driver) {
   driver::AdoptHooks hooks;
   hooks.cleanup = Cleanup(records);
+  // Records name the firewall objects only. With the rules their plans
+  // give them, a rebuild of the table (NftFirewall::RestoreAll, also run
+  // when a removal fails) keeps every adopted network's rules whole.
+  for (const driver::StatusRecord& record : records) {
+    const driver::NftNetworkRules* rules = firewall_->Applied(record.name);
+    Result<xml::NetworkDef> def = codec.Parse(record.live_xml, false);
+    if (rules == nullptr || !def.ok()) continue;
+    Result<driver::NetworkPlan> plan = driver::PlanNetwork(*def, driver::NetworkPlanFacts{});
+    if (plan.ok() && driver::SameFirewallObjects(*rules, plan->firewall.rules)) {
+      firewall_->Adopt(record.name, plan->firewall.rules);
+    }
+  }
   hooks.interface_addresses = driver::ReadInterfaceAddresses;
   hooks.add_address = [this](const std::string& ifname, const std::string& text) -> Status {
     size_t slash = text.find('/');
@@ -177,17 +189,30 @@ driver::AdoptHooks HostDriverParts::Adoption(const std::vector<driver::StatusRec
       [this](const driver::StatusRecord& record) -> Result<std::vector<std::string>> {
     const driver::NetworkPlan* plan = realizer_->Applied(record.name);
     if (plan == nullptr) return InternalError("network '" + record.name + "' is not realized");
-    driver::ExpectedNftObjects expected = driver::ExpectedObjectsOf(plan->firewall);
-    if (expected.chains.empty() && expected.sets.empty()) return std::vector<std::string>{};
+    firewall_->Adopt(record.name, plan->firewall.rules);
+    std::vector<driver::RecordedRules> recorded;
+    for (const std::string& name : firewall_->Networks()) {
+      recorded.push_back(driver::RecordedRules{name, *firewall_->Applied(name)});
+    }
     ASSIGN_OR_RETURN(driver::NftInventory inventory,
-                     driver::ReadNftInventory({{NFPROTO_INET, driver::kNftTable}}));
-    std::vector<std::string> missing = driver::DescribeMissing(expected, inventory);
-    if (missing.empty()) return missing;
-    // What is left cannot be trusted: remove it as recorded or, when that
-    // fails because objects are gone, forget it; then apply the plan afresh.
-    if (!firewall_->Remove(record.name).ok()) firewall_->Adopt(record.name, {});
-    RETURN_IF_ERROR(firewall_->Replace(record.name, plan->firewall));
-    return missing;
+                     driver::ReadNftInventory(driver::DriftCountedTables()));
+    std::vector<std::string> problems, others;
+    for (const driver::NetworkDrift& drift :
+         driver::FindFirewallDrift(driver::VirtnatBase(), recorded, inventory)) {
+      if (drift.network == record.name) {
+        problems = drift.problems;
+      } else {
+        others.push_back("the rules of network '" + drift.network + "' as well");
+      }
+    }
+    if (problems.empty()) return problems;
+    // One batch rebuilds the table from every record, this one included.
+    RETURN_IF_ERROR(firewall_->RestoreAll());
+    problems.insert(problems.end(), others.begin(), others.end());
+    return problems;
+  };
+  hooks.check_driver = [&driver](const driver::StatusRecord& record) {
+    return driver.CheckAdoptable(record.live_xml).status();
   };
   hooks.adopt_driver = [&driver](const driver::StatusRecord& record) {
     return driver.AdoptRunning(record.live_xml).status();

@@ -69,9 +69,9 @@ Result<ListenSockets> TakeActivatedSockets(const std::string& rw_path, const std
     bool is_rw = !is_ro && (path == rw_path || name == "rw" || name.ends_with(".socket"));
     if (!is_ro && !is_rw) is_rw = !out.rw.valid();  // by order: rw first
     if (is_ro && !out.ro.valid()) {
-      out.ro.Reset(fd);
+      out.ro.reset(fd);
     } else if (is_rw && !out.rw.valid()) {
-      out.rw.Reset(fd);
+      out.rw.reset(fd);
     } else {
       close(fd);  // an extra socket (e.g. admin) this daemon does not serve
     }
@@ -79,8 +79,8 @@ Result<ListenSockets> TakeActivatedSockets(const std::string& rw_path, const std
   return out;
 }
 
-Result<rpc::UniqueFd> CreateListenSocket(const std::string& path, unsigned mode,
-                                         const std::string& group_name) {
+Result<UniqueFd> CreateListenSocket(const std::string& path, unsigned mode,
+                                    const std::string& group_name) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.empty() || path.size() >= sizeof addr.sun_path) {
@@ -88,7 +88,7 @@ Result<rpc::UniqueFd> CreateListenSocket(const std::string& path, unsigned mode,
   }
   std::memcpy(addr.sun_path, path.c_str(), path.size());
   RETURN_IF_ERROR(MakeParents(path));
-  rpc::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd.valid()) return SystemErrorFromErrno(errno, "cannot create socket");
   struct stat st;
   if (lstat(path.c_str(), &st) == 0) {
@@ -96,7 +96,7 @@ Result<rpc::UniqueFd> CreateListenSocket(const std::string& path, unsigned mode,
       return SystemError("'" + path + "' exists and is not a socket");
     }
     // A live daemon still answers on it: do not steal its socket.
-    rpc::UniqueFd probe(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    UniqueFd probe(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (connect(probe.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
       return SystemError("another daemon is listening on '" + path + "'");
     }

@@ -4,13 +4,13 @@
 #include <string>
 
 #include "common/status.h"
-#include "rpc/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace virtnat::daemon {
 
 struct ListenSockets {
-  rpc::UniqueFd rw;
-  rpc::UniqueFd ro;
+  UniqueFd rw;
+  UniqueFd ro;
 };
 
 // Sockets passed by systemd socket activation, matched to `rw_path` and
@@ -20,7 +20,7 @@ Result<ListenSockets> TakeActivatedSockets(const std::string& rw_path, const std
 
 // Binds a UNIX stream socket at `path` (a stale socket file is replaced),
 // with file mode `mode` and group `group` (empty: unchanged).
-Result<rpc::UniqueFd> CreateListenSocket(const std::string& path, unsigned mode,
-                                         const std::string& group);
+Result<UniqueFd> CreateListenSocket(const std::string& path, unsigned mode,
+                                    const std::string& group);
 
 }  // namespace virtnat::daemon

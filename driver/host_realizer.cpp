@@ -253,77 +253,23 @@ Status HostRealizer::Stop(const xml::NetworkDef& def) {
   auto it = applied_.find(def.name);
   if (it == applied_.end()) return Status::Ok();
   Record& record = it->second;
-  Status first;
-  if (record.dnsmasq) {
-    Keep(&first, record.dnsmasq->Stop());
-    Keep(&first, RemoveDnsmasqFiles(record.plan.dnsmasq_paths));
+  StartDone cancelled;
+  if (record.reload) {
+    // Its dnsmasq is cancelled, the old rules come back (removed below).
+    cancelled = std::move(record.reload->done);
+    record.reload.reset();
   }
+  Status first;
+  if (record.dnsmasq) Keep(&first, record.dnsmasq->Stop());
+  if (record.plan.dnsmasq.needed) Keep(&first, RemoveDnsmasqFiles(record.plan.dnsmasq_paths));
   Keep(&first, deps_.firewall->Remove(def.name));
   Keep(&first, deps_.netlink->DeleteLink(record.plan.bridge.name));
   applied_.erase(it);
+  if (cancelled) {
+    cancelled(MakeError(VIR_ERR_OPERATION_ABORTED, VIR_FROM_NETWORK,
+                        "the update of network '" + def.name + "' was cancelled"));
+  }
   return first;
-}
-
-Status HostRealizer::ReloadDnsmasq(Record& record, const NetworkPlan& wanted) {
-  const DnsmasqPaths& paths = wanted.dnsmasq_paths;
-  switch (DnsmasqUpdateAction(record.plan.dnsmasq, wanted.dnsmasq)) {
-    case DnsmasqAction::kNone:
-      return Status::Ok();
-    case DnsmasqAction::kRefresh:
-      if (!record.dnsmasq) return InternalError("dnsmasq of the network is not running");
-      RETURN_IF_ERROR(WriteDnsmasqHostsFiles(wanted.dnsmasq, paths));
-      return record.dnsmasq->Reload();
-    case DnsmasqAction::kStop: {
-      Status s = record.dnsmasq ? record.dnsmasq->Stop() : Status::Ok();
-      record.dnsmasq.reset();
-      Keep(&s, RemoveDnsmasqFiles(record.plan.dnsmasq_paths));
-      return s;
-    }
-    case DnsmasqAction::kStart: {
-      ASSIGN_OR_RETURN(record.dnsmasq, StartDnsmasq(wanted));
-      return Status::Ok();
-    }
-    case DnsmasqAction::kRestart: {
-      if (record.dnsmasq) RETURN_IF_ERROR(record.dnsmasq->Stop());
-      record.dnsmasq.reset();
-      Result<std::unique_ptr<DnsmasqService>> started = StartDnsmasq(wanted);
-      if (started.ok()) {
-        record.dnsmasq = std::move(*started);
-        return Status::Ok();
-      }
-      // Bring the old one back, so the network keeps serving as it did.
-      Result<std::unique_ptr<DnsmasqService>> old = StartDnsmasq(record.plan);
-      if (old.ok()) record.dnsmasq = std::move(*old);
-      return started.status();
-    }
-  }
-  return Status::Ok();
-}
-
-Status HostRealizer::Reload(const xml::NetworkDef& old_def, const xml::NetworkDef& new_def) {
-  auto it = applied_.find(old_def.name);
-  if (it == applied_.end()) {
-    return OperationInvalid("network '" + old_def.name + "' is not realized on the host");
-  }
-  Record& record = it->second;
-  ASSIGN_OR_RETURN(NetworkPlan wanted, PlanNetwork(new_def, PlanFacts(deps_)));
-  PlanChanges changes = ComparePlans(record.plan, wanted);
-  if (changes.link) {
-    return OperationUnsupported(
-        "changing the bridge, addresses, routes or forward mode of running network '" +
-        old_def.name + "' is not supported; restart the network");
-  }
-  Reverter revert;
-  if (changes.firewall) {
-    RETURN_IF_ERROR(deps_.firewall->Replace(old_def.name, wanted.firewall));
-    revert.Add([this, name = old_def.name, old = record.plan.firewall] {
-      return deps_.firewall->Replace(name, old);
-    });
-  }
-  if (changes.dnsmasq) RETURN_IF_ERROR(ReloadDnsmasq(record, wanted));
-  revert.Commit();
-  record.plan = std::move(wanted);
-  return Status::Ok();
 }
 
 Result<std::vector<NetworkDhcpLease>> HostRealizer::Leases(const xml::NetworkDef& def) {

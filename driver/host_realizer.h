@@ -15,6 +15,7 @@
 // Reload: host-effects.md §4.5 — hosts-file changes are a rewrite + SIGHUP
 // (same pid), firewall changes one batch, other dnsmasq changes a restart of
 // dnsmasq alone; bridge, address, route and forwarding changes are refused.
+// ReloadAsync does the same without waiting for a restarted dnsmasq.
 //
 // All effects happen in the network namespace of the injected objects (and,
 // for sysctls and dnsmasq, of the calling thread).
@@ -66,6 +67,12 @@ class HostRealizer final : public NetworkRealizer {
   void StartAsync(const xml::NetworkDef& def, StartDone done) override;
   Status Stop(const xml::NetworkDef& def) override;
   Status Reload(const xml::NetworkDef& old_def, const xml::NetworkDef& new_def) override;
+  // As Reload, but a dnsmasq (re)start completes later on the loop: until
+  // then the record keeps the old plan and a further reload is refused.
+  // A failed restart brings the old dnsmasq back (its start blocks, bounded
+  // by the start timeout: that configuration started before).
+  void ReloadAsync(const xml::NetworkDef& old_def, const xml::NetworkDef& new_def,
+                   StartDone done) override;
   Result<std::vector<NetworkDhcpLease>> Leases(const xml::NetworkDef& def) override;
   // Takes over `def` (the live definition) as an earlier daemon left it
   // running: nothing on the host changes but dnsmasq's hosts files; its
@@ -90,9 +97,20 @@ class HostRealizer final : public NetworkRealizer {
   std::vector<std::string> Networks() const;
 
  private:
+  // A live update waiting for its new dnsmasq. Destroyed in reverse: the
+  // starting dnsmasq (cancelled) goes before the reverter restores the
+  // firewall and removes the new files.
+  struct PendingReload {
+    NetworkPlan wanted;
+    Reverter revert;
+    std::unique_ptr<DnsmasqService> dnsmasq;
+    bool restart = false;  // the old dnsmasq was stopped: bring it back on failure
+    StartDone done;
+  };
   struct Record {
     NetworkPlan plan;
     std::unique_ptr<DnsmasqService> dnsmasq;  // null when the plan needs none
+    std::unique_ptr<PendingReload> reload;    // a live update in progress
   };
 
   // A start whose steps before dnsmasq's launch are done. Members are
@@ -114,6 +132,8 @@ class HostRealizer final : public NetworkRealizer {
   Result<std::unique_ptr<DnsmasqService>> PrepareDnsmasq(const NetworkPlan& plan, Reverter& revert);
   Result<std::unique_ptr<DnsmasqService>> StartDnsmasq(const NetworkPlan& plan);
   Status ReloadDnsmasq(Record& record, const NetworkPlan& wanted);
+  void FinishReload(const std::string& name, Status started);
+  void BringBackDnsmasq(Record& record);
 
   HostRealizerDeps deps_;
   std::map<std::string, Record> applied_;

@@ -34,8 +34,10 @@ void AddRuntimeDefaults(xml::NetworkDef& def) {
 
 }  // namespace
 
-Error BeingStarted(const xml::NetworkDef& def) {
-  return OperationInvalid("network '" + def.name + "' is being started; try again when it is done");
+Status CheckNotBusy(const NetworkObject& obj) {
+  if (!obj.starting && !obj.updating) return Status::Ok();
+  return OperationInvalid("network '" + obj.def.name + "' is being " +
+                          (obj.starting ? "started" : "updated") + "; try again when it is done");
 }
 
 Status CheckFlags(unsigned flags, unsigned allowed, const char* function) {
@@ -88,7 +90,9 @@ Result<std::vector<std::string>> MemoryDriver::Load() {
 void MemoryDriver::StartAutostartNetworks(std::function<void(const std::string&)> report) {
   std::vector<Uuid> due;
   for (auto& [uuid, obj] : objects_) {
-    if (obj->persistent && obj->autostart && !obj->active && !obj->starting) due.push_back(uuid);
+    if (obj->persistent && obj->autostart && !obj->active && CheckNotBusy(*obj).ok()) {
+      due.push_back(uuid);
+    }
   }
   for (const Uuid& uuid : due) {
     NetworkObject& obj = *objects_.at(uuid);
@@ -171,7 +175,8 @@ Result<xml::NetworkDef> MemoryDriver::PrepareDef(const std::string& text, bool v
       return OperationFailed("network '" + obj.def.name + "' is already defined with uuid " +
                              xml::FormatUuid(obj.def.uuid));
     }
-    if (obj.starting) return BeingStarted(obj.def);
+    // Its start runs a copy of the definition: a redefinition would race it.
+    RETURN_IF_ERROR(CheckNotBusy(obj));
     if (for_create && obj.active) {
       return OperationInvalid("network is already active as '" + obj.def.name + "'");
     }
@@ -218,14 +223,13 @@ void MemoryDriver::StartObject(NetworkObject& obj, xml::NetworkDef def, bool wai
     realizer_.StartAsync(def, std::move(finish));
   }
 }
+
 Result<NetworkRef> MemoryDriver::DefineXml(const std::string& xml, unsigned flags) {
   RETURN_IF_ERROR(CheckFlags(flags, VIR_NETWORK_DEFINE_VALIDATE, "networkDefineXMLFlags"));
   ASSIGN_OR_RETURN(xml::NetworkDef def,
                    PrepareDef(xml, flags & VIR_NETWORK_DEFINE_VALIDATE, false));
-  auto it = objects_.find(def.uuid);
-  // Its start has copied the definition it runs; a redefinition would race it.
-  if (it != objects_.end() && it->second->starting) return BeingStarted(it->second->def);
   RETURN_IF_ERROR(SaveConfig(def));
+  auto it = objects_.find(def.uuid);
   if (it == objects_.end()) {
     auto obj = std::make_unique<NetworkObject>();
     obj->def = def;
@@ -293,14 +297,14 @@ void MemoryDriver::CreateAsync(const NetworkRef& net, StartDone done) {
 void MemoryDriver::BeginCreate(const NetworkRef& net, bool wait, StartDone done) {
   Result<NetworkObject*> obj = Find(net);
   if (!obj.ok()) return done(obj.status());
-  if ((*obj)->starting) return done(BeingStarted((*obj)->def));
+  if (Status busy = CheckNotBusy(**obj); !busy.ok()) return done(busy);
   if ((*obj)->active) return done(OperationInvalid("network is already active"));
   StartObject(**obj, (*obj)->def, wait, std::move(done));
 }
 
 Status MemoryDriver::Destroy(const NetworkRef& net) {
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
-  if (obj->starting) return BeingStarted(obj->def);
+  RETURN_IF_ERROR(CheckNotBusy(*obj));
   if (!obj->active) return OperationInvalid("network '" + obj->def.name + "' is not active");
   // Teardown is best effort: the object stops even if an effect fails.
   Status st = realizer_.Stop(obj->def);
@@ -321,7 +325,7 @@ Status MemoryDriver::Destroy(const NetworkRef& net) {
 
 Status MemoryDriver::Undefine(const NetworkRef& net) {
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
-  if (obj->starting) return BeingStarted(obj->def);
+  RETURN_IF_ERROR(CheckNotBusy(*obj));
   if (!obj->persistent) return OperationInvalid("can't undefine transient network");
   RETURN_IF_ERROR(store_.Remove(obj->def.name));
   xml::NetworkDef def = obj->def;
@@ -380,42 +384,6 @@ Result<bool> MemoryDriver::IsActive(const NetworkRef& net) {
 Result<bool> MemoryDriver::IsPersistent(const NetworkRef& net) {
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
   return obj->persistent;
-}
-
-Status MemoryDriver::Update(const NetworkRef& net, unsigned command, unsigned section,
-                            int parent_index, const std::string& xml, unsigned flags) {
-  constexpr unsigned kLive = VIR_NETWORK_UPDATE_AFFECT_LIVE;
-  constexpr unsigned kConfig = VIR_NETWORK_UPDATE_AFFECT_CONFIG;
-  RETURN_IF_ERROR(CheckFlags(flags, kLive | kConfig, "networkUpdate"));
-  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
-  if (obj->starting) return BeingStarted(obj->def);
-  if ((flags & (kLive | kConfig)) == 0) flags |= obj->active ? kLive : kConfig;
-  if ((flags & kLive) && !obj->active) return OperationInvalid("network is not running");
-  if ((flags & kConfig) && !obj->persistent) {
-    return OperationInvalid("cannot change persistent config of a transient network");
-  }
-  // Edit copies; the object changes only if every requested side succeeds.
-  std::optional<xml::NetworkDef> live, config;
-  if (flags & kLive) {
-    live = obj->def;
-    RETURN_IF_ERROR(codec_.Update(*live, command, section, parent_index, xml));
-  }
-  if (flags & kConfig) {
-    config = obj->active && obj->new_def ? *obj->new_def : obj->def;
-    RETURN_IF_ERROR(codec_.Update(*config, command, section, parent_index, xml));
-  }
-  if (live) RETURN_IF_ERROR(realizer_.Reload(obj->def, *live));
-  if (config) RETURN_IF_ERROR(SaveConfig(*config));
-  if (live) obj->def = std::move(*live);
-  if (config) {
-    if (obj->active) {
-      obj->new_def = std::move(*config);
-    } else {
-      obj->def = std::move(*config);
-    }
-  }
-  if (live && live_change_hook_) live_change_hook_(RefOf(obj->def));
-  return Status::Ok();
 }
 
 }  // namespace virtnat::driver

@@ -30,6 +30,7 @@ struct NetworkObject {
   bool persistent = false;
   bool autostart = false;
   bool starting = false;          // a start is in progress (reads as inactive)
+  bool updating = false;          // a live update is in progress
   std::map<Uuid, PortDef> ports;  // only while active
 };
 
@@ -62,6 +63,10 @@ class MemoryDriver : public NetworkDriver {
   // network keeps its stored definition as the pending config, an unknown
   // one becomes transient. Returns the parsed live definition.
   Result<xml::NetworkDef> AdoptRunning(const std::string& live_xml);
+  // Whether AdoptRunning(live_xml) would succeed: the live definition parses
+  // and neither its name nor its uuid belongs to another network, nor is it
+  // active (VIR_ERR_OPERATION_FAILED / OPERATION_INVALID, as libvirt).
+  Result<xml::NetworkDef> CheckAdoptable(const std::string& live_xml);
   // Called, before the caller's reply, whenever a running network's live
   // definition changes without a lifecycle event (live updates).
   void SetLiveChangeHook(std::function<void(const NetworkRef&)> hook) {
@@ -86,6 +91,8 @@ class MemoryDriver : public NetworkDriver {
   Result<bool> IsPersistent(const NetworkRef& net) override;
   Status Update(const NetworkRef& net, unsigned command, unsigned section, int parent_index,
                 const std::string& xml, unsigned flags) override;
+  void UpdateAsync(const NetworkRef& net, unsigned command, unsigned section, int parent_index,
+                   const std::string& xml, unsigned flags, StartDone done) override;
   Result<std::vector<NetworkDhcpLease>> GetDhcpLeases(const NetworkRef& net,
                                                       const std::optional<std::string>& mac,
                                                       unsigned flags) override;
@@ -114,6 +121,10 @@ class MemoryDriver : public NetworkDriver {
   void StartObject(NetworkObject& obj, xml::NetworkDef def, bool wait, StartDone done);
   void BeginCreate(const NetworkRef& net, bool wait, StartDone done);
   void BeginCreateXml(const std::string& xml, unsigned flags, bool wait, CreateDone done);
+  // `wait`: as for StartObject. A live change marks the object updating
+  // until the realizer is done; the object changes only if all succeeded.
+  void BeginUpdate(const NetworkRef& net, unsigned command, unsigned section, int parent_index,
+                   const std::string& xml, unsigned flags, bool wait, StartDone done);
   Status SaveConfig(const xml::NetworkDef& def);
   void Emit(const xml::NetworkDef& def, LifecycleEvent event);
 
@@ -128,9 +139,9 @@ class MemoryDriver : public NetworkDriver {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-// VIR_ERR_OPERATION_INVALID for a call on a network whose start is in
-// progress.
-Error BeingStarted(const xml::NetworkDef& def);
+// VIR_ERR_OPERATION_INVALID for a call that would change a network whose
+// start or live update is in progress.
+Status CheckNotBusy(const NetworkObject& obj);
 
 // VIR_ERR_INVALID_ARG "unsupported flags (0x..) in function NAME" when
 // `flags` has bits outside `allowed`.

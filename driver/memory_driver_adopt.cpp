@@ -1,16 +1,34 @@
 // Networks an earlier daemon left running, taken over at start-up.
 
+#include <libvirt/virterror.h>
+
 #include "driver/memory_driver.h"
 
 namespace virtnat::driver {
 
-Result<xml::NetworkDef> MemoryDriver::AdoptRunning(const std::string& live_xml) {
+Result<xml::NetworkDef> MemoryDriver::CheckAdoptable(const std::string& live_xml) {
   ASSIGN_OR_RETURN(xml::NetworkDef live, codec_.Parse(live_xml, false));
+  // The checks of libvirt's virNetworkObjListAssignDef, which refuses such
+  // a status file as well.
   for (const auto& [uuid, obj] : objects_) {
+    const std::string uuid_text = xml::FormatUuid(uuid);
+    if (uuid == live.uuid && obj->def.name != live.name) {
+      return MakeError(VIR_ERR_OPERATION_FAILED, VIR_FROM_NETWORK,
+                       "network '" + obj->def.name + "' is already defined with uuid " + uuid_text);
+    }
     if (uuid != live.uuid && obj->def.name == live.name) {
-      return InternalError("network '" + live.name + "' is already defined with another uuid");
+      return MakeError(VIR_ERR_OPERATION_FAILED, VIR_FROM_NETWORK,
+                       "network '" + live.name + "' already exists with uuid " + uuid_text);
+    }
+    if (uuid == live.uuid && obj->active) {
+      return OperationInvalid("network '" + live.name + "' is already active");
     }
   }
+  return live;
+}
+
+Result<xml::NetworkDef> MemoryDriver::AdoptRunning(const std::string& live_xml) {
+  ASSIGN_OR_RETURN(xml::NetworkDef live, CheckAdoptable(live_xml));
   auto it = objects_.find(live.uuid);
   if (it == objects_.end()) {
     // A transient network: only the record knew it.
@@ -21,7 +39,6 @@ Result<xml::NetworkDef> MemoryDriver::AdoptRunning(const std::string& live_xml) 
     return live;
   }
   NetworkObject& obj = *it->second;
-  if (obj.active) return OperationInvalid("network '" + live.name + "' is already active");
   // The stored definition stays the config; the recorded one is what runs.
   if (obj.persistent) obj.new_def = std::move(obj.def);
   obj.def = live;

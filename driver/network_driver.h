@@ -114,6 +114,14 @@ class NetworkDriver {
   // Raw virNetworkUpdateCommand / Section values and VIR_NETWORK_UPDATE_* flags.
   virtual Status Update(const NetworkRef& net, unsigned command, unsigned section, int parent_index,
                         const std::string& xml, unsigned flags) = 0;
+  // As Update, completing like CreateAsync: a live change that restarts
+  // dnsmasq does not hold up the loop; meanwhile the network is "being
+  // updated" and refuses changes as a network being started does.
+  virtual void UpdateAsync(const NetworkRef& net, unsigned command, unsigned section,
+                           int parent_index, const std::string& xml, unsigned flags,
+                           StartDone done) {
+    done(Update(net, command, section, parent_index, xml, flags));
+  }
   // `mac` nullopt: every lease; otherwise only that MAC (case-insensitive).
   virtual Result<std::vector<NetworkDhcpLease>> GetDhcpLeases(const NetworkRef& net,
                                                               const std::optional<std::string>& mac,

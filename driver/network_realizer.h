@@ -29,6 +29,12 @@ class NetworkRealizer {
   virtual Status Stop(const xml::NetworkDef& def) = 0;
   // Applies a changed live definition to a running network.
   virtual Status Reload(const xml::NetworkDef& old_def, const xml::NetworkDef& new_def) = 0;
+  // As Reload, without blocking the loop on a restarted child; `done` as
+  // for StartAsync (on error the network runs as before).
+  virtual void ReloadAsync(const xml::NetworkDef& old_def, const xml::NetworkDef& new_def,
+                           StartDone done) {
+    done(Reload(old_def, new_def));
+  }
   // Current DHCP leases of a running network.
   virtual Result<std::vector<NetworkDhcpLease>> Leases(const xml::NetworkDef& def) = 0;
   // True if a host interface with this name exists (bridge name choice).

@@ -2,15 +2,12 @@
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
-#include <linux/netfilter.h>
 #include <netinet/in.h>
 
 #include <algorithm>
-#include <map>
 #include <memory>
 
 #include "common/ip_address.h"
-#include "driver/nft_ruleset.h"
 
 namespace virtnat::driver {
 namespace {
@@ -36,33 +33,51 @@ unsigned PrefixOf(const sockaddr* mask) {
   return prefix;
 }
 
-// Brings the host side and the driver in; on failure undoes the host side.
-// Returns the problem, or "" once the network is adopted.
-std::string TakeOver(const StatusRecord& record, bool dnsmasq_gone, const AdoptHooks& hooks,
-                     AdoptionReport& report) {
+struct TakeOverResult {
+  std::string problem;         // "" once the network is adopted
+  bool host_released = false;  // the host side was taken and torn down again
+};
+
+// Brings the host side and the driver in; on failure after the host side
+// was taken, tears it down through the host side (release_host).
+TakeOverResult TakeOver(const StatusRecord& record, bool dnsmasq_gone, const AdoptHooks& hooks,
+                        AdoptionReport& report) {
   const std::string who = "network '" + record.name + "': ";
   if (Status st = hooks.adopt_host(record, dnsmasq_gone); !st.ok()) {
-    return "cannot take over: " + st.message();
+    return {"cannot take over: " + st.message(), false};
   }
   if (dnsmasq_gone) {
     std::optional<pid_t> now = hooks.dnsmasq_pid(record.name);
-    report.repairs.push_back(who + "its recorded dnsmasq (pid " +
-                             std::to_string(record.dnsmasq->pid) + ") is no longer running; " +
-                             (now ? "now served by dnsmasq pid " + std::to_string(*now)
-                                  : std::string("no dnsmasq runs")));
+    std::string was = record.dnsmasq
+                          ? "its recorded dnsmasq (pid " + std::to_string(record.dnsmasq->pid) +
+                                ") is no longer running; "
+                          : "no dnsmasq was recorded; ";
+    if (record.dnsmasq || now) {
+      report.repairs.push_back(who + was +
+                               (now ? "now served by dnsmasq pid " + std::to_string(*now)
+                                    : std::string("no dnsmasq runs")));
+    }
   }
   Status st = [&]() -> Status {
     ASSIGN_OR_RETURN(std::vector<std::string> restored, hooks.ensure_rules(record));
-    for (const std::string& what : restored) {
-      report.repairs.push_back(who + "firewall rules were missing (" + what + "); put back");
+    if (!restored.empty()) {
+      constexpr size_t kListed = 3;
+      std::string what;
+      for (size_t i = 0; i < restored.size() && i < kListed; ++i) {
+        what += (i > 0 ? ", " : "") + restored[i];
+      }
+      if (restored.size() > kListed) {
+        what += " and " + std::to_string(restored.size() - kListed) + " more";
+      }
+      report.repairs.push_back(who + "firewall rules were missing (" + what + "); restored");
     }
     return hooks.adopt_driver(record);
   }();
-  if (st.ok()) return "";
+  if (st.ok()) return {};
   if (Status released = hooks.release_host(record); !released.ok()) {
     report.problems.push_back(who + released.message());
   }
-  return "cannot take over: " + st.message();
+  return {"cannot take over: " + st.message(), true};
 }
 
 }  // namespace
@@ -75,7 +90,13 @@ AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
     std::string problem;
     bool host_released = false;
     if (IsStartIntent(record)) {
+      // Whatever the driver thinks of it: the start never completed.
       problem = "it was being started by an earlier daemon";
+    } else if (Status st = hooks.check_driver(record); !st.ok()) {
+      report.problems.push_back(who + "cannot re-adopt it: " + st.message() +
+                                "; left as it is, status record kept");
+      report.left_alone.push_back(record.name);
+      continue;
     } else if (record.bridge.empty() || !hooks.cleanup.interface_exists(record.bridge)) {
       problem = "its bridge '" + record.bridge + "' is gone";
     }
@@ -92,14 +113,17 @@ AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
             break;
           }
           report.repairs.push_back(who + "address " + address + " was missing from bridge '" +
-                                   record.bridge + "'; put back");
+                                   record.bridge + "'; restored");
         }
       }
     }
     if (problem.empty()) {
-      bool dnsmasq_gone = record.dnsmasq && !hooks.dnsmasq_matches(*record.dnsmasq);
-      problem = TakeOver(record, dnsmasq_gone, hooks, report);
-      host_released = !problem.empty();
+      // A record without dnsmasq was written while supervision restarted it:
+      // adopt the one in its pid file, or start one.
+      bool dnsmasq_gone = !record.dnsmasq || !hooks.dnsmasq_matches(*record.dnsmasq);
+      TakeOverResult taken = TakeOver(record, dnsmasq_gone, hooks, report);
+      problem = taken.problem;
+      host_released = taken.host_released;
     }
     if (problem.empty()) {
       report.adopted.push_back(record.name);
@@ -119,33 +143,12 @@ AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
   return report;
 }
 
-ExpectedNftObjects ExpectedObjectsOf(const FirewallPlan& plan) {
-  ExpectedNftObjects out;
-  if (plan.rules.empty()) return out;
-  auto chain = [&out](const NftChain& c) {
-    out.chains.push_back(ExpectedNftChain{NFPROTO_INET, kNftTable, c.name, c.rules.size()});
-  };
-  for (const NftChain& c : plan.base.chains) chain(c);
-  for (const NftChain& c : plan.rules.chains) chain(c);
-  std::map<std::string, size_t> elements;
-  for (const NftMap& m : plan.base.maps) elements[m.name] = 0;
-  for (const NftElement& e : plan.rules.elements) ++elements[e.map];
-  for (const auto& [map, count] : elements) {
-    out.sets.push_back(ExpectedNftSet{NFPROTO_INET, kNftTable, map, count});
+bool SameFirewallObjects(const NftNetworkRules& a, const NftNetworkRules& b) {
+  if (a.elements != b.elements || a.chains.size() != b.chains.size()) return false;
+  for (size_t i = 0; i < a.chains.size(); ++i) {
+    if (a.chains[i].name != b.chains[i].name) return false;
   }
-  return out;
-}
-
-std::vector<std::string> DescribeMissing(const ExpectedNftObjects& expected,
-                                         const NftInventory& inventory) {
-  std::vector<std::string> out;
-  for (const NftChainDrift& d : FindChainDrift(expected.chains, inventory)) {
-    out.push_back(DescribeDrift(d));
-  }
-  for (const NftSetDrift& d : FindSetDrift(expected.sets, inventory)) {
-    out.push_back(DescribeDrift(d));
-  }
-  return out;
+  return true;
 }
 
 Result<std::vector<std::string>> ReadInterfaceAddresses(const std::string& ifname) {

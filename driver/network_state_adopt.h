@@ -14,7 +14,8 @@
 //  - the network's rules must be in the kernel; missing ones are put back.
 // Every repair and every network given up is reported by name. A network
 // that cannot be taken over whole is torn down, never left half adopted, and
-// so is a start that an earlier daemon did not finish (StartIntentRecord).
+// so is a start that an earlier daemon did not finish (StartIntentRecord);
+// one the driver cannot take at all is left untouched.
 
 #include <sys/types.h>
 
@@ -24,9 +25,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "driver/firewall_audit.h"
-#include "driver/firewall_plan.h"
 #include "driver/network_state.h"
+#include "driver/nft_ruleset.h"
 
 namespace virtnat::driver {
 
@@ -37,6 +37,9 @@ struct AdoptHooks {
   std::function<Status(const std::string& ifname, const std::string& address)> add_address;
   // Whether the recorded dnsmasq is still that very process.
   std::function<bool(const DnsmasqStatus&)> dnsmasq_matches;
+  // Whether the driver can take the network (its name and uuid are not
+  // another network's); checked before anything on the host changes.
+  std::function<Status(const StatusRecord&)> check_driver;
   // Takes the network over on the host side; with `dnsmasq_gone` (the
   // recorded dnsmasq no longer runs) it adopts the dnsmasq of the network's
   // pid file or, failing that, starts a new one.
@@ -44,7 +47,8 @@ struct AdoptHooks {
   // The dnsmasq serving the network once adopt_host succeeded, if any.
   std::function<std::optional<pid_t>(const std::string& name)> dnsmasq_pid;
   // Makes sure the network's rules are in the kernel; returns what was
-  // missing and has been put back (empty: nothing was missing).
+  // missing and has been put back (empty: nothing was missing), other
+  // networks' rules restored with them included.
   std::function<Result<std::vector<std::string>>(const StatusRecord&)> ensure_rules;
   // Marks the network active in the driver (after adopt_host).
   std::function<Status(const StatusRecord&)> adopt_driver;
@@ -56,24 +60,20 @@ struct AdoptHooks {
 struct AdoptionReport {
   std::vector<std::string> adopted;     // names of networks taken over
   std::vector<std::string> cleaned_up;  // names of networks torn down
-  std::vector<std::string> repairs;     // "network 'N': ..." what was put back
-  std::vector<std::string> problems;    // "network 'N': ..." what is wrong
+  // Names of networks the driver cannot take (a definition with its name
+  // or uuid belongs to another network): left running as they are, record
+  // kept, as libvirt leaves a status file it cannot load.
+  std::vector<std::string> left_alone;
+  std::vector<std::string> repairs;   // "network 'N': ..." what was put back
+  std::vector<std::string> problems;  // "network 'N': ..." what is wrong
 };
 
 AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
                                      const AdoptHooks& hooks);
 
-// The chains (with at least as many rules as planned) and maps (with at
-// least the network's elements) that `plan` puts into the kernel.
-struct ExpectedNftObjects {
-  std::vector<ExpectedNftChain> chains;
-  std::vector<ExpectedNftSet> sets;
-};
-ExpectedNftObjects ExpectedObjectsOf(const FirewallPlan& plan);
-
-// What of `expected` the kernel's `inventory` lacks, one line per object.
-std::vector<std::string> DescribeMissing(const ExpectedNftObjects& expected,
-                                         const NftInventory& inventory);
+// Whether `a` and `b` name the same chains (rules aside) and map elements:
+// a status record's firewall objects (firewall_record.h) against a plan's.
+bool SameFirewallObjects(const NftNetworkRules& a, const NftNetworkRules& b);
 
 // Addresses of `ifname` in the calling thread's network namespace.
 Result<std::vector<std::string>> ReadInterfaceAddresses(const std::string& ifname);

@@ -45,11 +45,6 @@ std::vector<char*> CStrings(const std::vector<std::string>& strings) {
 
 }  // namespace
 
-void UniqueFd::reset(int fd) {
-  if (fd_ >= 0) close(fd_);
-  fd_ = fd;
-}
-
 Result<Pidfd> Pidfd::Open(pid_t pid) {
   int fd = PidfdOpen(pid);
   if (fd < 0) return SystemErrorFromErrno(errno, "cannot open process " + std::to_string(pid));

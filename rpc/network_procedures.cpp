@@ -189,7 +189,10 @@ Status Update(CallContext& ctx, XdrDecoder& args, XdrEncoder&) {
   std::string xml = args.String(kStringMax);
   uint32_t flags = args.Uint();
   if (!args.ok()) return DecodeFailure();
-  return ctx.driver.Update(net, command, section, parent_index, xml, flags);
+  // A live change may restart dnsmasq: answered when it is done.
+  ctx.driver.UpdateAsync(net, command, section, parent_index, xml, flags,
+                         [reply = ctx.Defer()](Status status) { reply->Complete(status); });
+  return Status::Ok();
 }
 
 Status GetDhcpLeases(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {

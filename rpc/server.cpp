@@ -202,7 +202,7 @@ void Server::Drop(Client& client) {
     g_source_unref(client.source);
     client.source = nullptr;
   }
-  client.fd.Reset();
+  client.fd.reset();
   client.state.callbacks.clear();
   // Its call still finishes; nobody waits for the reply.
   if (client.pending) client.pending->Abandon();
@@ -255,6 +255,8 @@ void Server::HandleFrames(Client& client) {
 
 void Server::OnReplyReady(Client& client, Bytes reply) {
   client.pending.reset();
+  // The time it waited for us does not count as the client's silence.
+  client.last_rx = g_get_monotonic_time();
   Queue(client, std::move(reply));
   // Writing the reply wakes the client's I/O callback, which then handles
   // the calls that waited behind it.

@@ -22,10 +22,10 @@
 #include <memory>
 
 #include "common/status.h"
+#include "common/unique_fd.h"
 #include "driver/network_driver.h"
 #include "rpc/dispatcher.h"
 #include "rpc/protocol.h"
-#include "rpc/unique_fd.h"
 
 namespace virtnat::rpc {
 

@@ -6,7 +6,8 @@
 # at once, and a second `net-start A` is refused. A then fails at the start
 # timeout with nothing left (bridge, rules, process, files). Network B's
 # `log-facility=-` keeps dnsmasq's stderr open forever (libvirt 9.0 waits for
-# its EOF and hangs its whole network driver): B starts within seconds.
+# its EOF and hangs its whole network driver): B starts within seconds, and
+# a live update that restarts its dnsmasq completes as well.
 . "$(dirname "$0")/lib.sh"
 
 start_daemon
@@ -105,6 +106,15 @@ check "no files of stall-a" "" 0 \
 check "stall-b's rules are there" "yes" 0 \
   bash -c "nsenter -t $DAEMON_PID -n nft list ruleset | grep -q virbrsb_in && echo yes"
 check "stall-b's dnsmasq kept running (same pid)" "$B_PID" 0 dnsmasq_of stall-b
+
+# A live change of dnsmasq's conf restarts it beside the loop, too.
+check "live update restarting stall-b's dnsmasq" "" 0 virsh -q -c "$URI" net-update stall-b \
+  add dns-txt "<txt name='example' value='hello'/>" --live
+check "stall-b's new dnsmasq reads the change" "txt-record=example,hello" 0 \
+  grep -o "txt-record=example,hello" "$TMP/lib/dnsmasq/stall-b.conf"
+NEW_PID=$(dnsmasq_of stall-b)
+check "stall-b runs a new dnsmasq" "yes" 0 \
+  bash -c "[[ -n '$NEW_PID' && '$NEW_PID' != '$B_PID' ]] && echo yes"
 
 check "destroy stall-b" "" 0 virsh -q -c "$URI" net-destroy stall-b
 check "no dnsmasq of stall-b" "" 0 dnsmasq_of stall-b

@@ -37,12 +37,16 @@ C_PID=$(dnsmasq_pid c-demo)
 stop_daemon
 check "networks outlive the daemon" "yes yes yes" 0 \
   echo "$(alive "$A_PID") $(alive "$B_PID") $(alive "$C_PID")"
-# While no daemon watches, a-demo's dnsmasq dies and c-demo's bridge is deleted.
+B_RULES=$(ip netns exec "$NS" nft list table inet virtnat | grep -c virbrb1)
+# While no daemon watches, a-demo's dnsmasq dies, c-demo's bridge is deleted,
+# someone flushes the whole ruleset and takes b-demo's address away.
 kill -KILL "$A_PID"
 # kill returns before the process is gone; under load the next daemon could
 # still find it alive.
 for _ in $(seq 200); do [[ $(alive "$A_PID") == no ]] && break; sleep 0.01; done
 ip netns exec "$NS" ip link del virbrc1
+ip netns exec "$NS" nft flush ruleset
+ip netns exec "$NS" ip addr del 192.168.202.1/24 dev virbrb1
 C_FILES=$(ls "$TMP"/lib/dnsmasq/c-demo.{conf,hostsfile,addnhosts} "$TMP/run/dnsmasq/c-demo.pid" | wc -l)
 
 start_in_ns
@@ -51,6 +55,12 @@ check "after restart" " a-demo   active   no    yes
 check "b-demo re-adopted with the same dnsmasq" "yes" 0 bash -c \
   "[[ \$(grep -o \"<dnsmasq pid='[0-9]*'\" $TMP/run/b-demo.status) == \"<dnsmasq pid='$B_PID'\" ]] && echo yes"
 check "b-demo's dnsmasq still runs" "yes" 0 alive "$B_PID"
+check "b-demo's rules restored" "$B_RULES" 0 bash -c \
+  "ip netns exec $NS nft list table inet virtnat | grep -c virbrb1"
+check "b-demo's address restored" "1" 0 bash -c \
+  "ip netns exec $NS ip -4 addr show virbrb1 | grep -c 'inet 192.168.202.1/24'"
+check "a-demo's rules restored" "$B_RULES" 0 bash -c \
+  "ip netns exec $NS nft list table inet virtnat | grep -c virbra1"
 A_NEW=$(dnsmasq_pid a-demo)
 check "a-demo's record names a new, running dnsmasq" "yes yes" 0 \
   echo "$([[ $A_NEW != "$A_PID" ]] && echo yes) $(alive "$A_NEW")"
@@ -80,5 +90,10 @@ check "a-demo's repair logged" "1" 0 grep -c \
   "warning: network 'a-demo': its recorded dnsmasq (pid $A_PID) is no longer running; now served by dnsmasq pid $A_NEW" "$TMP/daemon.log"
 check "c-demo's teardown logged" "1" 0 grep -c \
   "warning: network 'c-demo': its bridge 'virbrc1' is gone; cleaning up what is left of it" "$TMP/daemon.log"
+check "b-demo's address repair logged" "1" 0 grep -c \
+  "warning: network 'b-demo': address 192.168.202.1/24 was missing from bridge 'virbrb1'; restored" "$TMP/daemon.log"
+check "rule repairs logged" "1" 0 grep -c \
+  "warning: network 'a-demo': firewall rules were missing (table inet virtnat missing, the rules of network 'b-demo' as well" "$TMP/daemon.log"
 sed -i "/network 'a-demo': its recorded dnsmasq/d; /network 'c-demo': its bridge/d" "$TMP/daemon.log"
+sed -i "/network 'a-demo': firewall rules were missing/d; /network 'b-demo': address/d" "$TMP/daemon.log"
 finish

@@ -58,6 +58,9 @@ in_ns "$WAN" ip route add default via 203.0.113.1
 
 start_daemon
 for i in 1 2 3; do
+  # rt3 is dual stack: its IPv6 address must be found on the bridge as well.
+  v6=""
+  [[ $i == 3 ]] && v6="<ip family='ipv6' address='fd00:83::1' prefix='64'/>"
   cat >"$WORK/rt$i.xml" <<XML
 <network>
   <name>rt$i</name>
@@ -66,6 +69,7 @@ for i in 1 2 3; do
   <ip address='10.8$i.0.1' prefix='24'>
     <dhcp><range start='10.8$i.0.100' end='10.8$i.0.199'/></dhcp>
   </ip>
+  $v6
 </network>
 XML
 done

@@ -3,6 +3,7 @@
 // ones load, nothing is fatal. Real files, the real XML codec.
 
 #include <gtest/gtest.h>
+#include <libvirt/virterror.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -93,6 +94,33 @@ TEST_F(CorruptConfigTest, SharedBridgeNameKeepsBothAndSaysOnlyOneCanRun) {
                            "network 'second' uses bridge 'vnshared0' as network 'first' does; "
                            "it cannot start while that one runs"});
   EXPECT_EQ(Names(), (std::vector<std::string>{"first", "second"}));
+}
+
+// A status record that clashes with the loaded definitions is refused with
+// libvirt's errors before anything is adopted.
+TEST_F(CorruptConfigTest, RecordClashingWithADefinitionIsNotAdoptable) {
+  WriteAll(dir_ / "good.xml", Definition("good", "000000000021", "vngood0"));
+  ASSERT_TRUE(driver_.Load().ok());
+  Result<xml::NetworkDef> same_name =
+      driver_.CheckAdoptable(Definition("good", "000000000022", "vngood0"));
+  ASSERT_FALSE(same_name.ok());
+  EXPECT_EQ(same_name.error().code, VIR_ERR_OPERATION_FAILED);
+  EXPECT_EQ(same_name.error().message,
+            "operation failed: network 'good' already exists with uuid "
+            "7e1d0c55-0000-4000-8000-000000000021");
+  Result<xml::NetworkDef> same_uuid =
+      driver_.CheckAdoptable(Definition("renamed", "000000000021", "vngood0"));
+  ASSERT_FALSE(same_uuid.ok());
+  EXPECT_EQ(same_uuid.error().message,
+            "operation failed: network 'good' is already defined with uuid "
+            "7e1d0c55-0000-4000-8000-000000000021");
+  EXPECT_FALSE(driver_.AdoptRunning(Definition("renamed", "000000000021", "vngood0")).ok());
+  EXPECT_EQ(Names(), std::vector<std::string>{"good"});
+  // The matching record is adoptable, once.
+  const std::string live = Definition("good", "000000000021", "vngood0");
+  ASSERT_TRUE(driver_.CheckAdoptable(live).ok());
+  ASSERT_TRUE(driver_.AdoptRunning(live).ok());
+  EXPECT_EQ(driver_.CheckAdoptable(live).error().code, VIR_ERR_OPERATION_INVALID);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #pragma once
-// A realizer whose asynchronous starts complete only when the test says so,
-// to hold a network in its "being started" state.
+// A realizer whose asynchronous starts and live updates complete only when
+// the test says so, to hold a network "being started" or "being updated".
 
 #include <string>
 #include <utility>
@@ -21,7 +21,12 @@ class DeferredRealizer : public driver::NullRealizer {
     pending.push_back(Pending{def.name, std::move(done)});
   }
 
-  // Completes the pending start of `name`; false if there is none.
+  void ReloadAsync(const xml::NetworkDef& old_def, const xml::NetworkDef&,
+                   StartDone done) override {
+    pending.push_back(Pending{old_def.name, std::move(done)});
+  }
+
+  // Completes the pending start or update of `name`; false if there is none.
   bool Complete(const std::string& name, Status status = Status::Ok()) {
     for (auto it = pending.begin(); it != pending.end(); ++it) {
       if (it->name != name) continue;

@@ -1,4 +1,5 @@
-// A network whose start is in progress (the realizer completes on demand):
+// A network whose start (or live update) is in progress (the realizer
+// completes on demand):
 // it reads as inactive, calls that would change it are refused with a clear
 // error, other networks are served, and the object, the STARTED event and
 // the caller's answer come together once the start is done.
@@ -157,6 +158,42 @@ TEST_F(StartingTest, AutostartNetworksStartSideBySideAndReportFailuresWhenTheyHa
   ASSERT_TRUE(realizer_.Complete("a"));
   EXPECT_TRUE(Active(*driver_->LookupByName("a")));
   EXPECT_EQ(failures.size(), 1u);
+}
+
+TEST_F(StartingTest, ALiveUpdateInProgressRefusesChangesAndAppliesWhenDone) {
+  NetworkRef a = Define("a", kUuidA);
+  ASSERT_TRUE(driver_->Create(a).ok());
+  int hooked = 0;
+  driver_->SetLiveChangeHook([&hooked](const NetworkRef&) { ++hooked; });
+  constexpr unsigned kBoth = VIR_NETWORK_UPDATE_AFFECT_LIVE | VIR_NETWORK_UPDATE_AFFECT_CONFIG;
+  std::optional<Status> done;
+  driver_->UpdateAsync(a, 3, 4, -1, "X", kBoth, [&done](Status st) { done = st; });
+  ASSERT_TRUE(realizer_.IsPending("a"));
+  const std::string updating =
+      "Requested operation is not valid: network 'a' is being updated; try again when it is done";
+  EXPECT_EQ(driver_->Destroy(a).message(), updating);
+  EXPECT_EQ(driver_->Update(a, 3, 4, -1, "Y", kBoth).message(), updating);
+  EXPECT_EQ(driver_->Undefine(a).message(), updating);
+  EXPECT_TRUE(Active(a));
+  EXPECT_EQ(driver_->GetXmlDesc(a, 0)->find("<description>X"), std::string::npos);
+
+  ASSERT_TRUE(realizer_.Complete("a"));
+  ASSERT_TRUE(done && done->ok()) << done->message();
+  EXPECT_NE(driver_->GetXmlDesc(a, 0)->find("<description>X"), std::string::npos);
+  EXPECT_NE(driver_->GetXmlDesc(a, VIR_NETWORK_XML_INACTIVE)->find("<description>X"),
+            std::string::npos);
+  EXPECT_EQ(hooked, 1);
+
+  // A failed one changes nothing.
+  done.reset();
+  driver_->UpdateAsync(a, 3, 4, -1, "Z", kBoth, [&done](Status st) { done = st; });
+  ASSERT_TRUE(realizer_.Complete("a", InternalError("dnsmasq: bad option")));
+  ASSERT_TRUE(done && !done->ok());
+  EXPECT_EQ(driver_->GetXmlDesc(a, 0)->find("<description>Z"), std::string::npos);
+  EXPECT_EQ(driver_->GetXmlDesc(a, VIR_NETWORK_XML_INACTIVE)->find("<description>Z"),
+            std::string::npos);
+  EXPECT_EQ(hooked, 1);
+  EXPECT_TRUE(driver_->Destroy(a).ok());
 }
 
 TEST_F(StartingTest, AStartCompletingAfterTheDriverIsGoneIsIgnored) {

@@ -4,12 +4,10 @@
 #include "driver/network_state_adopt.h"
 
 #include <gtest/gtest.h>
-#include <linux/netfilter.h>
 #include <unistd.h>
 
 #include <set>
 
-#include "driver/firewall_plan.h"
 #include "driver/nft_ruleset.h"
 
 namespace virtnat::driver {
@@ -46,6 +44,9 @@ class AdoptTest : public ::testing::Test {
       calls_.push_back("ensure rules " + r.name);
       if (!ensure_rules_status_.ok()) return ensure_rules_status_;
       return missing_rules_;
+    };
+    hooks_.check_driver = [this](const StatusRecord& r) {
+      return r.name == "taken" ? Status(InternalError("name taken")) : Status::Ok();
     };
     hooks_.adopt_driver = [this](const StatusRecord& r) {
       calls_.push_back("adopt driver " + r.name);
@@ -119,13 +120,26 @@ TEST_F(AdoptTest, StartCutOffByACrashIsCleanedUp) {
             (std::vector<std::string>{"remove rules a", "delete bridge br1", "remove record a"}));
 }
 
+TEST_F(AdoptTest, NetworkTheDriverCannotTakeIsLeftAlone) {
+  AdoptionReport report =
+      AdoptRecordedNetworks({Record("a", "br1", 100), Record("taken", "br1", 100)}, hooks_);
+  EXPECT_EQ(report.adopted, std::vector<std::string>{"a"});
+  EXPECT_EQ(report.left_alone, std::vector<std::string>{"taken"});
+  EXPECT_TRUE(report.cleaned_up.empty());
+  EXPECT_EQ(report.problems,
+            std::vector<std::string>{"network 'taken': cannot re-adopt it: internal error: name "
+                                     "taken; left as it is, status record kept"});
+  // Nothing of it was touched: no host call, no record removed.
+  EXPECT_EQ(calls_, (std::vector<std::string>{"adopt host a", "ensure rules a", "adopt driver a"}));
+}
+
 TEST_F(AdoptTest, MissingAddressIsPutBack) {
   addresses_["br1"] = {"fe80::1/64"};
   AdoptionReport report = AdoptRecordedNetworks({Record("a", "br1", 100)}, hooks_);
   EXPECT_EQ(report.adopted, std::vector<std::string>{"a"});
   EXPECT_EQ(report.repairs, std::vector<std::string>{
                                 "network 'a': address 10.0.0.1/24 was missing from bridge 'br1'; "
-                                "put back"});
+                                "restored"});
   EXPECT_EQ(calls_.front(), "add 10.0.0.1/24 to br1");
 }
 
@@ -157,7 +171,40 @@ TEST_F(AdoptTest, MissingRulesPutBackAreReported) {
   EXPECT_EQ(report.adopted, std::vector<std::string>{"a"});
   EXPECT_EQ(report.repairs,
             std::vector<std::string>{"network 'a': firewall rules were missing (chain inet "
-                                     "virtnat br1_in is missing); put back"});
+                                     "virtnat br1_in is missing); restored"});
+  // One line per network, however much was missing.
+  missing_rules_ = {"chain inet virtnat br1_in is missing", "set inet virtnat fwd_in is missing",
+                    "chain inet virtnat forward is missing", "the rules of network 'b' as well"};
+  report = AdoptRecordedNetworks({Record("a", "br1", 100)}, hooks_);
+  EXPECT_EQ(report.repairs,
+            std::vector<std::string>{"network 'a': firewall rules were missing (chain inet virtnat "
+                                     "br1_in is missing, set inet virtnat fwd_in is missing, chain "
+                                     "inet virtnat forward is missing and 1 more); restored"});
+}
+
+TEST_F(AdoptTest, HostSideThatCannotBeTakenIsCleanedUpFromTheRecord) {
+  hooks_.adopt_host = [this](const StatusRecord& r, bool) -> Status {
+    calls_.push_back("adopt host " + r.name);
+    return InternalError("no plan");
+  };
+  AdoptionReport report = AdoptRecordedNetworks({Record("a", "br1", 100)}, hooks_);
+  EXPECT_EQ(report.cleaned_up, std::vector<std::string>{"a"});
+  EXPECT_EQ(report.problems,
+            std::vector<std::string>{"network 'a': cannot take over: internal error: no plan; "
+                                     "cleaning up what is left of it"});
+  EXPECT_EQ(calls_, (std::vector<std::string>{"adopt host a", "remove rules a", "delete bridge br1",
+                                              "remove record a"}));
+}
+
+TEST_F(AdoptTest, RecordWithoutDnsmasqLetsTheHostSideFindOrStartOne) {
+  StatusRecord r = Record("a", "br1", 100);
+  r.dnsmasq.reset();
+  AdoptionReport report = AdoptRecordedNetworks({r}, hooks_);
+  EXPECT_EQ(report.adopted, std::vector<std::string>{"a"});
+  EXPECT_EQ(calls_[0], "adopt host a new dnsmasq");
+  EXPECT_EQ(report.repairs,
+            std::vector<std::string>{"network 'a': no dnsmasq was recorded; now served by dnsmasq "
+                                     "pid 777"});
 }
 
 TEST_F(AdoptTest, RulesThatCannotBeRestoredReleaseTheHostSide) {
@@ -173,34 +220,21 @@ TEST_F(AdoptTest, RulesThatCannotBeRestoredReleaseTheHostSide) {
                                               "remove record a"}));
 }
 
-TEST(ExpectedObjectsTest, ChainsWithRuleCountsAndMapsWithElementCounts) {
-  FirewallPlan plan;
-  plan.base.maps = {NftMap{"fwd_in", MapKeyType::kIfname}, NftMap{"nat4", MapKeyType::kIpv4Prefix}};
-  plan.base.chains = {NftChain{"forward", ChainHook::kForward, false, 0, {NftRule{}, NftRule{}}}};
-  plan.rules.chains = {NftChain{"br1_in", ChainHook::kNone, false, 0, {NftRule{}}}};
-  plan.rules.elements = {NftElement{"fwd_in", IfNameKey{"br1"}, {}}};
-  ExpectedNftObjects expected = ExpectedObjectsOf(plan);
-  EXPECT_EQ(expected.chains,
-            (std::vector<ExpectedNftChain>{{NFPROTO_INET, "virtnat", "forward", 2},
-                                           {NFPROTO_INET, "virtnat", "br1_in", 1}}));
-  EXPECT_EQ(expected.sets, (std::vector<ExpectedNftSet>{{NFPROTO_INET, "virtnat", "fwd_in", 1},
-                                                        {NFPROTO_INET, "virtnat", "nat4", 0}}));
-
-  NftInventory inventory;
-  inventory.tables = {{NFPROTO_INET, "virtnat"}};
-  inventory.chains = {
-      NftChainInfo{NFPROTO_INET, "virtnat", "forward", true, 2, 0, false, false, 2}};
-  inventory.sets = {NftSetInfo{NFPROTO_INET, "virtnat", "fwd_in", 0},
-                    NftSetInfo{NFPROTO_INET, "virtnat", "nat4", 0}};
-  EXPECT_EQ(DescribeMissing(expected, inventory),
-            (std::vector<std::string>{"chain inet virtnat br1_in is missing",
-                                      "set inet virtnat fwd_in has 0 of 1 elements"}));
-  inventory.chains.push_back(
-      NftChainInfo{NFPROTO_INET, "virtnat", "br1_in", false, 0, 0, false, false, 1});
-  inventory.sets[0].elements = 1;
-  EXPECT_TRUE(DescribeMissing(expected, inventory).empty());
-  // An open network without forwards puts nothing into the kernel.
-  EXPECT_TRUE(ExpectedObjectsOf(FirewallPlan{}).chains.empty());
+TEST(SameFirewallObjectsTest, ComparesChainNamesAndElementsNotRules) {
+  NftNetworkRules planned;
+  planned.chains = {NftChain{"br1_in", ChainHook::kNone, false, 0, {NftRule{}, NftRule{}}}};
+  planned.elements = {NftElement{"fwd_in", IfNameKey{"br1"}, {}}};
+  NftNetworkRules recorded = planned;
+  recorded.chains[0].rules.clear();  // a record names chains only
+  EXPECT_TRUE(SameFirewallObjects(recorded, planned));
+  recorded.chains[0].name = "br2_in";
+  EXPECT_FALSE(SameFirewallObjects(recorded, planned));
+  recorded = planned;
+  recorded.elements.push_back(NftElement{"fwd_out", IfNameKey{"br1"}, {}});
+  EXPECT_FALSE(SameFirewallObjects(recorded, planned));
+  recorded = planned;
+  recorded.chains.push_back(NftChain{"br1_out", ChainHook::kNone, false, 0, {}});
+  EXPECT_FALSE(SameFirewallObjects(recorded, planned));
 }
 
 }  // namespace

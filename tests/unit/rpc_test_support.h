@@ -13,10 +13,10 @@
 #include <thread>
 #include <vector>
 
+#include "common/unique_fd.h"
 #include "rpc/message.h"
 #include "rpc/protocol.h"
 #include "rpc/server.h"
-#include "rpc/unique_fd.h"
 
 namespace virtnat::rpc {
 
