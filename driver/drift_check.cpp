@@ -69,6 +69,7 @@ std::vector<NetworkDrift> FindFirewallDrift(const NftBase& base,
     }
   }
 
+  const NftChainIndex present = IndexChains(inventory);
   size_t i = 0;
   for (const RecordedRules& network : networks) {
     if (network.rules.empty()) continue;
@@ -76,7 +77,7 @@ std::vector<NetworkDrift> FindFirewallDrift(const NftBase& base,
     for (const std::string& problem : shared) AddProblem(d, problem);
     std::vector<ExpectedNftChain> own;
     for (const NftChain& chain : network.rules.chains) own.push_back(Expect(chain));
-    for (const NftChainDrift& c : FindChainDrift(own, inventory)) AddProblem(d, DescribeDrift(c));
+    for (const NftChainDrift& c : FindChainDrift(own, present)) AddProblem(d, DescribeDrift(c));
     for (const NftElement& el : network.rules.elements) {
       auto it = short_maps.find(el.map);
       if (it != short_maps.end()) AddProblem(d, it->second);

@@ -1,5 +1,6 @@
 #include "driver/firewall_audit.h"
 
+#include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -199,9 +200,9 @@ Status ReadChains(DumpSocket& socket, NftInventory* inventory) {
   return Status::Ok();
 }
 
-// Rules of one table (chain empty) or one chain, parsed, in chain order.
-Result<std::vector<NftnlRulePtr>> ReadRules(DumpSocket& socket, uint8_t family,
-                                            const std::string& table, const std::string& chain) {
+// Rules of one table (chain empty) or one chain, as the kernel sent them.
+Result<RawMessages> DumpRules(DumpSocket& socket, uint8_t family, const std::string& table,
+                              const std::string& chain) {
   PayloadBuilder filter = [&](nlmsghdr* nlh) {
     NftnlRulePtr rule(nftnl_rule_alloc());
     if (!rule) return;
@@ -209,7 +210,37 @@ Result<std::vector<NftnlRulePtr>> ReadRules(DumpSocket& socket, uint8_t family,
     if (!chain.empty()) nftnl_rule_set_str(rule.get(), NFTNL_RULE_CHAIN, chain.c_str());
     nftnl_rule_nlmsg_build_payload(nlh, rule.get());
   };
-  ASSIGN_OR_RETURN(RawMessages raw, socket.Dump(NFT_MSG_GETRULE, family, filter, "rules"));
+  return socket.Dump(NFT_MSG_GETRULE, family, filter, "rules");
+}
+
+// Rules per chain of one table. Only each rule's chain attribute is read:
+// parsing every rule with its expressions just to count them was most of a
+// network start's time, and of the daemon's peak heap, with hundreds of
+// networks running.
+Result<std::map<std::string, size_t>> CountRules(DumpSocket& socket, uint8_t family,
+                                                 const std::string& table) {
+  ASSIGN_OR_RETURN(RawMessages raw, DumpRules(socket, family, table, ""));
+  std::map<std::string, size_t> counts;
+  for (const std::string& message : raw) {
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(message.data());
+    const auto* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
+    for (auto* attr =
+             static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(nfgenmsg)));
+         mnl_attr_ok(attr, static_cast<int>(tail - reinterpret_cast<const char*>(attr)));
+         attr = mnl_attr_next(attr)) {
+      if (mnl_attr_get_type(attr) != NFTA_RULE_CHAIN) continue;
+      const auto* text = static_cast<const char*>(mnl_attr_get_payload(attr));
+      ++counts[std::string(text, strnlen(text, mnl_attr_get_payload_len(attr)))];
+      break;
+    }
+  }
+  return counts;
+}
+
+// Rules of one table (chain empty) or one chain, parsed, in chain order.
+Result<std::vector<NftnlRulePtr>> ReadRules(DumpSocket& socket, uint8_t family,
+                                            const std::string& table, const std::string& chain) {
+  ASSIGN_OR_RETURN(RawMessages raw, DumpRules(socket, family, table, chain));
   std::vector<NftnlRulePtr> rules;
   for (const std::string& message : raw) {
     NftnlRulePtr rule(nftnl_rule_alloc());
@@ -290,12 +321,7 @@ Result<NftInventory> ReadNftInventory(const std::vector<NftTableInfo>& count_in)
     ASSIGN_OR_RETURN(set.elements, CountElements(socket, set));
   }
   for (const NftTableInfo& table : count_in) {
-    ASSIGN_OR_RETURN(std::vector<NftnlRulePtr> rules,
-                     ReadRules(socket, table.family, table.name, ""));
-    std::map<std::string, size_t> counts;
-    for (const NftnlRulePtr& rule : rules) {
-      ++counts[nftnl_rule_get_str(rule.get(), NFTNL_RULE_CHAIN)];
-    }
+    ASSIGN_OR_RETURN(auto counts, CountRules(socket, table.family, table.name));
     for (NftChainInfo& chain : inventory.chains) {
       if (chain.family == table.family && chain.table == table.name) {
         chain.rules = counts[chain.name];
@@ -320,12 +346,21 @@ std::string DescribeDrift(const NftChainDrift& drift) {
          " rules";
 }
 
-std::vector<NftChainDrift> FindChainDrift(const std::vector<ExpectedNftChain>& expected,
-                                          const NftInventory& inventory) {
-  std::map<std::tuple<uint8_t, std::string, std::string>, size_t> present;
+NftChainIndex IndexChains(const NftInventory& inventory) {
+  NftChainIndex present;
   for (const NftChainInfo& chain : inventory.chains) {
     present[{chain.family, chain.table, chain.name}] = chain.rules;
   }
+  return present;
+}
+
+std::vector<NftChainDrift> FindChainDrift(const std::vector<ExpectedNftChain>& expected,
+                                          const NftInventory& inventory) {
+  return FindChainDrift(expected, IndexChains(inventory));
+}
+
+std::vector<NftChainDrift> FindChainDrift(const std::vector<ExpectedNftChain>& expected,
+                                          const NftChainIndex& present) {
   std::vector<NftChainDrift> drift;
   for (const ExpectedNftChain& e : expected) {
     auto it = present.find({e.family, e.table, e.chain});

@@ -15,7 +15,9 @@
 // socket each time, and take a few milliseconds for ordinary rulesets.
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/status.h"
@@ -93,6 +95,14 @@ std::string DescribeDrift(const NftChainDrift& drift);
 // table named in `expected` that has a min_rules above 0.
 std::vector<NftChainDrift> FindChainDrift(const std::vector<ExpectedNftChain>& expected,
                                           const NftInventory& inventory);
+
+// The inventory's chains by (family, table, name) with their rule counts.
+// Checking many networks against one inventory builds it once: rebuilding it
+// per network made a drift check quadratic in the number of networks.
+using NftChainIndex = std::map<std::tuple<uint8_t, std::string, std::string>, size_t>;
+NftChainIndex IndexChains(const NftInventory& inventory);
+std::vector<NftChainDrift> FindChainDrift(const std::vector<ExpectedNftChain>& expected,
+                                          const NftChainIndex& present);
 
 // Reads the kernel's state and returns FindChainDrift() of it.
 Result<std::vector<NftChainDrift>> CheckChains(const std::vector<ExpectedNftChain>& expected);

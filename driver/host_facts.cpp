@@ -66,7 +66,6 @@ Result<std::vector<std::string>> RealHostFacts::InterfaceNames() {
 }
 
 Result<std::vector<HostRoute>> RealHostFacts::Ipv4Routes() {
-  ASSIGN_OR_RETURN(NlCachePtr links, LinkCache(sock_.get()));
   nl_cache* raw = nullptr;
   int rc = rtnl_route_alloc_cache(sock_.get(), AF_INET, 0, &raw);
   NlCachePtr cache(raw);
@@ -86,9 +85,13 @@ Result<std::vector<HostRoute>> RealHostFacts::Ipv4Routes() {
     out.interface = "*";
     if (rtnl_route_get_nnexthops(route) > 0) {
       int index = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(route, 0));
-      char name[IFNAMSIZ + 1] = {};
-      if (index > 0 && rtnl_link_i2name(links.get(), index, name, sizeof(name))) {
-        out.interface = name;
+      // A lookup of this one link on our socket (so in our namespace), not a
+      // dump of every link: with hundreds of bridges that dump was most of
+      // a start's preflight.
+      rtnl_link* raw_link = nullptr;
+      if (index > 0 && rtnl_link_get_kernel(sock_.get(), index, nullptr, &raw_link) == 0) {
+        RtnlLinkPtr link(raw_link);
+        if (const char* name = rtnl_link_get_name(link.get())) out.interface = name;
       }
     }
     routes.push_back(std::move(out));
