@@ -27,15 +27,17 @@ constexpr int kDumpAttempts = 5;
 using RawMessages = std::vector<std::string>;
 using PayloadBuilder = std::function<void(nlmsghdr*)>;
 
+using MessageVisitor = std::function<void(const nlmsghdr*)>;
+
 struct CollectContext {
-  RawMessages* messages;
+  const MessageVisitor* visit;
   bool failed = false;
 };
 
 int CollectMessage(const nlmsghdr* nlh, void* data) noexcept {
   auto* context = static_cast<CollectContext*>(data);
   try {
-    context->messages->emplace_back(reinterpret_cast<const char*>(nlh), nlh->nlmsg_len);
+    (*context->visit)(nlh);
   } catch (...) {
     context->failed = true;
     return MNL_CB_ERROR;
@@ -58,10 +60,23 @@ class DumpSocket {
   // kernel flags the dump as interrupted by a concurrent change.
   Result<RawMessages> Dump(uint16_t type, uint8_t family, const PayloadBuilder& payload,
                            const char* what) {
+    RawMessages messages;
+    RETURN_IF_ERROR(Visit(
+        type, family, payload, what, [&messages] { messages.clear(); },
+        [&messages](const nlmsghdr* nlh) {
+          messages.emplace_back(reinterpret_cast<const char*>(nlh), nlh->nlmsg_len);
+        }));
+    return messages;
+  }
+
+  // The same, each message handed to `visit` as it arrives instead of kept;
+  // `restart` forgets what a dump that had to be restarted delivered.
+  Status Visit(uint16_t type, uint8_t family, const PayloadBuilder& payload, const char* what,
+               const std::function<void()>& restart, const MessageVisitor& visit) {
     for (int attempt = 0; attempt < kDumpAttempts; ++attempt) {
-      RawMessages messages;
-      int err = DumpOnce(type, family, payload, &messages);
-      if (err == 0) return messages;
+      restart();
+      int err = DumpOnce(type, family, payload, visit);
+      if (err == 0) return Status::Ok();
       if (err != EINTR) {
         return SystemErrorFromErrno(err, std::string("cannot read the nftables ") + what);
       }
@@ -73,14 +88,14 @@ class DumpSocket {
   explicit DumpSocket(MnlSocketPtr socket) : socket_(std::move(socket)) {}
 
   int DumpOnce(uint16_t type, uint8_t family, const PayloadBuilder& payload,
-               RawMessages* messages) {
+               const MessageVisitor& visit) {
     std::vector<char> buffer(64 * 1024);
     const uint32_t seq = ++seq_;
     nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buffer.data(), type, family, NLM_F_DUMP, seq);
     if (payload) payload(nlh);
     if (mnl_socket_sendto(socket_.get(), nlh, nlh->nlmsg_len) < 0) return errno;
     const uint32_t portid = mnl_socket_get_portid(socket_.get());
-    CollectContext context{messages};
+    CollectContext context{&visit};
     for (;;) {
       ssize_t n = mnl_socket_recvfrom(socket_.get(), buffer.data(), buffer.size());
       if (n < 0) {
@@ -200,47 +215,52 @@ Status ReadChains(DumpSocket& socket, NftInventory* inventory) {
   return Status::Ok();
 }
 
-// Rules of one table (chain empty) or one chain, as the kernel sent them.
-Result<RawMessages> DumpRules(DumpSocket& socket, uint8_t family, const std::string& table,
-                              const std::string& chain) {
-  PayloadBuilder filter = [&](nlmsghdr* nlh) {
+// A rule dump's filter: one table (chain empty) or one chain.
+PayloadBuilder RuleFilter(const std::string& table, const std::string& chain) {
+  return [table, chain](nlmsghdr* nlh) {
     NftnlRulePtr rule(nftnl_rule_alloc());
     if (!rule) return;
     nftnl_rule_set_str(rule.get(), NFTNL_RULE_TABLE, table.c_str());
     if (!chain.empty()) nftnl_rule_set_str(rule.get(), NFTNL_RULE_CHAIN, chain.c_str());
     nftnl_rule_nlmsg_build_payload(nlh, rule.get());
   };
-  return socket.Dump(NFT_MSG_GETRULE, family, filter, "rules");
 }
 
-// Rules per chain of one table. Only each rule's chain attribute is read:
-// parsing every rule with its expressions just to count them was most of a
-// network start's time, and of the daemon's peak heap, with hundreds of
+// The chain a rule message names, or "" without one.
+std::string RuleChain(const nlmsghdr* nlh) {
+  const auto* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
+  for (auto* attr = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(nfgenmsg)));
+       mnl_attr_ok(attr, static_cast<int>(tail - reinterpret_cast<const char*>(attr)));
+       attr = mnl_attr_next(attr)) {
+    if (mnl_attr_get_type(attr) != NFTA_RULE_CHAIN) continue;
+    const auto* text = static_cast<const char*>(mnl_attr_get_payload(attr));
+    return std::string(text, strnlen(text, mnl_attr_get_payload_len(attr)));
+  }
+  return {};
+}
+
+// Rules per chain of one table, counted as the dump arrives. Only each
+// rule's chain attribute is read, and no message is kept: parsing (and
+// before that, holding) every rule of the table just to count them was most
+// of a network start's time, and the daemon's peak heap, with hundreds of
 // networks running.
 Result<std::map<std::string, size_t>> CountRules(DumpSocket& socket, uint8_t family,
                                                  const std::string& table) {
-  ASSIGN_OR_RETURN(RawMessages raw, DumpRules(socket, family, table, ""));
   std::map<std::string, size_t> counts;
-  for (const std::string& message : raw) {
-    const auto* nlh = reinterpret_cast<const nlmsghdr*>(message.data());
-    const auto* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
-    for (auto* attr =
-             static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(nfgenmsg)));
-         mnl_attr_ok(attr, static_cast<int>(tail - reinterpret_cast<const char*>(attr)));
-         attr = mnl_attr_next(attr)) {
-      if (mnl_attr_get_type(attr) != NFTA_RULE_CHAIN) continue;
-      const auto* text = static_cast<const char*>(mnl_attr_get_payload(attr));
-      ++counts[std::string(text, strnlen(text, mnl_attr_get_payload_len(attr)))];
-      break;
-    }
-  }
+  RETURN_IF_ERROR(socket.Visit(
+      NFT_MSG_GETRULE, family, RuleFilter(table, ""), "rules", [&counts] { counts.clear(); },
+      [&counts](const nlmsghdr* nlh) {
+        std::string chain = RuleChain(nlh);
+        if (!chain.empty()) ++counts[chain];
+      }));
   return counts;
 }
 
 // Rules of one table (chain empty) or one chain, parsed, in chain order.
 Result<std::vector<NftnlRulePtr>> ReadRules(DumpSocket& socket, uint8_t family,
                                             const std::string& table, const std::string& chain) {
-  ASSIGN_OR_RETURN(RawMessages raw, DumpRules(socket, family, table, chain));
+  ASSIGN_OR_RETURN(RawMessages raw,
+                   socket.Dump(NFT_MSG_GETRULE, family, RuleFilter(table, chain), "rules"));
   std::vector<NftnlRulePtr> rules;
   for (const std::string& message : raw) {
     NftnlRulePtr rule(nftnl_rule_alloc());
