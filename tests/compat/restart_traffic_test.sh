@@ -32,7 +32,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+source "$(dirname "$0")/namespaces.sh"
 ok() { echo "ok: $1"; }
 fail() { echo "FAIL: $1"; FAILURES=$((FAILURES + 1)); }
 same() {  # NAME BEFORE AFTER
@@ -49,12 +49,7 @@ start_daemon() {
 }
 
 for ns in $HOST $G1 $G2 $WAN; do ip netns add "$ns"; in_ns "$ns" ip link set lo up; done
-ip link add wan0 netns "$HOST" type veth peer name eth0 netns "$WAN"
-in_ns "$HOST" ip addr add 203.0.113.1/24 dev wan0
-in_ns "$HOST" ip link set wan0 up
-in_ns "$WAN" ip addr add 203.0.113.2/24 dev eth0
-in_ns "$WAN" ip link set eth0 up
-in_ns "$WAN" ip route add default via 203.0.113.1
+add_wan "$HOST" "$WAN"
 
 start_daemon
 for i in 1 2 3; do

@@ -1,0 +1,17 @@
+# Shared by the compat tests that build their own world of network
+# namespaces (sourced, not run).
+
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# add_wan HOST WAN: the outside world of HOST. A veth pair joins wan0 in HOST
+# (203.0.113.1/24) to eth0 in WAN (203.0.113.2/24); WAN routes everything
+# back through HOST, as an upstream router would.
+add_wan() {
+  local host=$1 wan=$2
+  ip link add wan0 netns "$host" type veth peer name eth0 netns "$wan"
+  in_ns "$host" ip addr add 203.0.113.1/24 dev wan0
+  in_ns "$host" ip link set wan0 up
+  in_ns "$wan" ip addr add 203.0.113.2/24 dev eth0
+  in_ns "$wan" ip link set eth0 up
+  in_ns "$wan" ip route add default via 203.0.113.1
+}
