@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "xml/xml_escape.h"
+
 namespace virtnat::driver {
 namespace {
 
@@ -54,29 +56,6 @@ void FormatRate(std::string& out, const char* element, const xml::BandwidthRate&
   if (r.floor) out += " floor='" + std::to_string(r.floor) + "'";
   if (r.burst) out += " burst='" + std::to_string(r.burst) + "'";
   out += "/>\n";
-}
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 TypedParam Uint(const char* field, unsigned long long v) {
@@ -128,12 +107,12 @@ std::string FormatPortXml(const PortDef& port) {
   out += "  <uuid>" + xml::FormatUuid(port.uuid) + "</uuid>\n";
   if (!port.owner_name.empty() || port.owner_uuid) {
     out += "  <owner>\n";
-    out += "    <name>" + Escape(port.owner_name) + "</name>\n";
+    out += "    <name>" + xml::EscapeXml(port.owner_name) + "</name>\n";
     if (port.owner_uuid) out += "    <uuid>" + xml::FormatUuid(*port.owner_uuid) + "</uuid>\n";
     out += "  </owner>\n";
   }
-  if (!port.group.empty()) out += "  <group>" + Escape(port.group) + "</group>\n";
-  if (!port.mac.empty()) out += "  <mac address='" + Escape(port.mac) + "'/>\n";
+  if (!port.group.empty()) out += "  <group>" + xml::EscapeXml(port.group) + "</group>\n";
+  if (!port.mac.empty()) out += "  <mac address='" + xml::EscapeXml(port.mac) + "'/>\n";
   if (port.bandwidth) {
     out += "  <bandwidth>\n";
     if (port.bandwidth->inbound) FormatRate(out, "inbound", *port.bandwidth->inbound);
@@ -141,7 +120,7 @@ std::string FormatPortXml(const PortDef& port) {
     out += "  </bandwidth>\n";
   }
   if (!port.plug_bridge.empty()) {
-    out += "  <plug type='network' bridge='" + Escape(port.plug_bridge) + "'/>\n";
+    out += "  <plug type='network' bridge='" + xml::EscapeXml(port.plug_bridge) + "'/>\n";
   }
   out += "</networkport>\n";
   return out;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "xml/xml_document.h"
+#include "xml/xml_escape.h"
 #include "xml/xml_node.h"
 
 namespace virtnat::driver {
@@ -14,44 +15,17 @@ constexpr std::string_view kVersion = "1";
 // A definition is at most 1 MiB; escaping can grow it a few times.
 constexpr size_t kMaxStatusSize = 16 << 20;
 
-// Escapes for an attribute value or text; tab, newline and carriage return
-// become character references, which XML parsers neither normalise to a
-// space (attributes) nor to a newline (CR in text).
+// A record must give back exactly what was written (a dnsmasq command line
+// is compared byte for byte at re-adoption), so a control character that
+// XML cannot carry is refused rather than dropped as EscapeXml would.
 Status Escape(std::string_view in, std::string& out) {
   for (char c : in) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\t':
-        out += "&#9;";
-        break;
-      case '\n':
-        out += "&#10;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          return InternalError("status record value contains control character " +
-                               std::to_string(static_cast<int>(c)));
-        }
-        out += c;
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      return InternalError("status record value contains control character " +
+                           std::to_string(static_cast<int>(c)));
     }
   }
+  out += xml::EscapeXml(in);
   return Status::Ok();
 }
 
