@@ -20,6 +20,7 @@
 #include "driver/nft_monitor.h"
 #include "driver/nft_text.h"
 #include "tests/integration/netns.h"
+#include "tests/unit/drift_test_util.h"
 
 namespace virtnat::driver {
 namespace {
@@ -28,16 +29,9 @@ using std::chrono::milliseconds;
 using virtnat::testing::NetNs;
 using xml::ForwardMode;
 
+// Named after its bridge, so the tests read by bridge.
 xml::NetworkDef Net(const std::string& bridge, ForwardMode mode, const char* address) {
-  xml::NetworkDef def;
-  def.name = bridge + "-net";
-  def.bridge.name = bridge;
-  def.forward.mode = mode;
-  xml::IpDef ip;
-  ip.address = *IpAddress::Parse(address);
-  ip.prefix = 24;
-  def.ips.push_back(ip);
-  return def;
+  return DriftNet(bridge + "-net", bridge, mode, address);
 }
 
 class FirewallNftRestoreTest : public ::testing::Test {
