@@ -13,15 +13,15 @@
 #include <cstdio>
 #include <cstring>
 
-#include "daemon/drift_watch.h"
-#include "daemon/host_driver.h"
 #include "daemon/options.h"
 #include "daemon/sockets.h"
 #include "daemon/status_command.h"
-#include "driver/definition_store.h"
-#include "driver/memory_driver.h"
+#include "driver/drift/drift_watch.h"
+#include "driver/host_driver.h"
 #include "driver/network_realizer.h"
-#include "driver/xml_codec.h"
+#include "driver/objects/network_objects.h"
+#include "driver/objects/xml_codec.h"
+#include "driver/store/definition_store.h"
 #include "rpc/server.h"
 
 namespace virtnat::daemon {
@@ -68,8 +68,8 @@ rpc::PeerPolicy MakePolicy(const std::string& group) {
 // Networks an earlier daemon left running, found by their status records:
 // each is checked against the host and re-adopted as it runs, repaired where
 // something is missing, or torn down (network_state_adopt.h).
-void AdoptOrCleanUp(HostDriverParts& parts, driver::DefinitionCodec& codec,
-                    driver::MemoryDriver& driver, driver::NetworkStateRecorder& recorder) {
+void AdoptOrCleanUp(driver::HostDriverParts& parts, driver::DefinitionCodec& codec,
+                    driver::NetworkObjects& driver, driver::NetworkStateRecorder& recorder) {
   Result<driver::LoadedStatus> loaded = parts.status().LoadAll();
   if (!loaded.ok()) {
     g_warning("cannot read status records: %s", loaded.error().message.c_str());
@@ -96,7 +96,7 @@ void AdoptOrCleanUp(HostDriverParts& parts, driver::DefinitionCodec& codec,
 }
 
 // Problems only warn: the networks that import are kept, the daemon serves.
-void ImportLibvirt(driver::MemoryDriver& driver, const std::string& dir) {
+void ImportLibvirt(driver::NetworkObjects& driver, const std::string& dir) {
   Result<driver::LibvirtImport> read = driver::ReadLibvirtNetworks(dir);
   if (!read.ok()) {
     g_warning("cannot import libvirt networks: %s", read.error().message.c_str());
@@ -136,14 +136,15 @@ int Run(int argc, char** argv) {
   // A client that vanishes must not kill the daemon with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
 
-  Result<std::unique_ptr<HostDriverParts>> host = HostDriverParts::Open(opts);
+  Result<std::unique_ptr<driver::HostDriverParts>> host = driver::HostDriverParts::Open(
+      driver::HostDirs{opts.config_dir, opts.state_dir, opts.run_dir});
   if (!host.ok()) {
     g_critical("%s", host.error().message.c_str());
     return 1;
   }
   driver::XmlCodec codec;
-  driver::MemoryDriver driver(codec, (*host)->realizer(), (*host)->store());
-  HostDriverParts& parts = **host;
+  driver::NetworkObjects driver(codec, (*host)->realizer(), (*host)->store());
+  driver::HostDriverParts& parts = **host;
   driver::NetworkStateRecorder recorder(
       driver, parts.status(), [&parts](const std::string& name) { return parts.FactsOf(name); },
       [](const std::string& problem) { g_warning("%s", problem.c_str()); });
@@ -158,7 +159,7 @@ int Run(int argc, char** argv) {
   }
   AdoptOrCleanUp(parts, codec, driver, recorder);
   // Drift repair (firewall rules others removed) and dnsmasq restarts.
-  DriftWatch drift(parts.drift_host(), parts.firewall_portid(), driver, opts.run_dir);
+  driver::DriftWatch drift(parts.drift_host(), parts.firewall_portid(), driver, opts.run_dir);
   parts.SetDnsmasqRestarted([&driver, &recorder](const std::string& name) {
     Result<driver::NetworkRef> net = driver.LookupByName(name);
     if (net.ok() && driver.IsActive(*net).ok() && *driver.IsActive(*net)) recorder.Rewrite(*net);

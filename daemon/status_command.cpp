@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <vector>
 
-#include "driver/atomic_file.h"
-#include "driver/daemon_health.h"
-#include "driver/process_identity.h"
-#include "driver/status_record.h"
+#include "driver/os/atomic_file.h"
+#include "driver/os/process_identity.h"
+#include "driver/state/daemon_health.h"
+#include "driver/state/status_record.h"
 
 namespace virtnat::daemon {
 namespace {

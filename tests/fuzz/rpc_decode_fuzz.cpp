@@ -5,13 +5,13 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "driver/definition_store.h"
-#include "driver/memory_driver.h"
 #include "driver/network_realizer.h"
+#include "driver/objects/network_objects.h"
+#include "driver/store/definition_store.h"
 #include "rpc/dispatcher.h"
 #include "rpc/message.h"
 #include "rpc/remote_types.h"
-#include "tests/unit/fake_codec.h"
+#include "tests/support/fake_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace virtnat;
@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   testing::FakeCodec codec;
   driver::NullRealizer realizer;
   driver::MemoryStore store;
-  driver::MemoryDriver driver(codec, realizer, store);
+  driver::NetworkObjects driver(codec, realizer, store);
   (void)driver.DefineXml(
       "<network><name>default</name><uuid>4c6eb3f3-bb0d-451c-bf77-a26d70b4f769</uuid></network>",
       0);

@@ -1,0 +1,87 @@
+#pragma once
+// Builds the real implementations behind the driver: the kernel interfaces
+// (netlink, nftables, host facts, sysctls), supervised dnsmasq, the
+// HostRealizer, the file store for persistent definitions and the status
+// store, which also holds the record of a start in progress
+// (StartIntentRecord) until the network's own record replaces it.
+
+#include <glib.h>
+
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "common/status.h"
+#include "driver/drift/drift_repair.h"
+#include "driver/firewall/firewall_nft.h"
+#include "driver/link/bridge_netlink.h"
+#include "driver/link/host_facts_netlink.h"
+#include "driver/link/sysctl.h"
+#include "driver/objects/network_objects.h"
+#include "driver/realize/host_realizer.h"
+#include "driver/state/network_state.h"
+#include "driver/state/network_state_adopt.h"
+#include "driver/state/status_store.h"
+#include "driver/store/file_store.h"
+
+namespace virtnat::driver {
+
+// Where the daemon keeps definitions (CONFIG_DIR), dnsmasq's files and
+// leases (STATE_DIR/dnsmasq) and its runtime records (RUN_DIR).
+struct HostDirs {
+  std::string config_dir;
+  std::string state_dir;
+  std::string run_dir;
+};
+
+class HostDriverParts {
+ public:
+  // Opens the kernel interfaces in the calling thread's network namespace.
+  // dnsmasq is supervised on the thread-default main context of the caller;
+  // its exits and restarts are logged as warnings naming the network.
+  static Result<std::unique_ptr<HostDriverParts>> Open(const HostDirs& opts);
+  ~HostDriverParts();
+
+  HostRealizer& realizer() { return *realizer_; }
+  FileStore& store() { return *store_; }
+  StatusStore& status() { return *status_; }
+  // The firewall and realizer as the drift repairer sees them.
+  DriftHost& drift_host() { return *drift_host_; }
+  // The netlink port of the firewall's socket (its own changes, for the
+  // nftables monitor to ignore).
+  uint32_t firewall_portid() const { return firewall_->portid(); }
+  // The bridge, firewall record and dnsmasq of a network running here.
+  RunningFacts FactsOf(const std::string& network) const;
+  // Tears the networks of `records` down, in this namespace.
+  CleanupHooks Cleanup(const std::vector<StatusRecord>& records);
+  // Re-adopts the networks of `records` into the realizer and `driver`, in
+  // this namespace (network_state_adopt.h). Includes Cleanup(records).
+  AdoptHooks Adoption(const std::vector<StatusRecord>& records, DefinitionCodec& codec,
+                      NetworkObjects& objects);
+  // Called on the loop, soon after supervision restarted a network's
+  // dnsmasq (its status record must name the new process).
+  void SetDnsmasqRestarted(std::function<void(const std::string& network)> callback) {
+    dnsmasq_restarted_ = std::move(callback);
+  }
+
+ private:
+  HostDriverParts() = default;
+  void OnDnsmasqEvent(const std::string& network, const std::string& line);
+  static gboolean OnRestartedIdle(gpointer self) noexcept;
+
+  std::unique_ptr<RealNetlink> netlink_;
+  std::unique_ptr<NftFirewall> firewall_;
+  std::unique_ptr<RealHostFacts> facts_;
+  std::unique_ptr<Sysctl> sysctl_;
+  std::unique_ptr<HostRealizer> realizer_;
+  std::unique_ptr<FileStore> store_;
+  std::unique_ptr<StatusStore> status_;
+  NetworkPlanFacts dnsmasq_dirs_;
+  std::unique_ptr<DriftHost> drift_host_;
+  std::function<void(const std::string&)> dnsmasq_restarted_;
+  std::set<std::string> restarted_;  // networks whose record awaits a rewrite
+  guint restarted_idle_ = 0;
+};
+
+}  // namespace virtnat::driver

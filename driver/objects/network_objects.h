@@ -1,0 +1,150 @@
+#pragma once
+// The network object layer (network-xml.md §1) behind the NetworkDriver
+// interface: define / undefine / start / destroy / update / autostart /
+// ports / leases with libvirt's preconditions, errors and events.
+//
+// Everything with an outside effect is injected: the XML codec, the host
+// realization (NullRealizer: none) and persistence (MemoryStore: none). The
+// objects live in memory; the store is written on every persistent change.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "driver/network_driver.h"
+#include "driver/network_realizer.h"
+#include "driver/objects/definition_codec.h"
+#include "driver/objects/network_port.h"
+#include "driver/store/definition_store.h"
+#include "driver/store/libvirt_import.h"
+
+namespace virtnat::driver {
+
+struct NetworkObject {
+  xml::NetworkDef def;                     // current; the live one while active
+  std::optional<xml::NetworkDef> new_def;  // pending config of a running persistent network
+  bool active = false;
+  bool persistent = false;
+  bool autostart = false;
+  bool starting = false;          // a start is in progress (reads as inactive)
+  bool updating = false;          // a live update is in progress
+  std::map<Uuid, PortDef> ports;  // only while active
+};
+
+struct ImportReport {
+  std::vector<std::string> imported;  // names defined
+  std::vector<std::string> skipped;   // names already defined, left alone
+  std::vector<std::string> problems;  // "PATH: reason", one per network not imported
+};
+
+class NetworkObjects : public NetworkDriver {
+ public:
+  // The injected objects must outlive the driver.
+  NetworkObjects(DefinitionCodec& codec, NetworkRealizer& realizer, DefinitionStore& store);
+
+  // Loads the stored definitions (inactive). Fails only if the store cannot
+  // be read. A definition that does not parse or whose uuid is taken is
+  // skipped; networks sharing a bridge name are all kept, as libvirt keeps
+  // them. Each comes back as a line naming the network.
+  Result<std::vector<std::string>> Load();
+  // Begins starting every persistent autostart network that is not running
+  // yet, as libvirtd does after loading; they start side by side without
+  // waiting for each other. A failure stops no other network: each one is
+  // reported, when it happens, as a line naming its network.
+  void StartAutostartNetworks(std::function<void(const std::string& failure)> report);
+  // Defines the networks read from libvirt's configuration, with their
+  // autostart marks; networks whose name is already defined are skipped.
+  ImportReport ImportNetworks(const LibvirtImport& from);
+  // Marks a network active with its recorded live definition, without host
+  // effects or events (the caller has adopted them): a loaded persistent
+  // network keeps its stored definition as the pending config, an unknown
+  // one becomes transient. Returns the parsed live definition.
+  Result<xml::NetworkDef> AdoptRunning(const std::string& live_xml);
+  // Whether AdoptRunning(live_xml) would succeed: the live definition parses
+  // and neither its name nor its uuid belongs to another network, nor is it
+  // active (VIR_ERR_OPERATION_FAILED / OPERATION_INVALID, as libvirt).
+  Result<xml::NetworkDef> CheckAdoptable(const std::string& live_xml);
+  // Called, before the caller's reply, whenever a running network's live
+  // definition changes without a lifecycle event (live updates).
+  void SetLiveChangeHook(std::function<void(const NetworkRef&)> hook) {
+    live_change_hook_ = std::move(hook);
+  }
+
+  Result<std::vector<NetworkRef>> ListAllNetworks(unsigned flags) override;
+  Result<NetworkRef> LookupByName(const std::string& name) override;
+  Result<NetworkRef> LookupByUuid(const Uuid& uuid) override;
+  Result<NetworkRef> DefineXml(const std::string& xml, unsigned flags) override;
+  Result<NetworkRef> CreateXml(const std::string& xml, unsigned flags) override;
+  Status Undefine(const NetworkRef& net) override;
+  Status Create(const NetworkRef& net) override;
+  void CreateAsync(const NetworkRef& net, StartDone done) override;
+  void CreateXmlAsync(const std::string& xml, unsigned flags, CreateDone done) override;
+  Status Destroy(const NetworkRef& net) override;
+  Result<std::string> GetXmlDesc(const NetworkRef& net, unsigned flags) override;
+  Result<std::string> GetBridgeName(const NetworkRef& net) override;
+  Result<bool> GetAutostart(const NetworkRef& net) override;
+  Status SetAutostart(const NetworkRef& net, bool autostart) override;
+  Result<bool> IsActive(const NetworkRef& net) override;
+  Result<bool> IsPersistent(const NetworkRef& net) override;
+  Status Update(const NetworkRef& net, unsigned command, unsigned section, int parent_index,
+                const std::string& xml, unsigned flags) override;
+  void UpdateAsync(const NetworkRef& net, unsigned command, unsigned section, int parent_index,
+                   const std::string& xml, unsigned flags, StartDone done) override;
+  Result<std::vector<NetworkDhcpLease>> GetDhcpLeases(const NetworkRef& net,
+                                                      const std::optional<std::string>& mac,
+                                                      unsigned flags) override;
+  Result<PortRef> PortCreateXml(const NetworkRef& net, const std::string& xml,
+                                unsigned flags) override;
+  Result<PortRef> PortLookupByUuid(const NetworkRef& net, const Uuid& uuid) override;
+  Result<std::string> PortGetXmlDesc(const PortRef& port, unsigned flags) override;
+  Status PortDelete(const PortRef& port, unsigned flags) override;
+  Result<std::vector<PortRef>> ListAllPorts(const NetworkRef& net, unsigned flags) override;
+  Result<std::vector<TypedParam>> PortGetParameters(const PortRef& port, unsigned flags) override;
+  Status PortSetParameters(const PortRef& port, const std::vector<TypedParam>& params,
+                           unsigned flags) override;
+  int SubscribeLifecycle(LifecycleCallback callback) override;
+  void UnsubscribeLifecycle(int id) override;
+
+ private:
+  // The object for a handle, found by UUID as libvirtd does.
+  Result<NetworkObject*> Find(const NetworkRef& net);
+  Result<PortDef*> FindPort(const PortRef& port);
+  // Parses, applies defaults and checks conflicts with other objects.
+  Result<xml::NetworkDef> PrepareDef(const std::string& xml, bool validate, bool for_create);
+  // Starts `obj` as `def` (its config stays obj.def until the start is
+  // done). `wait`: the realizer's blocking start, so `done` runs before this
+  // returns. On success the object is active and STARTED emitted before
+  // `done`; a transient object that failed to start is removed.
+  void StartObject(NetworkObject& obj, xml::NetworkDef def, bool wait, StartDone done);
+  void BeginCreate(const NetworkRef& net, bool wait, StartDone done);
+  void BeginCreateXml(const std::string& xml, unsigned flags, bool wait, CreateDone done);
+  // `wait`: as for StartObject. A live change marks the object updating
+  // until the realizer is done; the object changes only if all succeeded.
+  void BeginUpdate(const NetworkRef& net, unsigned command, unsigned section, int parent_index,
+                   const std::string& xml, unsigned flags, bool wait, StartDone done);
+  Status SaveConfig(const xml::NetworkDef& def);
+  void Emit(const xml::NetworkDef& def, LifecycleEvent event);
+
+  DefinitionCodec& codec_;
+  NetworkRealizer& realizer_;
+  DefinitionStore& store_;
+  std::map<Uuid, std::unique_ptr<NetworkObject>> objects_;
+  std::map<int, LifecycleCallback> subscribers_;
+  int next_subscriber_ = 1;
+  std::function<void(const NetworkRef&)> live_change_hook_;
+  // Expires with the driver: a start completing after it is ignored.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+// VIR_ERR_OPERATION_INVALID for a call that would change a network whose
+// start or live update is in progress.
+Status CheckNotBusy(const NetworkObject& obj);
+
+// VIR_ERR_INVALID_ARG "unsupported flags (0x..) in function NAME" when
+// `flags` has bits outside `allowed`.
+Status CheckFlags(unsigned flags, unsigned allowed, const char* function);
+
+}  // namespace virtnat::driver

@@ -1,0 +1,124 @@
+// NetworkObjects: network ports, DHCP leases and lifecycle events.
+
+#include <libvirt/libvirt.h>
+#include <strings.h>
+
+#include "driver/objects/network_objects.h"
+
+namespace virtnat::driver {
+namespace {
+
+Error PortNotFound(const Uuid& uuid) {
+  return MakeError(VIR_ERR_NO_NETWORK_PORT, VIR_FROM_NETWORK,
+                   "Network port with UUID " + xml::FormatUuid(uuid) + " does not exist");
+}
+
+}  // namespace
+
+Result<PortDef*> NetworkObjects::FindPort(const PortRef& port) {
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(port.network));
+  if (!obj->active) return OperationInvalid("network '" + obj->def.name + "' is not active");
+  auto it = obj->ports.find(port.uuid);
+  if (it == obj->ports.end()) return PortNotFound(port.uuid);
+  return &it->second;
+}
+
+Result<PortRef> NetworkObjects::PortCreateXml(const NetworkRef& net, const std::string& xml,
+                                              unsigned flags) {
+  RETURN_IF_ERROR(CheckFlags(flags,
+                             VIR_NETWORK_PORT_CREATE_RECLAIM | VIR_NETWORK_PORT_CREATE_VALIDATE,
+                             "networkPortCreateXML"));
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  ASSIGN_OR_RETURN(PortDef port, ParsePortXml(xml));
+  if (!obj->active) return OperationInvalid("network '" + obj->def.name + "' is not active");
+  if (obj->ports.count(port.uuid)) {
+    return Error{VIR_ERR_NETWORK_PORT_EXIST, VIR_FROM_NETWORK,
+                 "Network port with UUID " + xml::FormatUuid(port.uuid) + " already exists"};
+  }
+  port.plug_bridge = obj->def.bridge.name;
+  Uuid uuid = port.uuid;
+  obj->ports[uuid] = std::move(port);
+  return PortRef{NetworkRef{obj->def.name, obj->def.uuid}, uuid};
+}
+
+Result<PortRef> NetworkObjects::PortLookupByUuid(const NetworkRef& net, const Uuid& uuid) {
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  auto it = obj->ports.find(uuid);
+  if (it == obj->ports.end()) return PortNotFound(uuid);
+  return PortRef{NetworkRef{obj->def.name, obj->def.uuid}, uuid};
+}
+
+Result<std::string> NetworkObjects::PortGetXmlDesc(const PortRef& port, unsigned flags) {
+  RETURN_IF_ERROR(CheckFlags(flags, 0, "networkPortGetXMLDesc"));
+  ASSIGN_OR_RETURN(PortDef * def, FindPort(port));
+  return FormatPortXml(*def);
+}
+
+Status NetworkObjects::PortDelete(const PortRef& port, unsigned flags) {
+  RETURN_IF_ERROR(CheckFlags(flags, 0, "networkPortDelete"));
+  ASSIGN_OR_RETURN(PortDef * def, FindPort(port));
+  (void)def;
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(port.network));
+  obj->ports.erase(port.uuid);
+  return Status::Ok();
+}
+
+Result<std::vector<PortRef>> NetworkObjects::ListAllPorts(const NetworkRef& net, unsigned flags) {
+  RETURN_IF_ERROR(CheckFlags(flags, 0, "networkListAllPorts"));
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  std::vector<PortRef> out;
+  for (const auto& [uuid, port] : obj->ports) {
+    out.push_back(PortRef{NetworkRef{obj->def.name, obj->def.uuid}, uuid});
+  }
+  return out;
+}
+
+Result<std::vector<TypedParam>> NetworkObjects::PortGetParameters(const PortRef& port,
+                                                                  unsigned flags) {
+  RETURN_IF_ERROR(CheckFlags(flags, 0, "networkPortGetParameters"));
+  ASSIGN_OR_RETURN(PortDef * def, FindPort(port));
+  return PortParameters(*def);
+}
+
+Status NetworkObjects::PortSetParameters(const PortRef& port, const std::vector<TypedParam>& params,
+                                         unsigned flags) {
+  RETURN_IF_ERROR(CheckFlags(flags, 0, "networkPortSetParameters"));
+  ASSIGN_OR_RETURN(PortDef * def, FindPort(port));
+  PortDef changed = *def;
+  RETURN_IF_ERROR(SetPortParameters(changed, params));
+  *def = std::move(changed);
+  return Status::Ok();
+}
+
+Result<std::vector<NetworkDhcpLease>> NetworkObjects::GetDhcpLeases(
+    const NetworkRef& net, const std::optional<std::string>& mac, unsigned flags) {
+  RETURN_IF_ERROR(CheckFlags(flags, 0, "networkGetDHCPLeases"));
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  if (!obj->active) return std::vector<NetworkDhcpLease>{};
+  ASSIGN_OR_RETURN(std::vector<NetworkDhcpLease> leases, realizer_.Leases(obj->def));
+  if (!mac) return leases;
+  std::vector<NetworkDhcpLease> out;
+  for (NetworkDhcpLease& lease : leases) {
+    if (lease.mac && strcasecmp(lease.mac->c_str(), mac->c_str()) == 0) {
+      out.push_back(std::move(lease));
+    }
+  }
+  return out;
+}
+
+int NetworkObjects::SubscribeLifecycle(LifecycleCallback callback) {
+  int id = next_subscriber_++;
+  subscribers_[id] = std::move(callback);
+  return id;
+}
+
+void NetworkObjects::UnsubscribeLifecycle(int id) { subscribers_.erase(id); }
+
+void NetworkObjects::Emit(const xml::NetworkDef& def, LifecycleEvent event) {
+  // A copy: a subscriber may unsubscribe while being called.
+  auto subscribers = subscribers_;
+  NetworkRef ref{def.name, def.uuid};
+  for (const auto& [id, callback] : subscribers) callback(ref, event);
+}
+
+}  // namespace virtnat::driver

@@ -1,0 +1,293 @@
+#include "driver/realize/host_realizer.h"
+
+#include <libvirt/libvirt.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "driver/dnsmasq/dnsmasq_update.h"
+#include "driver/dnsmasq/leases.h"
+#include "driver/realize/reverter.h"
+
+namespace virtnat::driver {
+namespace {
+
+NetworkPlanFacts PlanFacts(const HostRealizerDeps& deps) { return deps.paths; }
+
+bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
+
+Status RemoveFile(const std::string& path) {
+  if (unlink(path.c_str()) == 0 || errno == ENOENT) return Status::Ok();
+  return SystemErrorFromErrno(errno, "cannot remove '" + path + "'");
+}
+
+std::optional<std::string> ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Rewrites the hosts files if they differ from the plan's; dnsmasq re-reads
+// them on SIGHUP (same pid, leases kept). Drops what writes cut off by a
+// crash left (WriteFileAtomically's temporary files).
+Status SyncHostsFiles(const NetworkPlan& plan, DnsmasqService& dnsmasq) {
+  const DnsmasqPaths& paths = plan.dnsmasq_paths;
+  for (const std::string* path : {&paths.conf_file, &paths.hosts_file, &paths.addn_hosts_file}) {
+    RETURN_IF_ERROR(RemoveFile(*path + ".new"));
+  }
+  if (ReadWhole(paths.hosts_file) == plan.dnsmasq.hosts_file &&
+      ReadWhole(paths.addn_hosts_file) == plan.dnsmasq.addn_hosts) {
+    return Status::Ok();
+  }
+  RETURN_IF_ERROR(WriteDnsmasqHostsFiles(plan.dnsmasq, paths));
+  return dnsmasq.Reload();
+}
+
+void Keep(Status* first, const Status& s) {
+  if (first->ok() && !s.ok()) *first = s;
+}
+
+NetworkDhcpLease ToApiLease(const NetworkLease& lease, const std::string& bridge) {
+  NetworkDhcpLease out;
+  out.iface = bridge;
+  out.expiry_time = static_cast<int64_t>(lease.expiry);
+  out.type = lease.ip.is_v6() ? VIR_IP_ADDR_TYPE_IPV6 : VIR_IP_ADDR_TYPE_IPV4;
+  if (!lease.mac.empty()) out.mac = lease.mac;
+  if (lease.ip.is_v6()) out.iaid = lease.iaid;
+  out.ip_address = lease.ip.ToString();
+  out.prefix = lease.prefix;
+  if (!lease.hostname.empty()) out.hostname = lease.hostname;
+  if (!lease.client_id.empty()) out.client_id = lease.client_id;
+  return out;
+}
+
+}  // namespace
+
+const NetworkPlan* HostRealizer::Applied(const std::string& network) const {
+  auto it = applied_.find(network);
+  return it == applied_.end() ? nullptr : &it->second.plan;
+}
+
+std::vector<std::string> HostRealizer::Networks() const {
+  std::vector<std::string> names;
+  for (const auto& [name, record] : applied_) names.push_back(name);
+  return names;
+}
+
+std::optional<pid_t> HostRealizer::DnsmasqPid(const std::string& network) const {
+  auto it = applied_.find(network);
+  if (it == applied_.end() || !it->second.dnsmasq) return std::nullopt;
+  return it->second.dnsmasq->pid();
+}
+
+bool HostRealizer::InterfaceExists(const std::string& name) {
+  Result<bool> exists = deps_.facts->InterfaceExists(name);
+  // Unknown counts as taken: a name is chosen only when it is surely free.
+  return !exists.ok() || *exists;
+}
+
+Status HostRealizer::Preflight(const NetworkPlan& plan) {
+  RETURN_IF_ERROR(deps_.facts->CheckBridgeSupport());
+  if (!plan.firewall.rules.empty()) RETURN_IF_ERROR(deps_.facts->CheckNftablesSupport());
+  ASSIGN_OR_RETURN(bool taken, deps_.facts->InterfaceExists(plan.bridge.name));
+  if (taken)
+    return SystemErrorFromErrno(EEXIST, "error creating bridge interface " + plan.bridge.name);
+  if (!plan.route_checks.empty()) {
+    ASSIGN_OR_RETURN(std::vector<HostRoute> routes, deps_.facts->Ipv4Routes());
+    for (const RouteCheck& check : plan.route_checks) {
+      RETURN_IF_ERROR(check.is_route ? CheckRouteNotRouted(routes, check.address, check.prefix,
+                                                           check.address_text)
+                                     : CheckSubnetNotRouted(routes, check.address, check.prefix));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<DnsmasqService>> HostRealizer::PrepareDnsmasq(const NetworkPlan& plan,
+                                                                     Reverter& revert) {
+  const DnsmasqPaths& paths = plan.dnsmasq_paths;
+  const bool had_leases = Exists(paths.lease_file);
+  revert.Add([paths] { return RemoveDnsmasqFiles(paths); });
+  if (!had_leases) revert.Add([paths] { return RemoveFile(paths.lease_file); });
+  RETURN_IF_ERROR(WriteDnsmasqFiles(plan.dnsmasq, paths));
+  return deps_.dnsmasq(
+      CommandForPlan(plan.dnsmasq, paths, plan.bridge.name, deps_.paths.dnsmasq_user));
+}
+
+Result<std::unique_ptr<DnsmasqService>> HostRealizer::StartDnsmasq(const NetworkPlan& plan) {
+  Reverter revert;
+  ASSIGN_OR_RETURN(std::unique_ptr<DnsmasqService> service, PrepareDnsmasq(plan, revert));
+  RETURN_IF_ERROR(service->Start());
+  revert.Commit();
+  return service;
+}
+
+Status HostRealizer::Adopt(const xml::NetworkDef& def, bool start_if_gone) {
+  if (applied_.count(def.name)) {
+    return OperationInvalid("network '" + def.name + "' is already realized on the host");
+  }
+  ASSIGN_OR_RETURN(NetworkPlan plan, PlanNetwork(def, PlanFacts(deps_)));
+  Record record;
+  if (plan.dnsmasq.needed) {
+    record.dnsmasq = deps_.dnsmasq(CommandForPlan(plan.dnsmasq, plan.dnsmasq_paths,
+                                                  plan.bridge.name, deps_.paths.dnsmasq_user));
+    Status adopted = record.dnsmasq->Adopt();
+    if (!adopted.ok() && start_if_gone) {
+      ASSIGN_OR_RETURN(record.dnsmasq, StartDnsmasq(plan));
+    } else if (!adopted.ok()) {
+      return adopted;
+    }
+  }
+  if (record.dnsmasq) RETURN_IF_ERROR(SyncHostsFiles(plan, *record.dnsmasq));
+  record.plan = std::move(plan);
+  applied_.emplace(def.name, std::move(record));
+  return Status::Ok();
+}
+
+Status HostRealizer::Forget(const std::string& network) {
+  DnsmasqPaths paths = MakeDnsmasqPaths(deps_.paths.state_dir, deps_.paths.run_dir, network);
+  return RemoveFile(paths.lease_file);
+}
+
+Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
+    const xml::NetworkDef& def) {
+  if (applied_.count(def.name) || starting_.count(def.name)) {
+    return OperationInvalid("network '" + def.name + "' is already realized on the host");
+  }
+  auto pending = std::make_unique<PendingStart>();
+  ASSIGN_OR_RETURN(pending->plan, PlanNetwork(def, PlanFacts(deps_)));
+  const NetworkPlan& plan = pending->plan;
+  RETURN_IF_ERROR(Preflight(plan));
+
+  Reverter& revert = pending->revert;
+  if (deps_.begin_start) {
+    RETURN_IF_ERROR(deps_.begin_start(def, plan));
+    revert.Add([this, name = def.name] {
+      if (deps_.abandon_start) deps_.abandon_start(name);
+      return Status::Ok();
+    });
+  }
+  const std::string bridge = plan.bridge.name;
+  RETURN_IF_ERROR(deps_.netlink->CreateBridge(plan.bridge));
+  // Addresses and routes go with the link.
+  revert.Add([this, bridge] { return deps_.netlink->DeleteLink(bridge); });
+  RETURN_IF_ERROR(deps_.sysctl->ConfigureBridgeIpv6(bridge, plan.sysctls.bridge_ipv6));
+  RETURN_IF_ERROR(deps_.firewall->Apply(def.name, plan.firewall));
+  revert.Add([this, name = def.name] { return deps_.firewall->Remove(name); });
+  for (const InterfaceAddress& address : plan.addresses) {
+    RETURN_IF_ERROR(deps_.netlink->AddAddress(bridge, address));
+  }
+  RETURN_IF_ERROR(deps_.netlink->SetLinkUp(bridge, true));
+  // libvirt ignores a failing route; a missing route is invisible, so here
+  // it fails the start (host-effects.md §3.4).
+  for (const StaticRoute& route : plan.routes) {
+    RETURN_IF_ERROR(deps_.netlink->AddRoute(bridge, route));
+  }
+  // Host-global and never reset (libvirt leaves them on too): no undo.
+  if (plan.sysctls.ipv6_forwarding) RETURN_IF_ERROR(deps_.sysctl->EnableIpv6Forwarding());
+  if (plan.sysctls.ipv4_forwarding) RETURN_IF_ERROR(deps_.sysctl->EnableIpv4Forwarding());
+  if (plan.dnsmasq.needed) {
+    ASSIGN_OR_RETURN(pending->dnsmasq, PrepareDnsmasq(plan, revert));
+  }
+  return pending;
+}
+
+void HostRealizer::Commit(const std::string& name, PendingStart& pending) {
+  Record record;
+  record.plan = std::move(pending.plan);
+  record.dnsmasq = std::move(pending.dnsmasq);
+  applied_.emplace(name, std::move(record));
+  pending.revert.Commit();
+}
+
+Status HostRealizer::Start(const xml::NetworkDef& def) {
+  ASSIGN_OR_RETURN(std::unique_ptr<PendingStart> pending, PrepareStart(def));
+  if (pending->dnsmasq) RETURN_IF_ERROR(pending->dnsmasq->Start());
+  Commit(def.name, *pending);
+  return Status::Ok();
+}
+
+void HostRealizer::StartAsync(const xml::NetworkDef& def, StartDone done) {
+  Result<std::unique_ptr<PendingStart>> prepared = PrepareStart(def);
+  if (!prepared.ok()) {
+    done(prepared.status());
+    return;
+  }
+  std::unique_ptr<PendingStart> pending = std::move(prepared).value();
+  if (!pending->dnsmasq) {
+    Commit(def.name, *pending);
+    done(Status::Ok());
+    return;
+  }
+  pending->done = std::move(done);
+  DnsmasqService& service = *pending->dnsmasq;
+  starting_[def.name] = std::move(pending);
+  // May complete before it returns (a service that starts at once).
+  service.BeginStart([this, name = def.name](Status started) { FinishStart(name, started); });
+}
+
+void HostRealizer::FinishStart(const std::string& name, Status started) {
+  auto it = starting_.find(name);
+  if (it == starting_.end()) return;
+  std::unique_ptr<PendingStart> pending = std::move(it->second);
+  starting_.erase(it);
+  StartDone done = std::move(pending->done);
+  if (started.ok()) Commit(name, *pending);
+  // Not committed: the failed service goes, then the reverter undoes the rest.
+  pending.reset();
+  done(std::move(started));
+}
+
+Status HostRealizer::Stop(const xml::NetworkDef& def) {
+  if (auto pending = starting_.find(def.name); pending != starting_.end()) {
+    // Cancels the launch; its completion never comes.
+    FinishStart(def.name, MakeError(VIR_ERR_OPERATION_ABORTED, VIR_FROM_NETWORK,
+                                    "the start of network '" + def.name + "' was cancelled"));
+    return Status::Ok();
+  }
+  auto it = applied_.find(def.name);
+  if (it == applied_.end()) return Status::Ok();
+  Record& record = it->second;
+  StartDone cancelled;
+  if (record.reload) {
+    // Its dnsmasq is cancelled, the old rules come back (removed below).
+    cancelled = std::move(record.reload->done);
+    record.reload.reset();
+  }
+  Status first;
+  if (record.dnsmasq) Keep(&first, record.dnsmasq->Stop());
+  if (record.plan.dnsmasq.needed) Keep(&first, RemoveDnsmasqFiles(record.plan.dnsmasq_paths));
+  Keep(&first, deps_.firewall->Remove(def.name));
+  Keep(&first, deps_.netlink->DeleteLink(record.plan.bridge.name));
+  applied_.erase(it);
+  if (cancelled) {
+    cancelled(MakeError(VIR_ERR_OPERATION_ABORTED, VIR_FROM_NETWORK,
+                        "the update of network '" + def.name + "' was cancelled"));
+  }
+  return first;
+}
+
+Result<std::vector<NetworkDhcpLease>> HostRealizer::Leases(const xml::NetworkDef& def) {
+  auto it = applied_.find(def.name);
+  if (it == applied_.end() || !it->second.plan.dnsmasq.needed)
+    return std::vector<NetworkDhcpLease>{};
+  LeasePrefixes prefixes;
+  for (const InterfaceAddress& a : it->second.plan.addresses) {
+    if (a.address.is_v4() && prefixes.v4 == 0) prefixes.v4 = a.prefix;
+    if (a.address.is_v6() && prefixes.v6 == 0) prefixes.v6 = a.prefix;
+  }
+  ASSIGN_OR_RETURN(std::vector<NetworkLease> leases,
+                   ReadNetworkLeases(it->second.plan.dnsmasq_paths.lease_file, prefixes));
+  std::vector<NetworkDhcpLease> out;
+  for (const NetworkLease& lease : SelectLeases(leases, std::nullopt, time(nullptr))) {
+    out.push_back(ToApiLease(lease, it->second.plan.bridge.name));
+  }
+  return out;
+}
+
+}  // namespace virtnat::driver

@@ -1,0 +1,74 @@
+#include "driver/state/network_state.h"
+
+#include "driver/os/process_identity.h"
+
+namespace virtnat::driver {
+namespace {
+
+constexpr char kPhaseKey[] = "phase";
+constexpr char kPhaseStarting[] = "starting";
+
+}  // namespace
+
+StatusRecord StartIntentRecord(const std::string& name, const std::string& live_xml,
+                               const std::string& bridge, const std::string& firewall) {
+  StatusRecord record;
+  record.name = name;
+  record.live_xml = live_xml;
+  record.bridge = bridge;
+  record.firewall = firewall;
+  record.extra[kPhaseKey] = kPhaseStarting;
+  return record;
+}
+
+bool IsStartIntent(const StatusRecord& record) {
+  auto it = record.extra.find(kPhaseKey);
+  return it != record.extra.end() && it->second == kPhaseStarting;
+}
+
+Result<StatusRecord> BuildStatusRecord(const std::string& name, const std::string& live_xml,
+                                       const RunningFacts& facts) {
+  StatusRecord record;
+  record.name = name;
+  record.live_xml = live_xml;
+  record.bridge = facts.bridge;
+  record.addresses = facts.addresses;
+  record.firewall = facts.firewall;
+  record.files = facts.files;
+  if (facts.dnsmasq_pid) {
+    ASSIGN_OR_RETURN(ProcessIdentity id, ReadProcessIdentity(*facts.dnsmasq_pid));
+    DnsmasqStatus dnsmasq;
+    dnsmasq.pid = *facts.dnsmasq_pid;
+    dnsmasq.start_time = id.start_time;
+    dnsmasq.cmdline = std::move(id.cmdline);
+    record.dnsmasq = std::move(dnsmasq);
+  }
+  return record;
+}
+
+NetworkStateRecorder::NetworkStateRecorder(NetworkDriver& driver, StatusStore& store,
+                                           FactsSource facts, Reporter report)
+    : driver_(driver), store_(store), facts_(std::move(facts)), report_(std::move(report)) {
+  subscription_ = driver_.SubscribeLifecycle(
+      [this](const NetworkRef& net, LifecycleEvent event) { OnEvent(net, event); });
+}
+
+NetworkStateRecorder::~NetworkStateRecorder() { driver_.UnsubscribeLifecycle(subscription_); }
+
+void NetworkStateRecorder::OnEvent(const NetworkRef& net, LifecycleEvent event) {
+  Status st;
+  if (event == LifecycleEvent::kStarted) {
+    st = [&]() -> Status {
+      ASSIGN_OR_RETURN(std::string live, driver_.GetXmlDesc(net, 0));
+      ASSIGN_OR_RETURN(StatusRecord record, BuildStatusRecord(net.name, live, facts_(net.name)));
+      return store_.Write(record);
+    }();
+  } else if (event == LifecycleEvent::kStopped) {
+    st = store_.Remove(net.name);
+  } else {
+    return;
+  }
+  if (!st.ok()) report_("status record of network '" + net.name + "': " + st.message());
+}
+
+}  // namespace virtnat::driver
