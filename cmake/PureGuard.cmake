@@ -21,4 +21,5 @@ move the code that needs it to a host source (see ARCHITECTURE.md, 'The plan/app
     endforeach()
   endforeach()
   target_include_directories(${target} BEFORE PRIVATE ${guard})
+  set(VIRTNAT_KERNEL_HEADER_GUARD ${guard} PARENT_SCOPE)
 endfunction()

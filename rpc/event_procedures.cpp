@@ -1,6 +1,6 @@
 // Network event (de)registration (libvirt-rpc.md §13). The registrations
 // live in ClientState; the server fans driver events out with
-// EncodeLifecycleEvent (events.h).
+// Dispatcher::AppendLifecycleEvents (dispatcher.h).
 
 #include <string>
 

@@ -1,7 +1,7 @@
 #pragma once
 // The firewall as the driver sees it: add a network's rules, remove them.
 // NftFirewall (firewall_nft.h) talks to the kernel; FakeFirewall
-// (firewall_fake.h) records calls for tests of the driver.
+// (tests/support/fake_firewall.h) records calls for tests of the driver.
 
 #include <string>
 
