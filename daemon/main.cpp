@@ -65,36 +65,6 @@ rpc::PeerPolicy MakePolicy(const std::string& group) {
   };
 }
 
-// Networks an earlier daemon left running, found by their status records:
-// each is checked against the host and re-adopted as it runs, repaired where
-// something is missing, or torn down (network_state_adopt.h).
-void AdoptOrCleanUp(driver::HostDriverParts& parts, driver::DefinitionCodec& codec,
-                    driver::NetworkObjects& driver, driver::NetworkStateRecorder& recorder) {
-  Result<driver::LoadedStatus> loaded = parts.status().LoadAll();
-  if (!loaded.ok()) {
-    g_warning("cannot read status records: %s", loaded.error().message.c_str());
-    return;
-  }
-  for (const std::string& problem : loaded->problems) {
-    g_warning("skipped a status record: %s", problem.c_str());
-  }
-  driver::AdoptionReport report = driver::AdoptRecordedNetworks(
-      loaded->records, parts.Adoption(loaded->records, codec, driver));
-  for (const std::string& name : report.adopted) {
-    g_info("network '%s' left running by an earlier daemon re-adopted", name.c_str());
-    // The record now says what runs (a repaired dnsmasq's pid, say).
-    if (Result<driver::NetworkRef> net = driver.LookupByName(name); net.ok())
-      recorder.Rewrite(*net);
-  }
-  for (const std::string& repair : report.repairs) g_warning("%s", repair.c_str());
-  for (const std::string& problem : report.problems) g_warning("%s", problem.c_str());
-  // A transient network torn down here is gone for good.
-  for (const std::string& name : report.cleaned_up) {
-    if (driver.LookupByName(name).ok()) continue;
-    if (Status st = parts.realizer().Forget(name); !st.ok()) g_warning("%s", st.message().c_str());
-  }
-}
-
 // Problems only warn: the networks that import are kept, the daemon serves.
 void ImportLibvirt(driver::NetworkObjects& driver, const std::string& dir) {
   Result<driver::LibvirtImport> read = driver::ReadLibvirtNetworks(dir);
@@ -157,7 +127,10 @@ int Run(int argc, char** argv) {
   for (const std::string& problem : loaded.ok() ? *loaded : std::vector<std::string>{}) {
     g_warning("%s", problem.c_str());
   }
-  AdoptOrCleanUp(parts, codec, driver, recorder);
+  // Networks an earlier daemon left running, found by their status records:
+  // each is checked against the host and re-adopted as it runs, repaired
+  // where something is missing, or torn down (network_state_adopt.h).
+  parts.AdoptOrCleanUp(codec, driver, recorder);
   // Drift repair (firewall rules others removed) and dnsmasq restarts.
   driver::DriftWatch drift(parts.drift_host(), parts.firewall_portid(), driver, opts.run_dir);
   parts.SetDnsmasqRestarted([&driver, &recorder](const std::string& name) {

@@ -21,7 +21,6 @@
 #include "driver/objects/network_objects.h"
 #include "driver/realize/host_realizer.h"
 #include "driver/state/network_state.h"
-#include "driver/state/network_state_adopt.h"
 #include "driver/state/status_store.h"
 #include "driver/store/file_store.h"
 
@@ -53,12 +52,13 @@ class HostDriverParts {
   uint32_t firewall_portid() const { return firewall_->portid(); }
   // The bridge, firewall record and dnsmasq of a network running here.
   RunningFacts FactsOf(const std::string& network) const;
-  // Tears the networks of `records` down, in this namespace.
-  CleanupHooks Cleanup(const std::vector<StatusRecord>& records);
-  // Re-adopts the networks of `records` into the realizer and `driver`, in
-  // this namespace (network_state_adopt.h). Includes Cleanup(records).
-  AdoptHooks Adoption(const std::vector<StatusRecord>& records, DefinitionCodec& codec,
-                      NetworkObjects& objects);
+  // Re-adopts, repairs or tears down the networks an earlier daemon left
+  // running, from their status records, in this namespace, with `objects`
+  // (parsing their live definitions with `codec`) and `recorder` (which
+  // rewrites the records of adopted networks); logs what it did
+  // (network_state_adopt.h AdoptOrCleanUp). Defined in host_adoption.cpp.
+  void AdoptOrCleanUp(DefinitionCodec& codec, NetworkObjects& objects,
+                      NetworkStateRecorder& recorder);
   // Called on the loop, soon after supervision restarted a network's
   // dnsmasq (its status record must name the new process).
   void SetDnsmasqRestarted(std::function<void(const std::string& network)> callback) {
@@ -77,7 +77,6 @@ class HostDriverParts {
   std::unique_ptr<HostRealizer> realizer_;
   std::unique_ptr<FileStore> store_;
   std::unique_ptr<StatusStore> status_;
-  NetworkPlanFacts dnsmasq_dirs_;
   std::unique_ptr<DriftHost> drift_host_;
   std::function<void(const std::string&)> dnsmasq_restarted_;
   std::set<std::string> restarted_;  // networks whose record awaits a rewrite

@@ -23,6 +23,7 @@
 namespace virtnat::driver {
 
 struct DnsmasqCommand {
+  std::string network;  // the network it serves, for messages; may be empty
   std::string binary = "/usr/sbin/dnsmasq";
   std::vector<std::string> args;  // after the binary, e.g. "--conf-file=PATH"
   std::vector<std::string> env;   // the complete environment

@@ -51,9 +51,11 @@ DnsmasqFactory SupervisedDnsmasq(GMainContext* context, DnsmasqTimings timings,
   };
 }
 
-DnsmasqCommand CommandForPlan(const DnsmasqPlan& plan, const DnsmasqPaths& paths,
-                              const std::string& bridge, const std::string& user) {
+DnsmasqCommand CommandForPlan(const std::string& network, const DnsmasqPlan& plan,
+                              const DnsmasqPaths& paths, const std::string& bridge,
+                              const std::string& user) {
   DnsmasqCommand command;
+  command.network = network;
   if (!plan.argv.empty()) {
     command.binary = plan.argv[0];
     command.args.assign(plan.argv.begin() + 1, plan.argv.end());

@@ -51,10 +51,12 @@ using DnsmasqEventListener =
 DnsmasqFactory SupervisedDnsmasq(GMainContext* context, DnsmasqTimings timings = {},
                                  DnsmasqEventListener listener = {});
 
-// The command for a plan: argv[0] the binary, libvirt's environment
-// (VIR_BRIDGE_NAME only, so errors read like libvirt's), the pid file.
-DnsmasqCommand CommandForPlan(const DnsmasqPlan& plan, const DnsmasqPaths& paths,
-                              const std::string& bridge, const std::string& user);
+// The command for the plan of `network`: argv[0] the binary, libvirt's
+// environment (VIR_BRIDGE_NAME only, so errors read like libvirt's), the
+// pid file.
+DnsmasqCommand CommandForPlan(const std::string& network, const DnsmasqPlan& plan,
+                              const DnsmasqPaths& paths, const std::string& bridge,
+                              const std::string& user);
 
 // Creates the directory of `path` (0755) if it is missing.
 Status EnsureParentDirectory(const std::string& path);

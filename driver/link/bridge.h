@@ -29,6 +29,7 @@ struct BridgeSpec {
 struct InterfaceAddress {
   IpAddress address;
   unsigned prefix = 0;
+  bool operator==(const InterfaceAddress&) const = default;
 };
 
 struct StaticRoute {

@@ -4,9 +4,10 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 
+#include <array>
 #include <cerrno>
+#include <cstring>
 #include <memory>
-#include <optional>
 
 #include "common/ip_address.h"
 
@@ -36,28 +37,29 @@ unsigned PrefixOf(const sockaddr* mask) {
 
 }  // namespace
 
-Result<std::vector<std::string>> ReadInterfaceAddresses(const std::string& ifname) {
+Result<std::vector<InterfaceAddress>> ReadInterfaceAddresses(const std::string& ifname) {
   ifaddrs* raw = nullptr;
   if (getifaddrs(&raw) != 0) {
     return SystemErrorFromErrno(errno, "cannot read the addresses of '" + ifname + "'");
   }
   std::unique_ptr<ifaddrs, IfaddrsFree> list(raw);
-  std::vector<std::string> out;
+  std::vector<InterfaceAddress> out;
   for (const ifaddrs* a = list.get(); a != nullptr; a = a->ifa_next) {
     if (a->ifa_addr == nullptr || a->ifa_netmask == nullptr || ifname != a->ifa_name) continue;
     int family = a->ifa_addr->sa_family;
     if (family != AF_INET && family != AF_INET6) continue;
-    char text[INET6_ADDRSTRLEN];
-    const void* raw_address =
-        family == AF_INET
-            ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(a->ifa_addr)->sin_addr)
-            : static_cast<const void*>(
-                  &reinterpret_cast<const sockaddr_in6*>(a->ifa_addr)->sin6_addr);
-    if (inet_ntop(family, raw_address, text, sizeof text) == nullptr) continue;
-    // Written as IpAddress does, so records compare as text.
-    std::optional<IpAddress> parsed = IpAddress::Parse(text);
-    if (!parsed) continue;
-    out.push_back(parsed->ToString() + "/" + std::to_string(PrefixOf(a->ifa_netmask)));
+    InterfaceAddress address;
+    if (family == AF_INET) {
+      address.address = IpAddress::FromV4(
+          ntohl(reinterpret_cast<const sockaddr_in*>(a->ifa_addr)->sin_addr.s_addr));
+    } else {
+      std::array<uint8_t, 16> bytes;
+      std::memcpy(bytes.data(), &reinterpret_cast<const sockaddr_in6*>(a->ifa_addr)->sin6_addr,
+                  bytes.size());
+      address.address = IpAddress::FromV6(bytes);
+    }
+    address.prefix = PrefixOf(a->ifa_netmask);
+    out.push_back(address);
   }
   return out;
 }

@@ -5,12 +5,12 @@
 #include <vector>
 
 #include "common/status.h"
+#include "driver/link/bridge.h"
 
 namespace virtnat::driver {
 
-// Addresses of `ifname` in the calling thread's network namespace, as
-// "ADDRESS/PREFIX" written as IpAddress writes them (so they compare as
-// text with status records).
-Result<std::vector<std::string>> ReadInterfaceAddresses(const std::string& ifname);
+// Addresses of `ifname` in the calling thread's network namespace, with the
+// prefix length of their netmask; none for an interface that does not exist.
+Result<std::vector<InterfaceAddress>> ReadInterfaceAddresses(const std::string& ifname);
 
 }  // namespace virtnat::driver

@@ -63,10 +63,13 @@ class NetworkObjects : public NetworkDriver {
   // network keeps its stored definition as the pending config, an unknown
   // one becomes transient. Returns the parsed live definition.
   Result<xml::NetworkDef> AdoptRunning(const std::string& live_xml);
+  // The same for a live definition the caller has parsed.
+  Status AdoptRunning(const xml::NetworkDef& live);
   // Whether AdoptRunning(live_xml) would succeed: the live definition parses
   // and neither its name nor its uuid belongs to another network, nor is it
   // active (VIR_ERR_OPERATION_FAILED / OPERATION_INVALID, as libvirt).
   Result<xml::NetworkDef> CheckAdoptable(const std::string& live_xml);
+  Status CheckAdoptable(const xml::NetworkDef& live);
   // Called, before the caller's reply, whenever a running network's live
   // definition changes without a lifecycle event (live updates).
   void SetLiveChangeHook(std::function<void(const NetworkRef&)> hook) {

@@ -8,6 +8,11 @@ namespace virtnat::driver {
 
 Result<xml::NetworkDef> NetworkObjects::CheckAdoptable(const std::string& live_xml) {
   ASSIGN_OR_RETURN(xml::NetworkDef live, codec_.Parse(live_xml, false));
+  RETURN_IF_ERROR(CheckAdoptable(live));
+  return live;
+}
+
+Status NetworkObjects::CheckAdoptable(const xml::NetworkDef& live) {
   // The checks of libvirt's virNetworkObjListAssignDef, which refuses such
   // a status file as well.
   for (const auto& [uuid, obj] : objects_) {
@@ -24,11 +29,17 @@ Result<xml::NetworkDef> NetworkObjects::CheckAdoptable(const std::string& live_x
       return OperationInvalid("network '" + live.name + "' is already active");
     }
   }
-  return live;
+  return Status::Ok();
 }
 
 Result<xml::NetworkDef> NetworkObjects::AdoptRunning(const std::string& live_xml) {
-  ASSIGN_OR_RETURN(xml::NetworkDef live, CheckAdoptable(live_xml));
+  ASSIGN_OR_RETURN(xml::NetworkDef live, codec_.Parse(live_xml, false));
+  RETURN_IF_ERROR(AdoptRunning(live));
+  return live;
+}
+
+Status NetworkObjects::AdoptRunning(const xml::NetworkDef& live) {
+  RETURN_IF_ERROR(CheckAdoptable(live));
   auto it = objects_.find(live.uuid);
   if (it == objects_.end()) {
     // A transient network: only the record knew it.
@@ -36,14 +47,14 @@ Result<xml::NetworkDef> NetworkObjects::AdoptRunning(const std::string& live_xml
     obj->def = live;
     obj->active = true;
     objects_[live.uuid] = std::move(obj);
-    return live;
+    return Status::Ok();
   }
   NetworkObject& obj = *it->second;
   // The stored definition stays the config; the recorded one is what runs.
   if (obj.persistent) obj.new_def = std::move(obj.def);
   obj.def = live;
   obj.active = true;
-  return live;
+  return Status::Ok();
 }
 
 }  // namespace virtnat::driver

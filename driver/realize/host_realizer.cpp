@@ -115,8 +115,8 @@ Result<std::unique_ptr<DnsmasqService>> HostRealizer::PrepareDnsmasq(const Netwo
   revert.Add([paths] { return RemoveDnsmasqFiles(paths); });
   if (!had_leases) revert.Add([paths] { return RemoveFile(paths.lease_file); });
   RETURN_IF_ERROR(WriteDnsmasqFiles(plan.dnsmasq, paths));
-  return deps_.dnsmasq(
-      CommandForPlan(plan.dnsmasq, paths, plan.bridge.name, deps_.paths.dnsmasq_user));
+  return deps_.dnsmasq(CommandForPlan(plan.network, plan.dnsmasq, paths, plan.bridge.name,
+                                      deps_.paths.dnsmasq_user));
 }
 
 Result<std::unique_ptr<DnsmasqService>> HostRealizer::StartDnsmasq(const NetworkPlan& plan) {
@@ -132,9 +132,16 @@ Status HostRealizer::Adopt(const xml::NetworkDef& def, bool start_if_gone) {
     return OperationInvalid("network '" + def.name + "' is already realized on the host");
   }
   ASSIGN_OR_RETURN(NetworkPlan plan, PlanNetwork(def, PlanFacts(deps_)));
+  return Adopt(std::move(plan), start_if_gone);
+}
+
+Status HostRealizer::Adopt(NetworkPlan plan, bool start_if_gone) {
+  if (applied_.count(plan.network)) {
+    return OperationInvalid("network '" + plan.network + "' is already realized on the host");
+  }
   Record record;
   if (plan.dnsmasq.needed) {
-    record.dnsmasq = deps_.dnsmasq(CommandForPlan(plan.dnsmasq, plan.dnsmasq_paths,
+    record.dnsmasq = deps_.dnsmasq(CommandForPlan(plan.network, plan.dnsmasq, plan.dnsmasq_paths,
                                                   plan.bridge.name, deps_.paths.dnsmasq_user));
     Status adopted = record.dnsmasq->Adopt();
     if (!adopted.ok() && start_if_gone) {
@@ -144,8 +151,9 @@ Status HostRealizer::Adopt(const xml::NetworkDef& def, bool start_if_gone) {
     }
   }
   if (record.dnsmasq) RETURN_IF_ERROR(SyncHostsFiles(plan, *record.dnsmasq));
+  const std::string name = plan.network;
   record.plan = std::move(plan);
-  applied_.emplace(def.name, std::move(record));
+  applied_.emplace(name, std::move(record));
   return Status::Ok();
 }
 

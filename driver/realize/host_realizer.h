@@ -83,6 +83,11 @@ class HostRealizer final : public NetworkRealizer {
   // definition: they are rewritten from it and dnsmasq re-reads them. The
   // caller has given the firewall the network's rules.
   Status Adopt(const xml::NetworkDef& def, bool start_if_gone = false);
+  // The same from the plan of the live definition. REQUIRES: `plan` made
+  // with this realizer's plan_facts().
+  Status Adopt(NetworkPlan plan, bool start_if_gone = false);
+  // The facts this realizer plans with: where dnsmasq's files go.
+  const NetworkPlanFacts& plan_facts() const { return deps_.paths; }
   // `network` is gone for good (a transient network stopped, an inactive one
   // undefined): removes what outlives a stop, dnsmasq's lease database, as
   // libvirt does.

@@ -3,28 +3,6 @@
 #include "driver/os/process_identity.h"
 
 namespace virtnat::driver {
-namespace {
-
-constexpr char kPhaseKey[] = "phase";
-constexpr char kPhaseStarting[] = "starting";
-
-}  // namespace
-
-StatusRecord StartIntentRecord(const std::string& name, const std::string& live_xml,
-                               const std::string& bridge, const std::string& firewall) {
-  StatusRecord record;
-  record.name = name;
-  record.live_xml = live_xml;
-  record.bridge = bridge;
-  record.firewall = firewall;
-  record.extra[kPhaseKey] = kPhaseStarting;
-  return record;
-}
-
-bool IsStartIntent(const StatusRecord& record) {
-  auto it = record.extra.find(kPhaseKey);
-  return it != record.extra.end() && it->second == kPhaseStarting;
-}
 
 Result<StatusRecord> BuildStatusRecord(const std::string& name, const std::string& live_xml,
                                        const RunningFacts& facts) {

@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "driver/dnsmasq/dnsmasq_config.h"
 #include "driver/network_driver.h"
+#include "driver/state/recorded_network.h"
 #include "driver/state/status_record.h"
 #include "driver/state/status_store.h"
 
@@ -22,8 +23,8 @@ namespace virtnat::driver {
 // What the host holds for one running network.
 struct RunningFacts {
   std::string bridge;
-  std::vector<std::string> addresses;  // on the bridge, "ADDRESS/PREFIX"
-  std::string firewall;                // firewall_record.h text; empty: no rules
+  std::vector<InterfaceAddress> addresses;  // on the bridge
+  std::string firewall;                     // firewall_record.h text; empty: no rules
   std::optional<pid_t> dnsmasq_pid;
   std::vector<std::string> files;  // dnsmasq's conf, hosts and pid files
 };
@@ -33,23 +34,16 @@ struct RunningFacts {
 Result<StatusRecord> BuildStatusRecord(const std::string& name, const std::string& live_xml,
                                        const RunningFacts& facts);
 
-// The record written before a start touches the host (HostRealizerDeps::
-// begin_start): it names the bridge and the rules the start is about to
-// create, and no dnsmasq yet. A restarted daemon that finds one never
-// re-adopts it: the start was cut off, and whatever it created is torn down.
-// `firewall`: the firewall_record.h text of the planned rules.
-StatusRecord StartIntentRecord(const std::string& name, const std::string& live_xml,
-                               const std::string& bridge, const std::string& firewall);
-bool IsStartIntent(const StatusRecord& record);
-
 // How the host is changed when a recorded network is torn down.
-struct CleanupHooks {
-  std::function<bool(const std::string& ifname)> interface_exists;
-  std::function<Status(const std::string& ifname)> delete_bridge;
-  // `record`: the firewall_record.h text of the network's rules.
-  std::function<Status(const std::string& network, const std::string& record)> remove_firewall;
-  // Where the network's dnsmasq files are; empty: they are left alone.
-  std::function<DnsmasqPaths(const std::string& network)> dnsmasq_paths;
+class CleanupHost {
+ public:
+  virtual ~CleanupHost() = default;
+  virtual bool InterfaceExists(const std::string& ifname) = 0;
+  virtual Status DeleteBridge(const std::string& ifname) = 0;
+  // Removes the rules `net` records (net.record.firewall is not empty).
+  virtual Status RemoveFirewall(const RecordedNetwork& net) = 0;
+  // Where the network's dnsmasq files are; nullopt: they are left alone.
+  virtual std::optional<DnsmasqPaths> DnsmasqPathsOf(const std::string& network) = 0;
 };
 
 // Ends the recorded dnsmasq (only if pid, start time and command line all
@@ -58,8 +52,7 @@ struct CleanupHooks {
 // named it), removes the recorded files and dnsmasq's files but the leases
 // (missing ones are fine), the recorded rules and the bridge. Every step
 // runs; each failure comes back as a line naming the network.
-std::vector<std::string> CleanUpRecordedNetwork(const StatusRecord& record,
-                                                const CleanupHooks& hooks);
+std::vector<std::string> CleanUpRecordedNetwork(const RecordedNetwork& net, CleanupHost& host);
 
 class NetworkStateRecorder {
  public:

@@ -2,26 +2,47 @@
 
 #include <algorithm>
 
-#include "common/ip_address.h"
-
 namespace virtnat::driver {
 namespace {
+
+std::string Who(const StatusRecord& record) { return "network '" + record.name + "': "; }
 
 struct TakeOverResult {
   std::string problem;         // "" once the network is adopted
   bool host_released = false;  // the host side was taken and torn down again
 };
 
+// Puts the recorded addresses missing from the bridge back; "" or what
+// stops the adoption.
+std::string RepairAddresses(const StatusRecord& record, AdoptionHost& host,
+                            AdoptionReport& report) {
+  Result<std::vector<InterfaceAddress>> present = host.InterfaceAddresses(record.bridge);
+  if (!present.ok()) return present.status().message();
+  for (const InterfaceAddress& address : record.addresses) {
+    if (std::find(present->begin(), present->end(), address) != present->end()) continue;
+    const std::string text = AddressText(address);
+    if (Status st = host.AddAddress(record.bridge, address); !st.ok()) {
+      return "address " + text + " is missing from bridge '" + record.bridge +
+             "' and cannot be put back: " + st.message();
+    }
+    report.repairs.push_back(Who(record) + "address " + text + " was missing from bridge '" +
+                             record.bridge + "'; restored");
+  }
+  return "";
+}
+
 // Brings the host side and the driver in; on failure after the host side
-// was taken, tears it down through the host side (release_host).
-TakeOverResult TakeOver(const StatusRecord& record, bool dnsmasq_gone, const AdoptHooks& hooks,
+// was taken, tears it down through the host side (ReleaseHost).
+TakeOverResult TakeOver(const RecordedNetwork& net, bool dnsmasq_gone, AdoptionHost& host,
                         AdoptionReport& report) {
-  const std::string who = "network '" + record.name + "': ";
-  if (Status st = hooks.adopt_host(record, dnsmasq_gone); !st.ok()) {
+  const StatusRecord& record = net.record;
+  const std::string who = Who(record);
+  if (!net.plan) return {"cannot take over: " + net.unusable.message(), false};
+  if (Status st = host.AdoptHost(net, dnsmasq_gone); !st.ok()) {
     return {"cannot take over: " + st.message(), false};
   }
   if (dnsmasq_gone) {
-    std::optional<pid_t> now = hooks.dnsmasq_pid(record.name);
+    std::optional<pid_t> now = host.DnsmasqPid(record.name);
     std::string was = record.dnsmasq
                           ? "its recorded dnsmasq (pid " + std::to_string(record.dnsmasq->pid) +
                                 ") is no longer running; "
@@ -33,7 +54,7 @@ TakeOverResult TakeOver(const StatusRecord& record, bool dnsmasq_gone, const Ado
     }
   }
   Status st = [&]() -> Status {
-    ASSIGN_OR_RETURN(std::vector<std::string> restored, hooks.ensure_rules(record));
+    ASSIGN_OR_RETURN(std::vector<std::string> restored, host.EnsureRules(net));
     if (!restored.empty()) {
       constexpr size_t kListed = 3;
       std::string what;
@@ -45,10 +66,10 @@ TakeOverResult TakeOver(const StatusRecord& record, bool dnsmasq_gone, const Ado
       }
       report.repairs.push_back(who + "firewall rules were missing (" + what + "); restored");
     }
-    return hooks.adopt_driver(record);
+    return host.AdoptDriver(*net.def);
   }();
   if (st.ok()) return {};
-  if (Status released = hooks.release_host(record); !released.ok()) {
+  if (Status released = host.ReleaseHost(net); !released.ok()) {
     report.problems.push_back(who + released.message());
   }
   return {"cannot take over: " + st.message(), true};
@@ -56,46 +77,31 @@ TakeOverResult TakeOver(const StatusRecord& record, bool dnsmasq_gone, const Ado
 
 }  // namespace
 
-AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
-                                     const AdoptHooks& hooks) {
+AdoptionReport AdoptRecordedNetworks(const std::vector<RecordedNetwork>& networks,
+                                     AdoptionHost& host) {
   AdoptionReport report;
-  for (const StatusRecord& record : records) {
-    const std::string who = "network '" + record.name + "': ";
+  for (const RecordedNetwork& net : networks) {
+    const StatusRecord& record = net.record;
+    const std::string who = Who(record);
     std::string problem;
     bool host_released = false;
     if (IsStartIntent(record)) {
       // Whatever the driver thinks of it: the start never completed.
       problem = "it was being started by an earlier daemon";
-    } else if (Status st = hooks.check_driver(record); !st.ok()) {
+    } else if (Status st = net.def ? host.CheckDriver(*net.def) : net.unusable; !st.ok()) {
       report.problems.push_back(who + "cannot re-adopt it: " + st.message() +
                                 "; left as it is, status record kept");
       report.left_alone.push_back(record.name);
       continue;
-    } else if (record.bridge.empty() || !hooks.cleanup.interface_exists(record.bridge)) {
+    } else if (record.bridge.empty() || !host.InterfaceExists(record.bridge)) {
       problem = "its bridge '" + record.bridge + "' is gone";
     }
-    if (problem.empty()) {
-      Result<std::vector<std::string>> present = hooks.interface_addresses(record.bridge);
-      if (!present.ok()) {
-        problem = present.status().message();
-      } else {
-        for (const std::string& address : record.addresses) {
-          if (std::find(present->begin(), present->end(), address) != present->end()) continue;
-          if (Status st = hooks.add_address(record.bridge, address); !st.ok()) {
-            problem = "address " + address + " is missing from bridge '" + record.bridge +
-                      "' and cannot be put back: " + st.message();
-            break;
-          }
-          report.repairs.push_back(who + "address " + address + " was missing from bridge '" +
-                                   record.bridge + "'; restored");
-        }
-      }
-    }
+    if (problem.empty()) problem = RepairAddresses(record, host, report);
     if (problem.empty()) {
       // A record without dnsmasq was written while supervision restarted it:
       // adopt the one in its pid file, or start one.
-      bool dnsmasq_gone = !record.dnsmasq || !hooks.dnsmasq_matches(*record.dnsmasq);
-      TakeOverResult taken = TakeOver(record, dnsmasq_gone, hooks, report);
+      bool dnsmasq_gone = !record.dnsmasq || !host.DnsmasqMatches(*record.dnsmasq);
+      TakeOverResult taken = TakeOver(net, dnsmasq_gone, host, report);
       problem = taken.problem;
       host_released = taken.host_released;
     }
@@ -105,11 +111,9 @@ AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
     }
     report.problems.push_back(who + problem + "; cleaning up what is left of it");
     if (!host_released) {
-      for (const std::string& p : CleanUpRecordedNetwork(record, hooks.cleanup)) {
-        report.problems.push_back(p);
-      }
+      for (const std::string& p : host.CleanUp(net)) report.problems.push_back(p);
     }
-    if (Status st = hooks.remove_record(record.name); !st.ok()) {
+    if (Status st = host.RemoveRecord(record.name); !st.ok()) {
       report.problems.push_back(who + st.message());
     }
     report.cleaned_up.push_back(record.name);
@@ -117,12 +121,31 @@ AdoptionReport AdoptRecordedNetworks(const std::vector<StatusRecord>& records,
   return report;
 }
 
-bool SameFirewallObjects(const NftNetworkRules& a, const NftNetworkRules& b) {
-  if (a.elements != b.elements || a.chains.size() != b.chains.size()) return false;
-  for (size_t i = 0; i < a.chains.size(); ++i) {
-    if (a.chains[i].name != b.chains[i].name) return false;
+void AdoptOrCleanUp(Result<LoadedStatus> loaded, DefinitionCodec& codec,
+                    const NetworkPlanFacts& facts, AdoptionHost& host) {
+  using Level = AdoptionHost::LogLevel;
+  if (!loaded.ok()) {
+    host.Log(Level::kWarning, "cannot read status records: " + loaded.error().message);
+    return;
   }
-  return true;
+  for (const std::string& problem : loaded->problems) {
+    host.Log(Level::kWarning, "skipped a status record: " + problem);
+  }
+  std::vector<RecordedNetwork> networks =
+      ReadRecordedNetworks(std::move(loaded->records), codec, facts);
+  host.TakeRecordedRules(networks);
+  AdoptionReport report = AdoptRecordedNetworks(networks, host);
+  for (const std::string& name : report.adopted) {
+    host.Log(Level::kInfo, "network '" + name + "' left running by an earlier daemon re-adopted");
+    // The record now says what runs (a repaired dnsmasq's pid, say).
+    host.RewriteRecord(name);
+  }
+  for (const std::string& repair : report.repairs) host.Log(Level::kWarning, repair);
+  for (const std::string& problem : report.problems) host.Log(Level::kWarning, problem);
+  // A transient network torn down here is gone for good.
+  for (const std::string& name : report.cleaned_up) {
+    if (Status st = host.ForgetUnknown(name); !st.ok()) host.Log(Level::kWarning, st.message());
+  }
 }
 
 }  // namespace virtnat::driver

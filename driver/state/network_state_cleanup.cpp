@@ -51,8 +51,8 @@ Status EndDnsmasqOfConf(const DnsmasqPaths& paths) {
 
 }  // namespace
 
-std::vector<std::string> CleanUpRecordedNetwork(const StatusRecord& record,
-                                                const CleanupHooks& hooks) {
+std::vector<std::string> CleanUpRecordedNetwork(const RecordedNetwork& net, CleanupHost& host) {
+  const StatusRecord& record = net.record;
   std::vector<std::string> problems;
   auto note = [&](const Status& st) {
     if (!st.ok()) problems.push_back("network '" + record.name + "': " + st.message());
@@ -64,14 +64,13 @@ std::vector<std::string> CleanUpRecordedNetwork(const StatusRecord& record,
       note(SystemErrorFromErrno(errno, "cannot remove '" + file + "'"));
     }
   }
-  if (hooks.dnsmasq_paths) {
-    DnsmasqPaths paths = hooks.dnsmasq_paths(record.name);
-    note(EndDnsmasqOfConf(paths));
-    note(RemoveDnsmasqFiles(paths));
+  if (std::optional<DnsmasqPaths> paths = host.DnsmasqPathsOf(record.name)) {
+    note(EndDnsmasqOfConf(*paths));
+    note(RemoveDnsmasqFiles(*paths));
   }
-  if (!record.firewall.empty()) note(hooks.remove_firewall(record.name, record.firewall));
-  if (!record.bridge.empty() && hooks.interface_exists(record.bridge)) {
-    note(hooks.delete_bridge(record.bridge));
+  if (!record.firewall.empty()) note(host.RemoveFirewall(net));
+  if (!record.bridge.empty() && host.InterfaceExists(record.bridge)) {
+    note(host.DeleteBridge(record.bridge));
   }
   return problems;
 }

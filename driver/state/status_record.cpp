@@ -14,6 +14,8 @@ constexpr std::string_view kRoot = "virtnat-status";
 constexpr std::string_view kVersion = "1";
 // A definition is at most 1 MiB; escaping can grow it a few times.
 constexpr size_t kMaxStatusSize = 16 << 20;
+constexpr char kPhaseKey[] = "phase";
+constexpr char kPhaseStarting[] = "starting";
 
 // A record must give back exactly what was written (a dnsmasq command line
 // is compared byte for byte at re-adoption), so a control character that
@@ -63,6 +65,19 @@ bool ParseInt(const std::optional<std::string>& text, Int& out) {
   return ec == std::errc() && end == text->data() + text->size();
 }
 
+Result<InterfaceAddress> ParseAddress(const std::string& text, const std::string& label) {
+  const size_t slash = text.find('/');
+  std::optional<IpAddress> ip = IpAddress::Parse(text.substr(0, slash));
+  InterfaceAddress address;
+  if (!ip || slash == std::string::npos ||
+      !ParseInt(std::optional<std::string>(text.substr(slash + 1)), address.prefix) ||
+      address.prefix > FamilyBits(ip->family())) {
+    return Malformed(label, "invalid address '" + text + "'");
+  }
+  address.address = *ip;
+  return address;
+}
+
 Result<DnsmasqStatus> ParseDnsmasq(const xmlNode* node, const std::string& label) {
   DnsmasqStatus d;
   if (!ParseInt(xml::Prop(node, "pid"), d.pid) || d.pid <= 0) {
@@ -85,7 +100,12 @@ Result<std::string> FormatStatusRecord(const StatusRecord& r) {
   std::string out = "<" + std::string(kRoot) + " version='" + std::string(kVersion) + "'>\n";
   RETURN_IF_ERROR(ValueElement(out, "  ", "name", r.name));
   RETURN_IF_ERROR(ValueElement(out, "  ", "bridge", r.bridge));
-  for (const std::string& a : r.addresses) RETURN_IF_ERROR(ValueElement(out, "  ", "address", a));
+  for (const InterfaceAddress& a : r.addresses) {
+    if (!a.address.valid()) {
+      return InternalError("status record of '" + r.name + "' has an invalid address");
+    }
+    RETURN_IF_ERROR(ValueElement(out, "  ", "address", AddressText(a)));
+  }
   RETURN_IF_ERROR(ValueElement(out, "  ", "firewall", r.firewall));
   if (r.dnsmasq) {
     if (r.dnsmasq->pid <= 0 || r.dnsmasq->cmdline.empty()) {
@@ -130,7 +150,10 @@ Result<StatusRecord> ParseStatusRecord(std::string_view text, const std::string&
   ASSIGN_OR_RETURN(r.name, RequiredValue(root, "name", label));
   ASSIGN_OR_RETURN(r.bridge, RequiredValue(root, "bridge", label));
   ASSIGN_OR_RETURN(r.firewall, RequiredValue(root, "firewall", label));
-  r.addresses = Values(root, "address");
+  for (const std::string& text : Values(root, "address")) {
+    ASSIGN_OR_RETURN(InterfaceAddress address, ParseAddress(text, label));
+    r.addresses.push_back(address);
+  }
   if (const xmlNode* d = xml::FirstPlainChild(root, "dnsmasq")) {
     ASSIGN_OR_RETURN(r.dnsmasq, ParseDnsmasq(d, label));
   }
@@ -145,6 +168,26 @@ Result<StatusRecord> ParseStatusRecord(std::string_view text, const std::string&
   r.live_xml = xml::Content(def);
   if (r.live_xml.empty()) return Malformed(label, "empty <definition>");
   return r;
+}
+
+std::string AddressText(const InterfaceAddress& a) {
+  return a.address.ToString() + "/" + std::to_string(a.prefix);
+}
+
+StatusRecord StartIntentRecord(const std::string& name, const std::string& live_xml,
+                               const std::string& bridge, const std::string& firewall) {
+  StatusRecord record;
+  record.name = name;
+  record.live_xml = live_xml;
+  record.bridge = bridge;
+  record.firewall = firewall;
+  record.extra[kPhaseKey] = kPhaseStarting;
+  return record;
+}
+
+bool IsStartIntent(const StatusRecord& record) {
+  auto it = record.extra.find(kPhaseKey);
+  return it != record.extra.end() && it->second == kPhaseStarting;
 }
 
 }  // namespace virtnat::driver

@@ -9,7 +9,7 @@
 //   <virtnat-status version='1'>
 //     <name value='NAME'/>
 //     <bridge value='virbr0'/>
-//     <address value='192.168.122.1/24'/>          (repeated)
+//     <address value='192.168.122.1/24'/>          (repeated, ADDRESS/PREFIX)
 //     <firewall value='OPAQUE'/>
 //     <dnsmasq pid='1234' starttime='567890'>
 //       <arg value='/usr/sbin/dnsmasq'/>            (repeated, argv[0] first)
@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "driver/link/bridge.h"
 
 namespace virtnat::driver {
 
@@ -45,10 +46,10 @@ struct DnsmasqStatus {
 
 struct StatusRecord {
   std::string name;
-  std::string live_xml;                // the live definition, as net-dumpxml prints it
-  std::string bridge;                  // the bridge device created or adopted
-  std::vector<std::string> addresses;  // addresses put on the bridge, as the caller writes them
-  std::string firewall;                // opaque identifiers of the firewall objects
+  std::string live_xml;                     // the live definition, as net-dumpxml prints it
+  std::string bridge;                       // the bridge device created or adopted
+  std::vector<InterfaceAddress> addresses;  // addresses put on the bridge
+  std::string firewall;                     // opaque identifiers of the firewall objects
   std::optional<DnsmasqStatus> dnsmasq;
   // Files the network owns (dnsmasq's conf, hosts and pid files), removed
   // when it is torn down; recorded even while dnsmasq is between restarts.
@@ -59,10 +60,25 @@ struct StatusRecord {
 
 // Fails (VIR_ERR_INTERNAL_ERROR) for an empty name or live definition, for
 // strings XML cannot carry (control characters other than tab, newline and
-// carriage return) and for a dnsmasq entry without pid or command line.
+// carriage return), for an invalid address and for a dnsmasq entry without
+// pid or command line.
 Result<std::string> FormatStatusRecord(const StatusRecord& record);
 
-// `label` names the document in error messages (its path).
+// `label` names the document in error messages (its path). Addresses are
+// parsed here, once; one that is not "ADDRESS/PREFIX" makes the record
+// malformed.
 Result<StatusRecord> ParseStatusRecord(std::string_view text, const std::string& label);
+
+// "ADDRESS/PREFIX" as a record holds it, IPv6 compressed: "fd00:150::1/64".
+std::string AddressText(const InterfaceAddress& address);
+
+// The record written before a start touches the host (HostRealizerDeps::
+// begin_start): it names the bridge and the rules the start is about to
+// create, and no dnsmasq yet. A restarted daemon that finds one never
+// re-adopts it: the start was cut off, and whatever it created is torn down.
+// `firewall`: the firewall_record.h text of the planned rules.
+StatusRecord StartIntentRecord(const std::string& name, const std::string& live_xml,
+                               const std::string& bridge, const std::string& firewall);
+bool IsStartIntent(const StatusRecord& record);
 
 }  // namespace virtnat::driver

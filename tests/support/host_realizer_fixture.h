@@ -32,12 +32,15 @@ struct DnsmasqLog {
   int next_pid = 1000;
   bool defer = false;  // BeginStart waits for `finish`
   std::function<void(Status)> finish;
-  bool adoptable = false;  // Adopt finds a running dnsmasq
+  bool adoptable = false;             // Adopt finds a running dnsmasq
+  std::vector<std::string> networks;  // DnsmasqCommand::network of each service made
 };
 
 class FakeDnsmasq final : public DnsmasqService {
  public:
-  FakeDnsmasq(DnsmasqCommand command, DnsmasqLog* log) : command_(std::move(command)), log_(log) {}
+  FakeDnsmasq(DnsmasqCommand command, DnsmasqLog* log) : command_(std::move(command)), log_(log) {
+    log_->networks.push_back(command_.network);
+  }
   ~FakeDnsmasq() override {
     if (!waiting_) return;
     log_->finish = nullptr;

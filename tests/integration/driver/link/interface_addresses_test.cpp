@@ -1,7 +1,7 @@
 // Re-adoption reads a bridge's addresses back from the kernel and compares
-// them with its status record as text (network_state_adopt.h): the reading
-// must print each address as the record does, IPv6 included, and only those
-// of the named interface.
+// them with its status record as values (network_state_adopt.h): the
+// reading must give each address with the prefix length of its netmask,
+// IPv6 included, and only those of the named interface.
 
 #include "driver/link/interface_addresses.h"
 
@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "driver/state/status_record.h"
 #include "tests/support/host/netns.h"
 
 namespace virtnat::driver {
@@ -16,13 +17,16 @@ namespace {
 
 using virtnat::testing::NetNs;
 
-// The addresses, or one line naming the error.
+// The addresses as "ADDRESS/PREFIX", or one line naming the error.
 std::vector<std::string> Read(const std::string& ifname) {
-  Result<std::vector<std::string>> read = ReadInterfaceAddresses(ifname);
-  return read.ok() ? *read : std::vector<std::string>{"error: " + read.status().message()};
+  Result<std::vector<InterfaceAddress>> read = ReadInterfaceAddresses(ifname);
+  if (!read.ok()) return {"error: " + read.status().message()};
+  std::vector<std::string> out;
+  for (const InterfaceAddress& a : *read) out.push_back(AddressText(a));
+  return out;
 }
 
-TEST(InterfaceAddressesTest, ReadsAsTheRecordWritesThem) {
+TEST(InterfaceAddressesTest, ReadsAddressesWithTheirPrefixes) {
   NetNs ns("ifaddr");
   ASSERT_TRUE(ns.ok());
   for (const char* command :
@@ -42,6 +46,13 @@ TEST(InterfaceAddressesTest, ReadsAsTheRecordWritesThem) {
   EXPECT_EQ(got, (std::vector<std::string>{"10.1.2.3/30", "192.168.150.1/24", "fd00:150::1/64"}));
 
   EXPECT_TRUE(ns.Run([] { return Read("absent0"); }).empty());
+
+  // As values: the same addresses a plan holds for them.
+  std::vector<InterfaceAddress> typed = ns.Run([] {
+    Result<std::vector<InterfaceAddress>> read = ReadInterfaceAddresses("vnaddr1");
+    return read.ok() ? *read : std::vector<InterfaceAddress>{};
+  });
+  EXPECT_EQ(typed, (std::vector<InterfaceAddress>{{*IpAddress::Parse("172.16.0.1"), 16}}));
 }
 
 }  // namespace

@@ -195,6 +195,21 @@ TEST_F(HostRealizerTest, AdoptStartsANewDnsmasqOnlyWhenTheRecordedOneIsGone) {
   EXPECT_TRUE(firewall_.calls.empty());
 }
 
+// Supervision reports dnsmasq's exits and restarts by network: the command
+// names the network it serves, on a start and on an adoption alike.
+TEST_F(HostRealizerTest, DnsmasqCommandsNameTheirNetwork) {
+  ASSERT_TRUE(realizer_->Start(Def(kSeed)).ok());
+  dnsmasq_.adoptable = true;
+  HostRealizer restarted(Deps());
+  Result<NetworkPlan> plan = PlanNetwork(Def(kSeed), restarted.plan_facts());
+  ASSERT_TRUE(plan.ok());
+  ASSERT_TRUE(restarted.Adopt(*plan).ok());
+  EXPECT_EQ(dnsmasq_.networks, (std::vector<std::string>{"seed", "seed"}));
+  EXPECT_EQ(restarted.Applied("seed")->dnsmasq_paths.conf_file, plan->dnsmasq_paths.conf_file);
+  // A network adopted once is not adopted again.
+  EXPECT_FALSE(restarted.Adopt(*plan).ok());
+}
+
 // The record of a start in progress is written before the first host
 // effect, so that a daemon killed halfway leaves a trace of everything; a
 // failed start drops it, and a start that cannot write it does nothing.

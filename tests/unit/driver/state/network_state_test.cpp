@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "driver/network_realizer.h"
 #include "driver/objects/network_objects.h"
@@ -43,7 +44,7 @@ class NetworkStateTest : public ::testing::Test {
   NetworkObjects driver_{codec_, realizer_, definitions_};
   StatusStore store_{dir_ + "/run"};
   RunningFacts facts_{.bridge = "virbr5",
-                      .addresses = {"10.5.0.1/24"},
+                      .addresses = {{*IpAddress::Parse("10.5.0.1"), 24}},
                       .firewall = "opaque firewall",
                       .dnsmasq_pid = getpid(),
                       .files = {"/state/a.conf", "/run/a.pid"}};
@@ -64,7 +65,8 @@ TEST_F(NetworkStateTest, RecordWrittenOnStartAndRemovedOnStop) {
   EXPECT_EQ(records[0].live_xml, *driver_.GetXmlDesc(*net, 0));
   EXPECT_EQ(records[0].bridge, "virbr5");
   EXPECT_EQ(records[0].firewall, "opaque firewall");
-  EXPECT_EQ(records[0].addresses, std::vector<std::string>{"10.5.0.1/24"});
+  EXPECT_EQ(records[0].addresses,
+            (std::vector<InterfaceAddress>{{*IpAddress::Parse("10.5.0.1"), 24}}));
   EXPECT_EQ(records[0].files, (std::vector<std::string>{"/state/a.conf", "/run/a.pid"}));
   ASSERT_TRUE(records[0].dnsmasq.has_value());
   EXPECT_EQ(records[0].dnsmasq->pid, getpid());
@@ -98,32 +100,48 @@ TEST_F(NetworkStateTest, UnreadableDnsmasqIsReportedAndTheNetworkRuns) {
   EXPECT_EQ(problems_[0].rfind("status record of network 'b': ", 0), 0u) << problems_[0];
 }
 
+// A CleanupHost over a set of bridges that records its calls.
+class RecordingCleanupHost final : public CleanupHost {
+ public:
+  std::set<std::string> bridges;
+  Status remove_firewall_status;
+  std::optional<DnsmasqPaths> paths;
+  std::vector<std::string> calls;
+
+  bool InterfaceExists(const std::string& ifname) override { return bridges.count(ifname) > 0; }
+  Status DeleteBridge(const std::string& ifname) override {
+    calls.push_back("delete " + ifname);
+    return Status::Ok();
+  }
+  Status RemoveFirewall(const RecordedNetwork& net) override {
+    calls.push_back("firewall " + net.record.name + " " + net.record.firewall);
+    return remove_firewall_status;
+  }
+  std::optional<DnsmasqPaths> DnsmasqPathsOf(const std::string& network) override {
+    calls.push_back("paths " + network);
+    return paths;
+  }
+};
+
 TEST(CleanUpRecordedNetworkTest, RemovesRulesAndBridgeAndNamesFailures) {
-  StatusRecord record;
+  RecordedNetwork net;
+  StatusRecord& record = net.record;
   record.name = "a";
   record.bridge = "virbr5";
   record.firewall = "rules";
   // Our own pid with another start time: a reused pid, never signalled.
   record.dnsmasq = DnsmasqStatus{getpid(), 1, {"/usr/sbin/dnsmasq"}};
-  std::vector<std::string> calls;
-  CleanupHooks hooks;
-  hooks.interface_exists = [&](const std::string& ifname) { return ifname == "virbr5"; };
-  hooks.delete_bridge = [&](const std::string& ifname) {
-    calls.push_back("delete " + ifname);
-    return Status::Ok();
-  };
-  hooks.remove_firewall = [&](const std::string& network, const std::string& text) -> Status {
-    calls.push_back("firewall " + network + " " + text);
-    return InternalError("no such table");
-  };
-  std::vector<std::string> problems = CleanUpRecordedNetwork(record, hooks);
-  EXPECT_EQ(calls, (std::vector<std::string>{"firewall a rules", "delete virbr5"}));
+  RecordingCleanupHost host;
+  host.bridges = {"virbr5"};
+  host.remove_firewall_status = InternalError("no such table");
+  std::vector<std::string> problems = CleanUpRecordedNetwork(net, host);
+  EXPECT_EQ(host.calls, (std::vector<std::string>{"paths a", "firewall a rules", "delete virbr5"}));
   EXPECT_EQ(problems, std::vector<std::string>{"network 'a': internal error: no such table"});
   record.bridge = "gone0";
   record.firewall.clear();
-  calls.clear();
-  EXPECT_TRUE(CleanUpRecordedNetwork(record, hooks).empty());
-  EXPECT_TRUE(calls.empty());
+  host.calls.clear();
+  EXPECT_TRUE(CleanUpRecordedNetwork(net, host).empty());
+  EXPECT_EQ(host.calls, std::vector<std::string>{"paths a"});
 }
 
 // A start cut off by a crash: the intent record reads back as one, and
@@ -160,13 +178,12 @@ TEST(CleanUpRecordedNetworkTest, EndsWhatRunsWithTheNetworksConfAndRemovesItsFil
   running.extra.clear();
   EXPECT_FALSE(IsStartIntent(running));
 
-  CleanupHooks hooks;
-  hooks.interface_exists = [](const std::string&) { return false; };
-  hooks.dnsmasq_paths = [&](const std::string& network) {
-    EXPECT_EQ(network, "a");
-    return paths;
-  };
-  EXPECT_TRUE(CleanUpRecordedNetwork(loaded->records[0], hooks).empty());
+  RecordingCleanupHost host;
+  host.paths = paths;
+  RecordedNetwork intent;
+  intent.record = loaded->records[0];
+  EXPECT_TRUE(CleanUpRecordedNetwork(intent, host).empty());
+  EXPECT_EQ(host.calls, (std::vector<std::string>{"paths a"}));
   EXPECT_TRUE(child->process.WaitForExit(std::chrono::milliseconds(2000)));
   EXPECT_TRUE(ProcessesWithArgument("--conf-file=" + paths.conf_file).empty());
   std::vector<std::string> left;

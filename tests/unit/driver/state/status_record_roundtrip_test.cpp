@@ -69,9 +69,7 @@ class StatusRecordRoundTripTest : public ::testing::Test {
 TEST_F(StatusRecordRoundTripTest, HoldsWhatTeardownAndReAdoptionNeed) {
   RunningFacts facts;
   facts.bridge = plan_.bridge.name;
-  for (const InterfaceAddress& a : plan_.addresses) {
-    facts.addresses.push_back(a.address.ToString() + "/" + std::to_string(a.prefix));
-  }
+  facts.addresses = plan_.addresses;
   facts.firewall = FormatFirewallRecord(plan_.firewall.rules);
   facts.dnsmasq_pid = getpid();
   facts.files = {plan_.dnsmasq_paths.conf_file, plan_.dnsmasq_paths.hosts_file,
@@ -85,7 +83,9 @@ TEST_F(StatusRecordRoundTripTest, HoldsWhatTeardownAndReAdoptionNeed) {
   EXPECT_EQ(*back, *record);
 
   EXPECT_EQ(back->bridge, "vnpf0");
-  EXPECT_EQ(back->addresses, (std::vector<std::string>{"192.168.150.1/24", "fd00:150::1/64"}));
+  EXPECT_EQ(back->addresses,
+            (std::vector<InterfaceAddress>{{*IpAddress::Parse("192.168.150.1"), 24},
+                                           {*IpAddress::Parse("fd00:150::1"), 64}}));
   EXPECT_EQ(back->files,
             (std::vector<std::string>{
                 "/var/lib/virtnat/dnsmasq/pf.conf", "/var/lib/virtnat/dnsmasq/pf.hostsfile",

@@ -27,7 +27,7 @@ StatusRecord Sample(const std::string& name) {
                "end='65535'/>\n    </nat>\n  </forward>\n  <description>a &amp; \"b\"\r\n"
                "</description>\n</network>\n";
   r.bridge = "virbr3";
-  r.addresses = {"192.168.122.1/24", "2001:db8::1/64"};
+  r.addresses = {{*IpAddress::Parse("192.168.122.1"), 24}, {*IpAddress::Parse("2001:db8::1"), 64}};
   r.firewall = "table inet virtnat handle 7\nchain fwd-virbr3 handle 12";
   r.dnsmasq = DnsmasqStatus{
       .pid = 4242,
@@ -73,6 +73,33 @@ TEST(StatusRecordTest, RefusesWhatCannotBeStored) {
   r = Sample("n");
   r.live_xml.clear();
   EXPECT_FALSE(FormatStatusRecord(r).ok());
+  r = Sample("n");
+  r.addresses.push_back(InterfaceAddress{});
+  EXPECT_FALSE(FormatStatusRecord(r).ok());
+}
+
+// Addresses are written "ADDRESS/PREFIX" and parsed when the record is
+// read; one that does not parse makes the record malformed.
+TEST(StatusRecordTest, AddressesAreParsedWhenRead) {
+  const std::string good = *FormatStatusRecord(Sample("n"));
+  EXPECT_NE(good.find("<address value='192.168.122.1/24'/>"), std::string::npos) << good;
+  EXPECT_NE(good.find("<address value='2001:db8::1/64'/>"), std::string::npos) << good;
+  std::string spelled = good;
+  spelled.replace(spelled.find("2001:db8::1/64"), 14, "2001:0db8:0::1/64");
+  Result<StatusRecord> back = ParseStatusRecord(spelled, "t");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->addresses, Sample("n").addresses);
+  for (const char* bad : {"192.168.122.1", "192.168.122.1/", "192.168.122.1/33", "2001:db8::1/129",
+                          "bogus/24", "192.168.122.1/24x"}) {
+    std::string text = good;
+    text.replace(text.find("192.168.122.1/24"), 16, bad);
+    Result<StatusRecord> parsed = ParseStatusRecord(text, "t");
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.status().message(),
+              "internal error: malformed status record 't': invalid "
+              "address '" +
+                  std::string(bad) + "'");
+  }
 }
 
 TEST(StatusRecordTest, RejectsMalformedDocuments) {
