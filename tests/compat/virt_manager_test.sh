@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian's unmodified virt-manager, under Xvfb, pointed straight at virtnatd
 # (custom URI network+unix:///system?socket=...): the connection opens
-# without an error dialog and virt-manager lists the daemon's networks.
+# without an error dialog, virt-manager lists the daemon's networks, and a
+# network made with its "Create a new virtual network" wizard runs.
 # libvirt's own network daemon fails here ("this function is not supported
 # by the connection driver: virConnectGetCapabilities").
 # Evidence comes from virt-manager's --debug log, which names every object it
@@ -70,11 +71,31 @@ log_has "connection opened" "changed to state=Active"
 log_has "running network listed" "=vm-nat status=Active added"
 log_has "inactive network listed" "=vm-isolated status=Inactive added"
 
+# The wizard: on the host window's Virtual Networks tab (Ctrl+PageDown from
+# Overview), "+" (bottom left; the window is 800x600 at the origin, there is
+# no window manager) opens "Create a new virtual network", whose defaults (a
+# NAT network "network" on a free 192.168.x.0/24) Alt+F finishes.
+wid=$(xdotool search --sync --name "Connection Details" | head -1)
+xdotool windowfocus --sync "$wid" key --clearmodifiers ctrl+Next
+sleep 1
+xdotool mousemove --window "$wid" 34 570 click 1
+wizard=$(timeout 10 xdotool search --sync --name "Create a new virtual network" | head -1) || true
+if [[ -n $wizard ]]; then
+  sleep 1
+  xdotool windowfocus --sync "$wizard" key --clearmodifiers alt+f
+fi
+for _ in $(seq 100); do
+  grep -q "=network status=Active added" "$TMP/virt-manager.log" && break
+  sleep 0.1
+done
+log_has "wizard-created network listed" "=network status=Active added"
+check "wizard-created network runs in virtnatd" "network
+vm-nat" 0 "${V[@]}" net-list --name
+sleep 1
+
 if [[ -n ${VIRTNAT_SCREENSHOT:-} ]]; then
-  # The host window opens on Overview; Ctrl+PageDown turns to Virtual Networks.
-  wid=$(xdotool search --sync --name "Connection Details" | head -1)
-  xdotool windowfocus --sync "$wid" key --clearmodifiers ctrl+Next
-  sleep 2
+  xdotool mousemove --window "$wid" 100 140 click 1  # vm-nat, third in the list
+  sleep 1
   /usr/bin/python3 - "$VIRTNAT_SCREENSHOT" <<'PY'
 import sys, gi
 gi.require_version("Gdk", "3.0")
