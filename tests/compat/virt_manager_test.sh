@@ -47,7 +47,7 @@ virt-manager --debug --connect "$URI" --show-host-summary >"$TMP/virt-manager.lo
 VM_PID=$!
 
 # Opened when both networks are tracked, or failed when a dialog shows.
-for _ in $(seq 300); do
+for _ in $(seq 600); do
   if grep -q "error dialog message" "$TMP/virt-manager.log"; then break; fi
   if grep -q "=vm-nat status=Active added" "$TMP/virt-manager.log" &&
     grep -q "=vm-isolated status=Inactive added" "$TMP/virt-manager.log"; then break; fi
@@ -79,12 +79,12 @@ wid=$(xdotool search --sync --name "Connection Details" | head -1)
 xdotool windowfocus --sync "$wid" key --clearmodifiers ctrl+Next
 sleep 1
 xdotool mousemove --window "$wid" 34 570 click 1
-wizard=$(timeout 10 xdotool search --sync --name "Create a new virtual network" | head -1) || true
+wizard=$(timeout 30 xdotool search --sync --name "Create a new virtual network" | head -1) || true
 if [[ -n $wizard ]]; then
   sleep 1
   xdotool windowfocus --sync "$wizard" key --clearmodifiers alt+f
 fi
-for _ in $(seq 100); do
+for _ in $(seq 300); do
   grep -q "=network status=Active added" "$TMP/virt-manager.log" && break
   sleep 0.1
 done
