@@ -1,6 +1,8 @@
 // Connection-level procedures: what clients send in the handshake and the
 // connection getters, answered as libvirtd answers them on a
-// network:///system connection (libvirt-rpc.md §7, §11).
+// network:///system connection (libvirt-rpc.md §7, §11). What the host is
+// (capabilities, node info, hostname, the empty domain lists) is in
+// host_procedures.cpp.
 
 #include <libvirt/libvirt.h>
 
@@ -70,14 +72,6 @@ Status GetVersion(CallContext&, XdrDecoder&, XdrEncoder&) {
   return NotSupported("virConnectGetVersion");
 }
 
-Status GetCapabilities(CallContext&, XdrDecoder&, XdrEncoder&) {
-  return NotSupported("virConnectGetCapabilities");
-}
-
-Status GetHostname(CallContext&, XdrDecoder&, XdrEncoder&) {
-  return NotSupported("virConnectGetHostname");
-}
-
 Status SupportsFeature(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
   int32_t f = args.Int();
   if (!args.ok()) return DecodeFailure();
@@ -139,8 +133,6 @@ constexpr Procedure kProcedures[] = {
     {proc::kConnectSupportsFeature, SupportsFeature, OpenRule::kAlways, nullptr},
     {proc::kConnectGetType, GetType, OpenRule::kHypervisorConn, nullptr},
     {proc::kConnectGetVersion, GetVersion, OpenRule::kHypervisorConn, nullptr},
-    {proc::kConnectGetCapabilities, GetCapabilities, OpenRule::kHypervisorConn, nullptr},
-    {proc::kConnectGetHostname, GetHostname, OpenRule::kHypervisorConn, nullptr},
     {proc::kConnectGetUri, GetUri, OpenRule::kHypervisorConn, nullptr},
     {proc::kConnectIsSecure, IsSecure, OpenRule::kHypervisorConn, nullptr},
     {proc::kConnectGetLibVersion, GetLibVersion, OpenRule::kHypervisorConn, nullptr},

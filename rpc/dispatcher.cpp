@@ -5,11 +5,37 @@
 #include "rpc/message.h"
 #include "rpc/protocol.h"
 #include "rpc/remote_types.h"
+#include "rpc/unsupported_procedures.h"
 
 namespace virtnat::rpc {
 namespace {
 
 Bytes ErrorReply(const Header& header, const Error& error) { return ReplyFrame(header, error, {}); }
+
+// The checks a call passes before it runs, whether it is served or not.
+struct Route {
+  OpenRule open_rule;
+  const char* write_api;  // nullptr: allowed read-only
+  int write_domain;
+};
+
+Route RouteOf(const Procedure& p) { return {p.open_rule, p.write_api, VIR_FROM_NETWORK}; }
+
+// libvirtd gets the connection of a domain or host call with "hypervisor
+// connection not open" before CONNECT_OPEN, and that of a secondary driver
+// (storage, interface, ...) with "connection not open"; SASL and polkit
+// steps come before the open.
+Route RouteOf(const UnsupportedProcedure& p) {
+  OpenRule rule = OpenRule::kHypervisorConn;
+  if (p.api == nullptr) {
+    rule = OpenRule::kAlways;
+  } else if (p.domain == VIR_FROM_INTERFACE || p.domain == VIR_FROM_NETWORK ||
+             p.domain == VIR_FROM_NODEDEV || p.domain == VIR_FROM_NWFILTER ||
+             p.domain == VIR_FROM_SECRET || p.domain == VIR_FROM_STORAGE) {
+    rule = OpenRule::kConnection;
+  }
+  return {rule, p.write ? p.api : nullptr, p.domain};
+}
 
 Bytes KeepaliveMessage(int32_t proc) {
   Header h;
@@ -26,8 +52,8 @@ Error RpcError(std::string text) { return Error{VIR_ERR_RPC, VIR_FROM_RPC, std::
 Error DecodeFailure() { return RpcError("Unable to decode message payload"); }
 
 const Procedure* FindProcedure(int32_t number) {
-  for (auto table :
-       {ConnectProcedures(), NetworkProcedures(), PortProcedures(), EventProcedures()}) {
+  for (auto table : {ConnectProcedures(), HostProcedures(), NetworkProcedures(), PortProcedures(),
+                     EventProcedures()}) {
     for (const Procedure& p : table) {
       if (p.number == number) return &p;
     }
@@ -69,28 +95,34 @@ bool Dispatcher::HandleFrame(ClientState& client, std::span<const uint8_t> frame
   }
 
   const Procedure* procedure = FindProcedure(h.proc);
-  if (procedure == nullptr) {
+  const UnsupportedProcedure* unsupported =
+      procedure == nullptr ? FindUnsupportedProcedure(h.proc) : nullptr;
+  if (procedure == nullptr && unsupported == nullptr) {
     // The exact shape clients turn into VIR_ERR_NO_SUPPORT (libvirt-rpc.md §6).
     out.push_back(ErrorReply(h, RpcError("unknown procedure: " + std::to_string(h.proc))));
     return true;
   }
-  if (!client.denied.empty() && procedure->number != proc::kAuthList &&
-      procedure->number != proc::kConnectClose) {
+  const Route route = procedure != nullptr ? RouteOf(*procedure) : RouteOf(*unsupported);
+  if (!client.denied.empty() && h.proc != proc::kAuthList && h.proc != proc::kConnectClose) {
     out.push_back(ErrorReply(
         h, Error{VIR_ERR_ACCESS_DENIED, VIR_FROM_RPC, "access denied: " + client.denied}));
     return true;
   }
-  if (!client.open && procedure->open_rule != OpenRule::kAlways) {
-    const char* what = procedure->open_rule == OpenRule::kHypervisorConn
+  if (!client.open && route.open_rule != OpenRule::kAlways) {
+    const char* what = route.open_rule == OpenRule::kHypervisorConn
                            ? "hypervisor connection not open"
                            : "connection not open";
     out.push_back(ErrorReply(h, InternalError(what, VIR_FROM_RPC)));
     return true;
   }
-  if (client.readonly && procedure->write_api != nullptr) {
+  if (client.readonly && route.write_api != nullptr) {
     out.push_back(
-        ErrorReply(h, MakeError(VIR_ERR_OPERATION_DENIED, VIR_FROM_NETWORK,
-                                std::string("read only access prevents ") + procedure->write_api)));
+        ErrorReply(h, MakeError(VIR_ERR_OPERATION_DENIED, route.write_domain,
+                                std::string("read only access prevents ") + route.write_api)));
+    return true;
+  }
+  if (unsupported != nullptr) {
+    out.push_back(ErrorReply(h, UnsupportedError(*unsupported)));
     return true;
   }
 

@@ -9,6 +9,7 @@
 
 #include "driver/network_driver.h"
 #include "rpc/client_state.h"
+#include "rpc/host_source.h"
 #include "rpc/procedures.h"
 #include "rpc/xdr.h"
 
@@ -16,8 +17,11 @@ namespace virtnat::rpc {
 
 class Dispatcher {
  public:
-  // `driver` must outlive the dispatcher.
-  explicit Dispatcher(driver::NetworkDriver& driver) : driver_(driver) {}
+  // `driver` and `host` must outlive the dispatcher.
+  explicit Dispatcher(driver::NetworkDriver& driver, const HostSource& host = RealHost())
+      : driver_(driver) {
+    server_.host = &host;
+  }
 
   // Handles one frame (length word included). Appends replies to `out`.
   // Returns false when the connection must be closed once `out` is sent

@@ -16,9 +16,12 @@
 
 namespace virtnat::rpc {
 
+struct HostSource;
+
 // Daemon-wide state shared by all connections.
 struct ServerState {
-  int next_callback_id = 1;  // libvirtd numbers event callbacks daemon-wide
+  int next_callback_id = 1;          // libvirtd numbers event callbacks daemon-wide
+  const HostSource* host = nullptr;  // what the host calls report; never null in a call
 };
 
 struct CallContext {
@@ -56,6 +59,7 @@ struct Procedure {
 };
 
 std::span<const Procedure> ConnectProcedures();
+std::span<const Procedure> HostProcedures();
 std::span<const Procedure> NetworkProcedures();
 std::span<const Procedure> PortProcedures();
 std::span<const Procedure> EventProcedures();

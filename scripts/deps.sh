@@ -8,6 +8,7 @@ VIRTNAT_PACKAGES=(
   dnsmasq-base nftables iproute2 busybox procps psmisc
   libvirt-clients python3-libvirt
   libvirt-daemon-system iptables iperf3 iputils-ping python3-matplotlib
+  virt-manager xvfb xdotool
 )
 
 virtnat_install_deps() {
