@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "driver/os/process_identity.h"
+
 namespace virtnat::driver {
 namespace {
 
@@ -59,7 +61,7 @@ Status DnsmasqProcess::Adopt() {
   ASSIGN_OR_RETURN(Pidfd daemon, Pidfd::Open(pid));
   // After the pidfd is open the pid cannot be recycled under us; now check
   // that it is our dnsmasq and not a stranger that inherited the number.
-  if (ProcessCmdline(pid) != DnsmasqArgv(command_)) {
+  if (!ProcessRuns(pid, DnsmasqArgv(command_))) {
     return InternalError("process " + std::to_string(pid) + " from '" + command_.pid_file +
                          "' is not this network's dnsmasq");
   }
