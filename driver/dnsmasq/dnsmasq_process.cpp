@@ -21,11 +21,6 @@ constexpr size_t kMaxLaunchOutput = 64 * 1024;
 
 }  // namespace
 
-void DnsmasqProcess::SourceDeleter::operator()(GSource* source) const noexcept {
-  g_source_destroy(source);
-  g_source_unref(source);
-}
-
 DnsmasqProcess::DnsmasqProcess(DnsmasqCommand command, GMainContext* context,
                                DnsmasqTimings timings)
     : command_(std::move(command)),

@@ -114,11 +114,6 @@ NftChanges NftChangeCoalescer::Take() {
   return changes;
 }
 
-void NftMonitor::SourceDeleter::operator()(GSource* source) const noexcept {
-  g_source_destroy(source);
-  g_source_unref(source);
-}
-
 NftMonitor::NftMonitor(MnlSocketPtr socket, GMainContext* context, Callback callback,
                        std::chrono::milliseconds debounce)
     : socket_(std::move(socket)),

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/glib_handle.h"
 #include "common/status.h"
 #include "driver/firewall/nft_ptr.h"
 #include "driver/firewall/nft_ruleset.h"
@@ -109,11 +110,6 @@ class NftMonitor {
   void IgnoreChangesFrom(uint32_t portid) { ignored_.push_back(portid); }
 
  private:
-  struct SourceDeleter {
-    void operator()(GSource* source) const noexcept;
-  };
-  using SourcePtr = std::unique_ptr<GSource, SourceDeleter>;
-
   NftMonitor(MnlSocketPtr socket, GMainContext* context, Callback callback,
              std::chrono::milliseconds debounce);
   static gboolean OnReadable(gint fd, GIOCondition condition, gpointer self) noexcept;
@@ -128,8 +124,8 @@ class NftMonitor {
   std::vector<char> buffer_;
   std::vector<uint32_t> ignored_;
   NftChangeCoalescer pending_;
-  SourcePtr watch_;
-  SourcePtr timer_;
+  GSourcePtr watch_;
+  GSourcePtr timer_;
 };
 
 }  // namespace virtnat::driver

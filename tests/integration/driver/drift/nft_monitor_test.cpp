@@ -17,6 +17,7 @@
 
 #include "driver/drift/firewall_audit.h"
 #include "driver/drift/nft_dump.h"
+#include "common/glib_handle.h"
 #include "driver/firewall/nft_ptr.h"
 #include "tests/support/host/netns.h"
 
@@ -50,12 +51,6 @@ const std::vector<ExpectedNftChain> kExpected = {
     {NFPROTO_INET, "virtnat", "forward", 1},
     {NFPROTO_INET, "virtnat", "vnbr0_in", 2},
 };
-
-// An owned GMainContext for the namespace thread.
-struct ContextDeleter {
-  void operator()(GMainContext* c) const { g_main_context_unref(c); }
-};
-using ContextPtr = std::unique_ptr<GMainContext, ContextDeleter>;
 
 // Iterates `context` until `done` holds or `timeout` passes.
 bool IterateUntil(GMainContext* context, const std::function<bool()>& done, milliseconds timeout) {
@@ -112,7 +107,7 @@ class NftMonitorIntegrationTest : public ::testing::Test {
   std::vector<NftChanges> Observe(const std::string& change, milliseconds wait) {
     std::vector<NftChanges> batches;
     ns_.Run([&] {
-      ContextPtr context(g_main_context_new());
+      GMainContextPtr context(g_main_context_new());
       auto monitor =
           NftMonitor::Start(context.get(), [&](const NftChanges& c) { batches.push_back(c); });
       ASSERT_TRUE(monitor.ok()) << monitor.error().message;
@@ -185,7 +180,7 @@ TEST_F(NftMonitorIntegrationTest, RecreatedTableIsReportedAsChanged) {
 TEST_F(NftMonitorIntegrationTest, SeparateChangesMakeSeparateBatches) {
   std::vector<NftChanges> batches;
   ns_.Run([&] {
-    ContextPtr context(g_main_context_new());
+    GMainContextPtr context(g_main_context_new());
     auto monitor =
         NftMonitor::Start(context.get(), [&](const NftChanges& c) { batches.push_back(c); });
     ASSERT_TRUE(monitor.ok()) << monitor.error().message;
@@ -206,7 +201,7 @@ TEST_F(NftMonitorIntegrationTest, SeparateChangesMakeSeparateBatches) {
 TEST_F(NftMonitorIntegrationTest, ChangesThroughAnIgnoredSocketAreNotReported) {
   std::vector<NftChanges> batches;
   ns_.Run([&] {
-    ContextPtr context(g_main_context_new());
+    GMainContextPtr context(g_main_context_new());
     auto monitor =
         NftMonitor::Start(context.get(), [&](const NftChanges& c) { batches.push_back(c); });
     ASSERT_TRUE(monitor.ok()) << monitor.error().message;
@@ -233,7 +228,7 @@ TEST_F(NftMonitorIntegrationTest, ChangesThroughAnIgnoredSocketAreNotReported) {
 TEST_F(NftMonitorIntegrationTest, ChangesInAnotherNamespaceAreNotSeen) {
   std::vector<NftChanges> batches;
   ns_.Run([&] {
-    ContextPtr context(g_main_context_new());
+    GMainContextPtr context(g_main_context_new());
     auto monitor =
         NftMonitor::Start(context.get(), [&](const NftChanges& c) { batches.push_back(c); });
     ASSERT_TRUE(monitor.ok()) << monitor.error().message;
@@ -249,7 +244,7 @@ TEST_F(NftMonitorIntegrationTest, ChangesInAnotherNamespaceAreNotSeen) {
 TEST_F(NftMonitorIntegrationTest, DestroyingTheMonitorInItsCallbackIsSafe) {
   int calls = 0;
   ns_.Run([&] {
-    ContextPtr context(g_main_context_new());
+    GMainContextPtr context(g_main_context_new());
     std::unique_ptr<NftMonitor> monitor;
     auto started = NftMonitor::Start(context.get(), [&](const NftChanges&) {
       ++calls;
