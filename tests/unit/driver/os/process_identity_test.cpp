@@ -15,15 +15,19 @@ namespace {
 // Spawns `argv` and waits until /proc shows its command line (after exec).
 class Sleeper {
  public:
-  explicit Sleeper(std::vector<std::string> argv) {
-    Result<SpawnedChild> child = Spawn({.path = "/usr/bin/sleep", .argv = argv, .env = {}});
+  explicit Sleeper(std::vector<std::string> argv, std::string path = "/usr/bin/sleep") {
+    Result<SpawnedChild> child = Spawn({.path = path, .argv = argv, .env = {}});
     if (!child.ok()) return;
     child_.emplace(std::move(child).value());
     for (int i = 0; i < 200 && !ProcessRuns(pid(), argv); ++i) usleep(10 * 1000);
   }
   ~Sleeper() {
     if (!child_) return;
-    (void)child_->process.Signal(SIGKILL);
+    // SIGTERM first: the shell below ends its own child on it.
+    (void)child_->process.Signal(SIGTERM);
+    if (!child_->process.WaitForExit(std::chrono::milliseconds(1000))) {
+      (void)child_->process.Signal(SIGKILL);
+    }
     (void)child_->process.Reap(true);
   }
   bool ok() const { return child_.has_value(); }
@@ -35,11 +39,15 @@ class Sleeper {
 };
 
 TEST(ProcessIdentityTest, ReadsTheCommandLineSplitAtNuls) {
-  Sleeper sleeper({"sleep", "30", ""});
+  // A shell that keeps running (it waits for its sleep), with an empty
+  // argument.
+  const std::vector<std::string> argv = {"sh", "-c", "trap 'kill $!; exit' TERM; sleep 30 & wait",
+                                         "sh", ""};
+  Sleeper sleeper(argv, "/bin/sh");
   ASSERT_TRUE(sleeper.ok());
   Result<std::vector<std::string>> cmdline = ReadProcessCmdline(sleeper.pid());
   ASSERT_TRUE(cmdline.ok()) << cmdline.status().message();
-  EXPECT_EQ(*cmdline, (std::vector<std::string>{"sleep", "30", ""}));
+  EXPECT_EQ(*cmdline, argv);
   // The identity reads it through the same function.
   Result<ProcessIdentity> id = ReadProcessIdentity(sleeper.pid());
   ASSERT_TRUE(id.ok());
