@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/glib_handle.h"
 #include "daemon/options.h"
 #include "daemon/sockets.h"
 #include "daemon/status_command.h"
@@ -178,19 +179,16 @@ int Run(int argc, char** argv) {
     }
   }
 
-  GMainLoop* loop = g_main_loop_new(nullptr, FALSE);
+  GMainLoopPtr loop(g_main_loop_new(nullptr, FALSE));
   auto quit = [](gpointer data) -> gboolean {
     g_main_loop_quit(static_cast<GMainLoop*>(data));
     return G_SOURCE_CONTINUE;
   };
-  guint term = g_unix_signal_add(SIGTERM, quit, loop);
-  guint intr = g_unix_signal_add(SIGINT, quit, loop);
+  GSourceId term(g_unix_signal_add(SIGTERM, quit, loop.get()));
+  GSourceId intr(g_unix_signal_add(SIGINT, quit, loop.get()));
   g_info("listening on '%s' and '%s'", opts.socket.c_str(), opts.socket_ro.c_str());
-  g_main_loop_run(loop);
+  g_main_loop_run(loop.get());
   g_info("exiting; running networks are left running");
-  g_source_remove(term);
-  g_source_remove(intr);
-  g_main_loop_unref(loop);
   return 0;
 }
 

@@ -32,7 +32,7 @@ struct Server::Listener {
   Server* server;
   UniqueFd fd;
   bool readonly;
-  GSource* source = nullptr;
+  GSourcePtr source;
 };
 
 struct Server::Client {
@@ -43,7 +43,7 @@ struct Server::Client {
   std::deque<Bytes> out;
   size_t out_offset = 0;  // bytes of out.front() already written
   size_t queued = 0;      // bytes in `out` not yet written
-  GSource* source = nullptr;
+  GSourcePtr source;
   GIOCondition watched = GIOCondition(0);
   bool dead = false;
   bool close_after_flush = false;
@@ -65,31 +65,24 @@ Server::Server(driver::NetworkDriver& driver, GMainContext* context, ServerLimit
       [this](const driver::NetworkRef& net, driver::LifecycleEvent event) {
         OnLifecycleEvent(net, event);
       });
-  keepalive_timer_ = g_timeout_source_new_seconds(1);
+  keepalive_timer_.reset(g_timeout_source_new_seconds(1));
   g_source_set_callback(
-      keepalive_timer_,
+      keepalive_timer_.get(),
       [](gpointer data) -> gboolean {
         static_cast<Server*>(data)->OnKeepaliveTick();
         return G_SOURCE_CONTINUE;
       },
       this, nullptr);
-  g_source_attach(keepalive_timer_, context_);
+  g_source_attach(keepalive_timer_.get(), context_);
 }
 
 Server::~Server() {
   driver_.UnsubscribeLifecycle(subscription_);
-  g_source_destroy(keepalive_timer_);
-  g_source_unref(keepalive_timer_);
-  for (auto& l : listeners_) {
-    g_source_destroy(l->source);
-    g_source_unref(l->source);
-  }
+  keepalive_timer_.reset();
+  for (auto& l : listeners_) l->source.reset();
   for (auto& c : clients_) {
     if (c->pending) c->pending->Abandon();
-    if (c->source) {
-      g_source_destroy(c->source);
-      g_source_unref(c->source);
-    }
+    c->source.reset();
   }
 }
 
@@ -104,16 +97,16 @@ Status Server::AddListener(UniqueFd fd, bool readonly) {
   auto listener = std::make_unique<Listener>();
   listener->server = this;
   listener->readonly = readonly;
-  listener->source = g_unix_fd_source_new(fd.get(), G_IO_IN);
+  listener->source.reset(g_unix_fd_source_new(fd.get(), G_IO_IN));
   listener->fd = std::move(fd);
-  g_source_set_callback(listener->source,
+  g_source_set_callback(listener->source.get(),
                         G_SOURCE_FUNC(+[](gint, GIOCondition, gpointer data) -> gboolean {
                           auto* l = static_cast<Listener*>(data);
                           l->server->Accept(*l);
                           return G_SOURCE_CONTINUE;
                         }),
                         listener.get(), nullptr);
-  g_source_attach(listener->source, context_);
+  g_source_attach(listener->source.get(), context_);
   listeners_.push_back(std::move(listener));
   return Status::Ok();
 }
@@ -175,14 +168,12 @@ void Server::UpdateWatch(Client& client) {
   }
   if (!client.out.empty()) cond |= G_IO_OUT;
   if (client.source && client.watched == cond) return;
-  if (client.source) {
-    g_source_destroy(client.source);
-    g_source_unref(client.source);
-  }
+  client.source.reset();
   client.watched = GIOCondition(cond);
-  client.source = g_unix_fd_source_new(client.fd.get(), client.watched);
+  client.source.reset(g_unix_fd_source_new(client.fd.get(), client.watched));
   g_source_set_callback(
-      client.source, G_SOURCE_FUNC(+[](gint, GIOCondition condition, gpointer data) -> gboolean {
+      client.source.get(),
+      G_SOURCE_FUNC(+[](gint, GIOCondition condition, gpointer data) -> gboolean {
         auto* c = static_cast<Client*>(data);
         Server* server = c->server;
         server->OnClientIo(*c, condition);
@@ -191,17 +182,13 @@ void Server::UpdateWatch(Client& client) {
         return G_SOURCE_CONTINUE;
       }),
       &client, nullptr);
-  g_source_attach(client.source, context_);
+  g_source_attach(client.source.get(), context_);
 }
 
 void Server::Drop(Client& client) {
   if (client.dead) return;
   client.dead = true;
-  if (client.source) {
-    g_source_destroy(client.source);
-    g_source_unref(client.source);
-    client.source = nullptr;
-  }
+  client.source.reset();
   client.fd.reset();
   client.state.callbacks.clear();
   // Its call still finishes; nobody waits for the reply.

@@ -21,6 +21,7 @@
 #include <list>
 #include <memory>
 
+#include "common/glib_handle.h"
 #include "common/status.h"
 #include "common/unique_fd.h"
 #include "driver/network_driver.h"
@@ -85,7 +86,7 @@ class Server {
   Dispatcher dispatcher_;
   std::list<std::unique_ptr<Listener>> listeners_;
   std::list<std::unique_ptr<Client>> clients_;
-  GSource* keepalive_timer_ = nullptr;
+  GSourcePtr keepalive_timer_;
   int subscription_ = 0;
 };
 

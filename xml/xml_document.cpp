@@ -136,9 +136,19 @@ void EnsureLibxmlInitialized() {
   (void)initialized;
 }
 
+// The brief form of a syntax error: libxml2's message of the last error of
+// the parse (what xmlGetLastError() gives, but of this parse only).
+Error BriefSyntaxError(const std::string& label, const xmlParserCtxt* ctxt) {
+  const char* last = ctxt->lastError.message;
+  std::string message = last ? last : "failed to parse XML";
+  while (!message.empty() && message.back() == '\n') message.pop_back();
+  return XmlDetail(label + ": " + message);
+}
+
 }  // namespace
 
-Result<XmlDocPtr> ParseXmlDocument(std::string_view text, std::string_view label, size_t max_size) {
+Result<XmlDocPtr> ParseXmlDocument(std::string_view text, std::string_view label, size_t max_size,
+                                   XmlErrorStyle style) {
   std::string name(label);
   if (text.size() > max_size) {
     return XmlError(name + ": document of " + std::to_string(text.size()) +
@@ -179,6 +189,7 @@ Result<XmlDocPtr> ParseXmlDocument(std::string_view text, std::string_view label
                      ": DOCTYPE declarations are not allowed (no DTDs or entity declarations)");
   }
   if (!doc) {
+    if (style == XmlErrorStyle::kBrief) return BriefSyntaxError(name, ctxt.get());
     if (state.has_error && !state.error.empty()) return XmlDetail(state.error);
     return XmlError("failed to parse xml document '" + name + "'");
   }

@@ -20,10 +20,22 @@
 
 namespace virtnat::xml {
 
+// How a syntax error reads (the hardened checks' errors read the same
+// either way).
+enum class XmlErrorStyle {
+  // "LABEL:LINE: <first fatal message>\n<source line>\n<caret line>", as
+  // libvirt's catchXMLError writes it.
+  kLibvirt,
+  // "LABEL: <message of the last error libxml2 raised>", without context:
+  // what port XML errors have always read.
+  kBrief,
+};
+
 // Parses `text`; `label` names the document in messages, e.g.
 // "(network_definition)" or "network_update_xml". The result has a root
 // element. Whitespace-only text between elements is dropped (libvirt parses
 // with xmlKeepBlanksDefault(0)).
-Result<XmlDocPtr> ParseXmlDocument(std::string_view text, std::string_view label, size_t max_size);
+Result<XmlDocPtr> ParseXmlDocument(std::string_view text, std::string_view label, size_t max_size,
+                                   XmlErrorStyle style = XmlErrorStyle::kLibvirt);
 
 }  // namespace virtnat::xml

@@ -1,6 +1,5 @@
 #include "driver/dnsmasq/dnsmasq_launch.h"
 
-#include <dirent.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -12,6 +11,8 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+
+#include "driver/os/process_identity.h"
 
 namespace virtnat::driver {
 namespace {
@@ -61,30 +62,24 @@ bool WaitCollecting(const SpawnedChild& child, milliseconds timeout, std::string
 // Kills `pid` if it runs `argv` (checked after the pidfd pins the pid).
 bool KillIfRunning(pid_t pid, const std::vector<std::string>& argv) {
   Result<Pidfd> process = Pidfd::Open(pid);
-  if (!process.ok() || ProcessCmdline(pid) != argv) return false;
+  if (!process.ok() || !ProcessRuns(pid, argv)) return false;
   (void)process->Signal(SIGKILL);
   (void)process->WaitForExit(milliseconds(1000));
   return true;
 }
-
-struct DirCloser {
-  void operator()(DIR* dir) const noexcept { closedir(dir); }
-};
 
 // Kills every process running exactly `argv`. A launch cut short may have
 // left dnsmasq between its forks, before the daemon wrote its pid file; the
 // command line names the network's own conf file, so nothing else matches.
 void KillByCommandLine(const std::vector<std::string>& argv) {
   for (int round = 0; round < kLeftoverRounds; ++round) {
-    std::unique_ptr<DIR, DirCloser> proc(opendir("/proc"));
-    if (!proc) return;
+    std::vector<pid_t> pids = ListProcesses();
+    if (pids.empty()) return;
     bool found = false;
-    while (dirent* entry = readdir(proc.get())) {
-      char* end = nullptr;
-      long pid = std::strtol(entry->d_name, &end, 10);
-      if (*end != '\0' || pid <= 1 || pid == getpid()) continue;
-      if (ProcessCmdline(static_cast<pid_t>(pid)) != argv) continue;
-      found = KillIfRunning(static_cast<pid_t>(pid), argv) || found;
+    for (pid_t pid : pids) {
+      if (pid <= 1 || pid == getpid()) continue;
+      if (!ProcessRuns(pid, argv)) continue;
+      found = KillIfRunning(pid, argv) || found;
     }
     if (!found) return;
   }
@@ -127,13 +122,6 @@ Result<pid_t> ReadDnsmasqPid(const std::string& path) {
     return InternalError("dnsmasq did not write its pid file '" + path + "'");
   }
   return static_cast<pid_t>(pid);
-}
-
-std::vector<std::string> ProcessCmdline(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
-  std::vector<std::string> out;
-  for (std::string arg; std::getline(in, arg, '\0');) out.push_back(arg);
-  return out;
 }
 
 std::string DnsmasqUser() { return getpwnam("dnsmasq") ? "dnsmasq" : "nobody"; }

@@ -40,8 +40,6 @@ std::vector<std::string> DnsmasqArgv(const DnsmasqCommand& command);
 
 // The pid dnsmasq wrote to its pid file `path`.
 Result<pid_t> ReadDnsmasqPid(const std::string& path);
-// /proc/PID/cmdline split at its NULs; empty for a zombie or no process.
-std::vector<std::string> ProcessCmdline(pid_t pid);
 
 // Runs dnsmasq once and returns the daemon it left running, blocking up to
 // `timeout`. Refuses args that keep dnsmasq in the foreground (-k,

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "driver/os/process_identity.h"
+
 namespace virtnat::driver {
 namespace {
 
@@ -18,11 +20,6 @@ using std::chrono::steady_clock;
 constexpr size_t kMaxLaunchOutput = 64 * 1024;
 
 }  // namespace
-
-void DnsmasqProcess::SourceDeleter::operator()(GSource* source) const noexcept {
-  g_source_destroy(source);
-  g_source_unref(source);
-}
 
 DnsmasqProcess::DnsmasqProcess(DnsmasqCommand command, GMainContext* context,
                                DnsmasqTimings timings)
@@ -59,7 +56,7 @@ Status DnsmasqProcess::Adopt() {
   ASSIGN_OR_RETURN(Pidfd daemon, Pidfd::Open(pid));
   // After the pidfd is open the pid cannot be recycled under us; now check
   // that it is our dnsmasq and not a stranger that inherited the number.
-  if (ProcessCmdline(pid) != DnsmasqArgv(command_)) {
+  if (!ProcessRuns(pid, DnsmasqArgv(command_))) {
     return InternalError("process " + std::to_string(pid) + " from '" + command_.pid_file +
                          "' is not this network's dnsmasq");
   }

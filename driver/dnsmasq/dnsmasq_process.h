@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/glib_handle.h"
 #include "common/status.h"
 #include "driver/dnsmasq/dnsmasq_launch.h"
 #include "driver/os/process.h"
@@ -79,11 +80,6 @@ class DnsmasqProcess {
   int restarts() const { return restarts_; }
 
  private:
-  struct SourceDeleter {
-    void operator()(GSource* source) const noexcept;
-  };
-  using SourcePtr = std::unique_ptr<GSource, SourceDeleter>;
-
   static gboolean OnExit(gint fd, GIOCondition condition, gpointer self) noexcept;
   static gboolean OnRestartTimer(gpointer self) noexcept;
   static gboolean OnLauncherExit(gint fd, GIOCondition condition, gpointer self) noexcept;
@@ -109,10 +105,10 @@ class DnsmasqProcess {
   StartDone start_done_;                  // set while the first start is in progress
   std::chrono::steady_clock::time_point started_at_;
   std::chrono::milliseconds backoff_;
-  SourcePtr watch_;         // the daemon's exit
-  SourcePtr launch_watch_;  // the launcher's exit, during a launch
-  SourcePtr output_watch_;  // the launcher's stderr, during a launch
-  SourcePtr timer_;         // restart backoff, or the bound on a restart's launch
+  GSourcePtr watch_;         // the daemon's exit
+  GSourcePtr launch_watch_;  // the launcher's exit, during a launch
+  GSourcePtr output_watch_;  // the launcher's stderr, during a launch
+  GSourcePtr timer_;         // restart backoff, or the bound on a restart's launch
   bool supervising_ = false;
   int restarts_ = 0;
 };

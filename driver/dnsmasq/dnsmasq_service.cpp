@@ -1,12 +1,11 @@
 #include "driver/dnsmasq/dnsmasq_service.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
-#include <filesystem>
+
+#include "driver/os/atomic_file.h"
 
 namespace virtnat::driver {
 namespace {
@@ -67,65 +66,48 @@ DnsmasqCommand CommandForPlan(const std::string& network, const DnsmasqPlan& pla
 }
 
 Status EnsureParentDirectory(const std::string& path) {
-  std::error_code ec;
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (parent.empty() || std::filesystem::exists(parent, ec)) return Status::Ok();
-  std::filesystem::create_directories(parent, ec);
-  if (ec) {
-    return SystemErrorFromErrno(ec.value(), "cannot create directory '" + parent.string() + "'");
-  }
+  const std::string parent = DirName(path);
+  if (access(parent.c_str(), F_OK) == 0) return Status::Ok();
+  RETURN_IF_ERROR(EnsureDirectory(parent, 0755));
   // dnsmasq, unprivileged, must traverse it to re-read its hosts files.
   chmod(parent.c_str(), 0755);
   return Status::Ok();
 }
 
-Status WriteFileAtomically(const std::string& path, const std::string& content, unsigned mode) {
+Status WriteDnsmasqFile(const std::string& path, const std::string& content, mode_t mode) {
   RETURN_IF_ERROR(EnsureParentDirectory(path));
-  const std::string tmp = path + ".new";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return SystemErrorFromErrno(errno, "cannot write '" + tmp + "'");
-  // open() honours the umask; the mode is part of the contract.
-  bool ok = fchmod(fd, mode) == 0;
-  size_t done = 0;
-  while (ok && done < content.size()) {
-    ssize_t n = write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) ok = false;
-    if (n > 0) done += static_cast<size_t>(n);
-  }
-  int saved = errno;
-  if (close(fd) != 0 && ok) {
-    ok = false;
-    saved = errno;
-  }
-  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
-    if (ok) saved = errno;
-    unlink(tmp.c_str());
-    return SystemErrorFromErrno(saved, "cannot write '" + path + "'");
-  }
-  return Status::Ok();
+  return WriteFileAtomic(path, content, mode, FileMode::kExact);
 }
 
 Status WriteDnsmasqHostsFiles(const DnsmasqPlan& plan, const DnsmasqPaths& paths) {
-  RETURN_IF_ERROR(WriteFileAtomically(paths.hosts_file, plan.hosts_file, 0644));
-  return WriteFileAtomically(paths.addn_hosts_file, plan.addn_hosts, 0644);
+  RETURN_IF_ERROR(WriteDnsmasqFile(paths.hosts_file, plan.hosts_file, 0644));
+  return WriteDnsmasqFile(paths.addn_hosts_file, plan.addn_hosts, 0644);
 }
 
 Status WriteDnsmasqFiles(const DnsmasqPlan& plan, const DnsmasqPaths& paths) {
   // dnsmasq writes its pid file there itself.
   if (!paths.pid_file.empty()) RETURN_IF_ERROR(EnsureParentDirectory(paths.pid_file));
-  RETURN_IF_ERROR(WriteFileAtomically(paths.conf_file, plan.conf, 0600));
+  RETURN_IF_ERROR(WriteDnsmasqFile(paths.conf_file, plan.conf, 0600));
   return WriteDnsmasqHostsFiles(plan, paths);
 }
 
 Status RemoveDnsmasqFiles(const DnsmasqPaths& paths) {
-  Status first;
-  // With the temporary files that writes cut off by a crash left behind
-  // (WriteFileAtomically).
+  Status first = RemoveDnsmasqTemps(paths);
   for (const std::string& path :
-       {paths.conf_file, paths.hosts_file, paths.addn_hosts_file, paths.pid_file,
-        paths.conf_file + ".new", paths.hosts_file + ".new", paths.addn_hosts_file + ".new"}) {
-    Status s = path == ".new" ? Status::Ok() : RemoveIfPresent(path);
+       {paths.conf_file, paths.hosts_file, paths.addn_hosts_file, paths.pid_file}) {
+    Status s = RemoveIfPresent(path);
+    if (first.ok() && !s.ok()) first = s;
+  }
+  return first;
+}
+
+Status RemoveDnsmasqTemps(const DnsmasqPaths& paths) {
+  Status first;
+  for (const std::string& path : {paths.conf_file, paths.hosts_file, paths.addn_hosts_file}) {
+    if (path.empty()) continue;
+    Status s = RemoveAtomicTemps(path);
+    if (first.ok() && !s.ok()) first = s;
+    s = RemoveIfPresent(path + ".new");
     if (first.ok() && !s.ok()) first = s;
   }
   return first;

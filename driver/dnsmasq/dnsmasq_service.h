@@ -61,9 +61,9 @@ DnsmasqCommand CommandForPlan(const std::string& network, const DnsmasqPlan& pla
 // Creates the directory of `path` (0755) if it is missing.
 Status EnsureParentDirectory(const std::string& path);
 
-// Writes PATH.new and renames it over PATH (dnsmasq never reads half a
-// file), creating the parent directory 0755 if needed.
-Status WriteFileAtomically(const std::string& path, const std::string& content, unsigned mode);
+// Replaces PATH atomically with exactly `mode` (WriteFileAtomic: dnsmasq
+// never reads half a file), creating the parent directory 0755 if needed.
+Status WriteDnsmasqFile(const std::string& path, const std::string& content, mode_t mode);
 
 // The two files dnsmasq re-reads on SIGHUP, always both (the conf names the
 // addn-hosts file even when it is empty).
@@ -71,8 +71,12 @@ Status WriteDnsmasqHostsFiles(const DnsmasqPlan& plan, const DnsmasqPaths& paths
 // The .conf and both hosts files; creates the pid file's directory.
 Status WriteDnsmasqFiles(const DnsmasqPlan& plan, const DnsmasqPaths& paths);
 // Removes the .conf, hosts files and pid file, and the temporary files of
-// interrupted writes (not the lease database: leases outlive a network
+// interrupted writes (RemoveDnsmasqTemps) (not the lease database: leases outlive a network
 // restart, as in libvirt). Missing files are fine.
 Status RemoveDnsmasqFiles(const DnsmasqPaths& paths);
+// Removes what writes of the .conf and hosts files cut off by a crash left:
+// WriteFileAtomic's temporary entries, and the PATH.new files of daemons
+// before it.
+Status RemoveDnsmasqTemps(const DnsmasqPaths& paths);
 
 }  // namespace virtnat::driver

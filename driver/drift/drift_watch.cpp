@@ -38,18 +38,18 @@ DriftWatch::DriftWatch(DriftHost& host, uint32_t own_portid, NetworkDriver& driv
 }
 
 DriftWatch::~DriftWatch() {
-  if (idle_ != 0) g_source_remove(idle_);
+  idle_.reset();
   driver_.UnsubscribeLifecycle(subscription_);
   if (health_written_) (void)RemoveFileDurable(HealthPath(run_dir_));
 }
 
 void DriftWatch::CheckSoon() {
-  if (idle_ == 0) idle_ = g_idle_add(&DriftWatch::OnIdle, this);
+  if (!idle_) idle_.reset(g_idle_add(&DriftWatch::OnIdle, this));
 }
 
 gboolean DriftWatch::OnIdle(gpointer self) noexcept {
   auto* watch = static_cast<DriftWatch*>(self);
-  watch->idle_ = 0;
+  watch->idle_.release();  // GLib removes it: G_SOURCE_REMOVE below
   try {
     watch->Check();
   } catch (...) {

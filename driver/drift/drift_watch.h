@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "common/glib_handle.h"
 #include "driver/drift/drift_repair.h"
 #include "driver/drift/nft_monitor.h"
 #include "driver/network_driver.h"
@@ -42,7 +43,7 @@ class DriftWatch {
   std::string run_dir_;
   std::unique_ptr<NftMonitor> monitor_;
   int subscription_ = -1;
-  guint idle_ = 0;
+  GSourceId idle_;
   DaemonHealth written_;
   bool health_written_ = false;
 };

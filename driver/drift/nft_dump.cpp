@@ -5,6 +5,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -17,6 +18,7 @@
 #include "driver/drift/nft_monitor.h"
 #include "driver/firewall/nft_ptr.h"
 #include "driver/firewall/nft_ruleset.h"
+#include "driver/firewall/nft_socket.h"
 
 namespace virtnat::driver {
 namespace {
@@ -48,11 +50,7 @@ int CollectMessage(const nlmsghdr* nlh, void* data) noexcept {
 class DumpSocket {
  public:
   static Result<DumpSocket> Open() {
-    MnlSocketPtr socket(mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC));
-    if (!socket) return SystemErrorFromErrno(errno, "cannot open an nftables netlink socket");
-    if (mnl_socket_bind(socket.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
-      return SystemErrorFromErrno(errno, "cannot bind the nftables netlink socket");
-    }
+    ASSIGN_OR_RETURN(NftSocket socket, NftSocket::Open(SOCK_CLOEXEC));
     return DumpSocket(std::move(socket));
   }
 
@@ -85,42 +83,23 @@ class DumpSocket {
   }
 
  private:
-  explicit DumpSocket(MnlSocketPtr socket) : socket_(std::move(socket)) {}
+  explicit DumpSocket(NftSocket socket) : socket_(std::move(socket)) {}
 
   int DumpOnce(uint16_t type, uint8_t family, const PayloadBuilder& payload,
                const MessageVisitor& visit) {
-    std::vector<char> buffer(64 * 1024);
-    const uint32_t seq = ++seq_;
-    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buffer.data(), type, family, NLM_F_DUMP, seq);
+    std::vector<char> request(MNL_SOCKET_BUFFER_SIZE);
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(request.data(), type, family, NLM_F_DUMP, ++seq_);
     if (payload) payload(nlh);
-    if (mnl_socket_sendto(socket_.get(), nlh, nlh->nlmsg_len) < 0) return errno;
-    const uint32_t portid = mnl_socket_get_portid(socket_.get());
     CollectContext context{&visit};
-    for (;;) {
-      ssize_t n = mnl_socket_recvfrom(socket_.get(), buffer.data(), buffer.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return errno;
-      }
-      int ret =
-          mnl_cb_run(buffer.data(), static_cast<size_t>(n), seq, portid, CollectMessage, &context);
-      if (context.failed) return ENOMEM;
-      if (ret < 0) {
-        // The rest of an interrupted dump is still queued: drain it so that
-        // the next request reads only its own answer.
-        if (errno == EINTR) Drain();
-        return errno;
-      }
-      if (ret == MNL_CB_STOP) return 0;
-    }
+    int err = socket_.Exchange(nlh, CollectMessage, &context);
+    if (context.failed) return ENOMEM;
+    // The rest of an interrupted dump is still queued: drop it so that the
+    // next request reads only its own answer.
+    if (err == EINTR) socket_.Renew();
+    return err;
   }
 
-  void Drain() {
-    MnlSocketPtr fresh(mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC));
-    if (fresh && mnl_socket_bind(fresh.get(), 0, MNL_SOCKET_AUTOPID) == 0) socket_.swap(fresh);
-  }
-
-  MnlSocketPtr socket_;
+  NftSocket socket_;
   uint32_t seq_ = static_cast<uint32_t>(time(nullptr));
 };
 

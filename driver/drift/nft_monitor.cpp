@@ -114,12 +114,7 @@ NftChanges NftChangeCoalescer::Take() {
   return changes;
 }
 
-void NftMonitor::SourceDeleter::operator()(GSource* source) const noexcept {
-  g_source_destroy(source);
-  g_source_unref(source);
-}
-
-NftMonitor::NftMonitor(MnlSocketPtr socket, GMainContext* context, Callback callback,
+NftMonitor::NftMonitor(NftSocket socket, GMainContext* context, Callback callback,
                        std::chrono::milliseconds debounce)
     : socket_(std::move(socket)),
       context_(context),
@@ -131,16 +126,11 @@ NftMonitor::~NftMonitor() = default;
 
 Result<std::unique_ptr<NftMonitor>> NftMonitor::Start(GMainContext* context, Callback callback,
                                                       std::chrono::milliseconds debounce) {
-  MnlSocketPtr socket(mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC));
-  if (!socket) return SystemErrorFromErrno(errno, "cannot open an nftables netlink socket");
-  if (mnl_socket_bind(socket.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
-    return SystemErrorFromErrno(errno, "cannot bind the nftables netlink socket");
+  ASSIGN_OR_RETURN(NftSocket socket, NftSocket::Open(SOCK_NONBLOCK | SOCK_CLOEXEC));
+  if (int err = socket.SetOption(NETLINK_ADD_MEMBERSHIP, NFNLGRP_NFTABLES); err != 0) {
+    return SystemErrorFromErrno(err, "cannot subscribe to nftables events");
   }
-  int group = NFNLGRP_NFTABLES;
-  if (mnl_socket_setsockopt(socket.get(), NETLINK_ADD_MEMBERSHIP, &group, sizeof group) < 0) {
-    return SystemErrorFromErrno(errno, "cannot subscribe to nftables events");
-  }
-  const int fd = mnl_socket_get_fd(socket.get());
+  const int fd = socket.fd();
   // FORCE passes rmem_max for a privileged process; the plain option is the
   // best an unprivileged one gets. Either way a too small queue only means
   // lost events, which are reported as such.
@@ -163,32 +153,27 @@ gboolean NftMonitor::OnReadable(gint, GIOCondition, gpointer self) noexcept {
 }
 
 void NftMonitor::ReadAll() {
-  const int fd = mnl_socket_get_fd(socket_.get());
   for (;;) {
-    ssize_t n = recv(fd, buffer_.data(), buffer_.size(), MSG_DONTWAIT | MSG_TRUNC);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      // ENOBUFS: the queue overflowed and the kernel dropped messages.
-      if (errno == ENOBUFS) {
-        pending_.AddLostEvents();
-        continue;
-      }
+    size_t size = 0;
+    bool truncated = false;
+    int err = socket_.ReceiveQueued(buffer_, &size, &truncated);
+    // ENOBUFS: the queue overflowed and the kernel dropped messages.
+    if (err == ENOBUFS) {
+      pending_.AddLostEvents();
+      continue;
+    }
+    if (err != 0) {
       // EAGAIN: all read. Anything else leaves the state unknown.
-      if (errno != EAGAIN && errno != EWOULDBLOCK) pending_.AddLostEvents();
+      if (err != EAGAIN && err != EWOULDBLOCK) pending_.AddLostEvents();
       break;
     }
-    if (static_cast<size_t>(n) > buffer_.size()) {
-      pending_.AddLostEvents();  // truncated datagram: its tail is unknown
-      n = static_cast<ssize_t>(buffer_.size());
-    }
-    int len = static_cast<int>(n);
-    for (auto* nlh = reinterpret_cast<const nlmsghdr*>(buffer_.data()); mnl_nlmsg_ok(nlh, len);
-         nlh = mnl_nlmsg_next(nlh, &len)) {
+    if (truncated) pending_.AddLostEvents();  // its tail is unknown
+    ForEachNetlinkMessage(buffer_.data(), size, [this](const nlmsghdr* nlh) {
       std::optional<NftEvent> event = ParseNftEvent(nlh);
-      if (!event) continue;
-      if (std::find(ignored_.begin(), ignored_.end(), event->portid) != ignored_.end()) continue;
+      if (!event) return;
+      if (std::find(ignored_.begin(), ignored_.end(), event->portid) != ignored_.end()) return;
       pending_.Add(*event);
-    }
+    });
   }
   if (pending_.pending()) ArmTimer();
 }

@@ -24,9 +24,10 @@
 #include <utility>
 #include <vector>
 
+#include "common/glib_handle.h"
 #include "common/status.h"
-#include "driver/firewall/nft_ptr.h"
 #include "driver/firewall/nft_ruleset.h"
+#include "driver/firewall/nft_socket.h"
 
 namespace virtnat::driver {
 
@@ -105,31 +106,26 @@ class NftMonitor {
   NftMonitor& operator=(const NftMonitor&) = delete;
 
   // Drops changes committed through the netlink socket with this port id
-  // (mnl_socket_get_portid() of the driver's own nftables socket).
+  // (NftSocket::portid() of the driver's own nftables socket).
   void IgnoreChangesFrom(uint32_t portid) { ignored_.push_back(portid); }
 
  private:
-  struct SourceDeleter {
-    void operator()(GSource* source) const noexcept;
-  };
-  using SourcePtr = std::unique_ptr<GSource, SourceDeleter>;
-
-  NftMonitor(MnlSocketPtr socket, GMainContext* context, Callback callback,
+  NftMonitor(NftSocket socket, GMainContext* context, Callback callback,
              std::chrono::milliseconds debounce);
   static gboolean OnReadable(gint fd, GIOCondition condition, gpointer self) noexcept;
   static gboolean OnTimer(gpointer self) noexcept;
   void ReadAll();
   void ArmTimer();
 
-  MnlSocketPtr socket_;
+  NftSocket socket_;
   GMainContext* context_;
   Callback callback_;
   std::chrono::milliseconds debounce_;
   std::vector<char> buffer_;
   std::vector<uint32_t> ignored_;
   NftChangeCoalescer pending_;
-  SourcePtr watch_;
-  SourcePtr timer_;
+  GSourcePtr watch_;
+  GSourcePtr timer_;
 };
 
 }  // namespace virtnat::driver

@@ -39,15 +39,10 @@ std::string ExtackMessage(const nlmsghdr* nlh) {
 }  // namespace
 
 Result<std::unique_ptr<NftFirewall>> NftFirewall::Open() {
-  MnlSocketPtr socket(mnl_socket_open(NETLINK_NETFILTER));
-  if (!socket) return SystemErrorFromErrno(errno, "cannot open an nftables netlink socket");
-  if (mnl_socket_bind(socket.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
-    return SystemErrorFromErrno(errno, "cannot bind the nftables netlink socket");
-  }
+  ASSIGN_OR_RETURN(NftSocket socket, NftSocket::Open(0));
   // Short error replies (no copy of our message), with the kernel's reason.
-  int one = 1;
-  mnl_socket_setsockopt(socket.get(), NETLINK_CAP_ACK, &one, sizeof one);
-  mnl_socket_setsockopt(socket.get(), NETLINK_EXT_ACK, &one, sizeof one);
+  (void)socket.SetOption(NETLINK_CAP_ACK, 1);
+  (void)socket.SetOption(NETLINK_EXT_ACK, 1);
   auto seq = static_cast<uint32_t>(time(nullptr));
   return std::unique_ptr<NftFirewall>(new NftFirewall(std::move(socket), seq));
 }
@@ -56,36 +51,27 @@ Status NftFirewall::Send(const NftBatch& batch) { return SendBatch(batch, nullpt
 
 Status NftFirewall::SendBatch(const NftBatch& batch, int* first_errno) {
   std::vector<iovec> iov = batch.Iovecs();
-  sockaddr_nl kernel{};
-  kernel.nl_family = AF_NETLINK;
-  msghdr msg{};
-  msg.msg_name = &kernel;
-  msg.msg_namelen = sizeof kernel;
-  msg.msg_iov = iov.data();
-  msg.msg_iovlen = iov.size();
   seq_ = batch.end_seq();
-  const int fd = mnl_socket_get_fd(socket_.get());
-  if (sendmsg(fd, &msg, 0) < 0) return SystemErrorFromErrno(errno, "cannot send nftables batch");
+  if (int err = socket_.Send(iov); err != 0) {
+    return SystemErrorFromErrno(err, "cannot send nftables batch");
+  }
 
   // The kernel handles a batch inside sendmsg(): every reply (errors only,
   // as no message asks for an ack) is queued when it returns.
   std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
   std::optional<ReplyError> first;
   for (;;) {
-    ssize_t n = recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      return SystemErrorFromErrno(errno, "cannot read the nftables reply");
-    }
-    int len = static_cast<int>(n);
-    for (auto* nlh = reinterpret_cast<const nlmsghdr*>(buf.data()); mnl_nlmsg_ok(nlh, len);
-         nlh = mnl_nlmsg_next(nlh, &len)) {
-      if (nlh->nlmsg_type != NLMSG_ERROR) continue;
-      const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
-      if (err->error == 0 || first) continue;
-      first = ReplyError{-err->error, nlh->nlmsg_seq, ExtackMessage(nlh)};
-    }
+    size_t size = 0;
+    bool truncated = false;
+    int err = socket_.ReceiveQueued(buf, &size, &truncated);
+    if (err == EAGAIN || err == EWOULDBLOCK) break;
+    if (err != 0) return SystemErrorFromErrno(err, "cannot read the nftables reply");
+    ForEachNetlinkMessage(buf.data(), size, [&first](const nlmsghdr* nlh) {
+      if (nlh->nlmsg_type != NLMSG_ERROR) return;
+      const auto* reply = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
+      if (reply->error == 0 || first) return;
+      first = ReplyError{-reply->error, nlh->nlmsg_seq, ExtackMessage(nlh)};
+    });
   }
   if (!first) return Status::Ok();
   if (first_errno) *first_errno = first->errnum;
@@ -153,8 +139,6 @@ std::vector<std::string> NftFirewall::Networks() const {
   for (const auto& [name, rules] : applied_) names.push_back(name);
   return names;
 }
-
-uint32_t NftFirewall::portid() const { return mnl_socket_get_portid(socket_.get()); }
 
 Status NftFirewall::Replace(const std::string& network, const FirewallPlan& plan) {
   auto it = applied_.find(network);

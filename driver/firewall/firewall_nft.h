@@ -11,7 +11,7 @@
 
 #include "driver/firewall/firewall.h"
 #include "driver/firewall/nft_batch.h"
-#include "driver/firewall/nft_ptr.h"
+#include "driver/firewall/nft_socket.h"
 
 namespace virtnat::driver {
 
@@ -49,7 +49,7 @@ class NftFirewall : public Firewall {
 
   // The netlink port id of the socket every batch goes through; the kernel
   // names it in the change notifications of those batches (nft_monitor.h).
-  uint32_t portid() const;
+  uint32_t portid() const { return socket_.portid(); }
 
   // Sends one batch and waits for the kernel's verdict. Errors name the
   // failing message ("add element fwd_in: File exists").
@@ -58,14 +58,14 @@ class NftFirewall : public Firewall {
   uint32_t next_seq() const { return seq_; }
 
  private:
-  explicit NftFirewall(MnlSocketPtr socket, uint32_t seq) : socket_(std::move(socket)), seq_(seq) {}
+  NftFirewall(NftSocket socket, uint32_t seq) : socket_(std::move(socket)), seq_(seq) {}
 
   // Send(), also telling the errno of the first failing message.
   Status SendBatch(const NftBatch& batch, int* first_errno);
   // Removes each of `rules` in a batch of its own, skipping what is missing.
   Status RemoveEachPresent(const NftNetworkRules& rules, bool delete_table);
 
-  MnlSocketPtr socket_;
+  NftSocket socket_;
   uint32_t seq_;
   std::map<std::string, NftNetworkRules> applied_;
   RebuildListener rebuilt_;

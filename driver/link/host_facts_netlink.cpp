@@ -12,15 +12,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "driver/firewall/nft_socket.h"
 #include "driver/link/nl_socket.h"
 
 namespace virtnat::driver {
 namespace {
-
-struct MnlSocketDeleter {
-  void operator()(mnl_socket* p) const noexcept { mnl_socket_close(p); }
-};
-using MnlSocketPtr = std::unique_ptr<mnl_socket, MnlSocketDeleter>;
 
 Result<NlCachePtr> LinkCache(nl_sock* sock) {
   nl_cache* raw = nullptr;
@@ -124,13 +120,10 @@ Status RealHostFacts::CheckBridgeSupport() {
 }
 
 Status RealHostFacts::CheckNftablesSupport() {
-  MnlSocketPtr sock(mnl_socket_open(NETLINK_NETFILTER));
-  if (!sock) {
-    return SystemErrorFromErrno(errno, "the kernel has no nf_tables support (netfilter netlink)");
-  }
-  if (mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
-    return SystemErrorFromErrno(errno, "cannot bind a netfilter netlink socket");
-  }
+  ASSIGN_OR_RETURN(
+      NftSocket sock,
+      NftSocket::Open(0, {.open = "the kernel has no nf_tables support (netfilter netlink)",
+                          .bind = "cannot bind a netfilter netlink socket"}));
   char buf[MNL_SOCKET_BUFFER_SIZE];
   nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
   nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
@@ -140,19 +133,12 @@ Status RealHostFacts::CheckNftablesSupport() {
   nfg->nfgen_family = AF_UNSPEC;
   nfg->version = NFNETLINK_V0;
   nfg->res_id = 0;
-  if (mnl_socket_sendto(sock.get(), nlh, nlh->nlmsg_len) < 0) {
-    return SystemErrorFromErrno(errno, "the kernel has no nf_tables support");
+  // The generation message, then the ack; an error reply gives its errno
+  // (EINVAL/EOPNOTSUPP when nf_tables is absent).
+  if (int err = sock.Exchange(nlh, nullptr, nullptr); err != 0) {
+    return SystemErrorFromErrno(err, "the kernel has no nf_tables support");
   }
-  unsigned portid = mnl_socket_get_portid(sock.get());
-  // The generation message, then the ack; mnl_cb_run returns -1 with errno
-  // set from an error message (EINVAL/EOPNOTSUPP when nf_tables is absent).
-  for (;;) {
-    ssize_t n = mnl_socket_recvfrom(sock.get(), buf, sizeof(buf));
-    if (n < 0) return SystemErrorFromErrno(errno, "the kernel has no nf_tables support");
-    int rc = mnl_cb_run(buf, static_cast<size_t>(n), 1, portid, nullptr, nullptr);
-    if (rc < 0) return SystemErrorFromErrno(errno, "the kernel has no nf_tables support");
-    if (rc == MNL_CB_STOP) return Status::Ok();
-  }
+  return Status::Ok();
 }
 
 }  // namespace virtnat::driver

@@ -1,47 +1,31 @@
 #include "driver/objects/network_port.h"
 
 #include <libvirt/libvirt.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include <cstdlib>
-#include <memory>
 
+#include "xml/network_parse.h"
+#include "xml/xml_document.h"
 #include "xml/xml_escape.h"
+#include "xml/xml_node.h"
 
 namespace virtnat::driver {
 namespace {
 
-struct XmlDocDeleter {
-  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
-};
-using XmlDocPtr = std::unique_ptr<xmlDoc, XmlDocDeleter>;
+// Port XML is a client's text: at most as large as a network definition.
+constexpr size_t kMaxPortXmlSize = xml::kMaxNetworkXmlSize;
 
-struct XmlCharDeleter {
-  void operator()(xmlChar* s) const { xmlFree(s); }
-};
-
-std::string Prop(xmlNode* node, const char* name) {
-  std::unique_ptr<xmlChar, XmlCharDeleter> v(xmlGetProp(node, BAD_CAST name));
-  return v ? reinterpret_cast<const char*>(v.get()) : "";
+// virXMLPropString: "" when absent.
+std::string Attribute(const xmlNode* node, const char* name) {
+  return xml::Prop(node, name).value_or("");
 }
 
-std::string Content(xmlNode* node) {
-  std::unique_ptr<xmlChar, XmlCharDeleter> v(xmlNodeGetContent(node));
-  return v ? reinterpret_cast<const char*>(v.get()) : "";
-}
-
-xmlNode* Child(xmlNode* parent, const char* name) {
-  for (xmlNode* c = parent->children; c; c = c->next) {
-    if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name)) return c;
-  }
-  return nullptr;
-}
-
-std::optional<xml::BandwidthRate> ParseRate(xmlNode* node) {
+std::optional<xml::BandwidthRate> ParseRate(const xmlNode* node) {
   if (!node) return std::nullopt;
   xml::BandwidthRate rate;
-  auto num = [&](const char* attr) { return std::strtoull(Prop(node, attr).c_str(), nullptr, 10); };
+  auto num = [&](const char* attr) {
+    return std::strtoull(Attribute(node, attr).c_str(), nullptr, 10);
+  };
   rate.average = num("average");
   rate.peak = num("peak");
   rate.floor = num("floor");
@@ -69,34 +53,33 @@ TypedParam Uint(const char* field, unsigned long long v) {
 }  // namespace
 
 Result<PortDef> ParsePortXml(std::string_view text) {
-  XmlDocPtr doc(xmlReadMemory(text.data(), static_cast<int>(text.size()), "networkport.xml",
-                              nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
-  if (!doc) {
-    const xmlError* err = xmlGetLastError();
-    std::string msg = err && err->message ? err->message : "failed to parse XML";
-    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-    return MakeError(VIR_ERR_XML_DETAIL, VIR_FROM_NETWORK, "(networkport_definition): " + msg);
-  }
-  xmlNode* root = xmlDocGetRootElement(doc.get());
-  if (!root || !xmlStrEqual(root->name, BAD_CAST "networkport")) {
+  ASSIGN_OR_RETURN(xml::XmlDocPtr doc,
+                   xml::ParseXmlDocument(text, "(networkport_definition)", kMaxPortXmlSize,
+                                         xml::XmlErrorStyle::kBrief));
+  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  if (!xml::HasName(root, "networkport")) {
     return XmlError("expecting root element of 'networkport'", VIR_FROM_XML);
   }
   PortDef port;
-  xmlNode* uuid = Child(root, "uuid");
+  const xmlNode* uuid = xml::FirstNamedChild(root, "uuid");
   if (!uuid) return InternalError("network port has no uuid");
-  std::optional<Uuid> parsed = xml::ParseUuid(Content(uuid));
-  if (!parsed) return InternalError("Unable to parse UUID '" + Content(uuid) + "'");
+  std::optional<Uuid> parsed = xml::ParseUuid(xml::Content(uuid));
+  if (!parsed) return InternalError("Unable to parse UUID '" + xml::Content(uuid) + "'");
   port.uuid = *parsed;
-  if (xmlNode* owner = Child(root, "owner")) {
-    if (xmlNode* n = Child(owner, "name")) port.owner_name = Content(n);
-    if (xmlNode* u = Child(owner, "uuid")) port.owner_uuid = xml::ParseUuid(Content(u));
+  if (const xmlNode* owner = xml::FirstNamedChild(root, "owner")) {
+    if (const xmlNode* n = xml::FirstNamedChild(owner, "name")) port.owner_name = xml::Content(n);
+    if (const xmlNode* u = xml::FirstNamedChild(owner, "uuid")) {
+      port.owner_uuid = xml::ParseUuid(xml::Content(u));
+    }
   }
-  if (xmlNode* mac = Child(root, "mac")) port.mac = Prop(mac, "address");
-  if (xmlNode* group = Child(root, "group")) port.group = Content(group);
-  if (xmlNode* bw = Child(root, "bandwidth")) {
+  if (const xmlNode* mac = xml::FirstNamedChild(root, "mac")) port.mac = Attribute(mac, "address");
+  if (const xmlNode* group = xml::FirstNamedChild(root, "group")) {
+    port.group = xml::Content(group);
+  }
+  if (const xmlNode* bw = xml::FirstNamedChild(root, "bandwidth")) {
     xml::Bandwidth b;
-    b.inbound = ParseRate(Child(bw, "inbound"));
-    b.outbound = ParseRate(Child(bw, "outbound"));
+    b.inbound = ParseRate(xml::FirstNamedChild(bw, "inbound"));
+    b.outbound = ParseRate(xml::FirstNamedChild(bw, "outbound"));
     if (b.inbound || b.outbound) port.bandwidth = b;
   }
   return port;

@@ -1,14 +1,18 @@
 #include "driver/os/atomic_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <vector>
 
 #include "driver/os/process.h"
 
@@ -47,9 +51,13 @@ std::string RandomSuffix() {
   return out;
 }
 
+// ".BASE.virtnat-tmp.": the start of every temporary name for `path`.
+std::string TempPrefixFor(const std::string& path) {
+  return "." + BaseName(path) + std::string(kTempMarker);
+}
+
 std::string TempPathFor(const std::string& path) {
-  std::string dir = DirName(path);
-  return dir + "/." + BaseName(path) + std::string(kTempMarker) + RandomSuffix();
+  return DirName(path) + "/" + TempPrefixFor(path) + RandomSuffix();
 }
 
 // Returns 0 or the errno of the failed write.
@@ -97,7 +105,8 @@ Status SyncDirectory(const std::string& dir) {
   return Status::Ok();
 }
 
-Status WriteFileAtomic(const std::string& path, std::string_view contents, mode_t mode) {
+Status WriteFileAtomic(const std::string& path, std::string_view contents, mode_t mode,
+                       FileMode how) {
   const std::string what = Quoted("cannot write file", path);
   std::string temp;
   UniqueFd fd;
@@ -108,7 +117,9 @@ Status WriteFileAtomic(const std::string& path, std::string_view contents, mode_
   }
   if (!fd) return SystemFailure(EEXIST, what);
 
-  int err = WriteAll(fd.get(), contents);
+  int err = 0;
+  if (how == FileMode::kExact && fchmod(fd.get(), mode) < 0) err = errno;
+  if (err == 0) err = WriteAll(fd.get(), contents);
   // The data must be on disk before the rename makes it visible, or a crash
   // could leave an empty file under the final name.
   if (err == 0 && fsync(fd.get()) < 0) err = errno;
@@ -137,6 +148,39 @@ Status RemoveFileDurable(const std::string& path) {
     return SystemFailure(errno, Quoted("cannot remove file", path));
   }
   return SyncDirectory(DirName(path));
+}
+
+Status RemoveAtomicTemps(const std::string& path) {
+  const std::string dir = DirName(path);
+  const std::string prefix = TempPrefixFor(path);
+  std::optional<std::vector<std::string>> names = ListDirectory(dir);
+  if (!names) {
+    if (errno == ENOENT) return Status::Ok();
+    return SystemFailure(errno, Quoted("cannot read directory", dir));
+  }
+  for (const std::string& name : *names) {
+    if (name.size() > prefix.size() && name.starts_with(prefix)) {
+      RETURN_IF_ERROR(RemoveFileDurable(dir + "/" + name));
+    }
+  }
+  return Status::Ok();
+}
+
+std::optional<std::vector<std::string>> ListDirectory(const std::string& dir) {
+  struct DirCloser {
+    void operator()(DIR* d) const noexcept { closedir(d); }
+  };
+  std::unique_ptr<DIR, DirCloser> entries(opendir(dir.c_str()));
+  if (!entries) return std::nullopt;
+  std::vector<std::string> names;
+  errno = 0;
+  while (const struct dirent* entry = readdir(entries.get())) {
+    std::string_view name = entry->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  if (errno != 0) return std::nullopt;
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 Status EnsureDirectory(const std::string& dir, mode_t mode) {

@@ -10,18 +10,31 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
 namespace virtnat::driver {
 
+// How WriteFileAtomic applies its `mode`.
+enum class FileMode {
+  kUmask,  // open(2) semantics: the process umask clears bits of `mode`
+  kExact,  // exactly `mode`, whatever the umask (fchmod before the rename)
+};
+
 // Replaces `path` with a regular file holding `contents`, created with
-// `mode` (umask applies). On failure the previous file, if any, is left
-// untouched and no temporary file remains.
+// `mode`. On failure the previous file, if any, is left untouched and no
+// temporary file remains. This is the daemon's one writer of whole files.
 // Errors: VIR_ERR_SYSTEM_ERROR "cannot write file 'PATH': <strerror>".
-Status WriteFileAtomic(const std::string& path, std::string_view contents, mode_t mode);
+Status WriteFileAtomic(const std::string& path, std::string_view contents, mode_t mode,
+                       FileMode how = FileMode::kUmask);
+
+// Removes the temporary entries that interrupted writes of `path` (by the
+// functions above) left in its directory. A missing directory is success.
+Status RemoveAtomicTemps(const std::string& path);
 
 // Makes `link` a symbolic link to `target` (stored verbatim), replacing any
 // entry called `link`.
@@ -46,6 +59,10 @@ bool IsAtomicTempName(std::string_view file_name);
 // Errors: VIR_ERR_SYSTEM_ERROR "cannot read file 'PATH': <strerror>" (EFBIG
 // when it is larger than `max_size`).
 Result<std::string> ReadFileLimited(const std::string& path, size_t max_size);
+
+// The names of the entries of `dir` ("." and ".." aside), sorted: the
+// daemon's one directory reader. nullopt, with errno set, on failure.
+std::optional<std::vector<std::string>> ListDirectory(const std::string& dir);
 
 // The directory part of `path` ("." when there is none).
 std::string DirName(const std::string& path);

@@ -1,7 +1,5 @@
 #include "driver/os/process_identity.h"
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstring>
@@ -17,10 +15,6 @@ namespace {
 constexpr int kStartTimeField = 22;
 constexpr int kFirstFieldAfterComm = 3;
 constexpr size_t kMaxProcFileSize = 1 << 20;
-
-struct DirCloser {
-  void operator()(DIR* dir) const { closedir(dir); }
-};
 
 std::string ProcPath(pid_t pid, const char* file) {
   return "/proc/" + std::to_string(pid) + "/" + file;
@@ -49,28 +43,47 @@ Result<ProcessIdentity> ReadProcessIdentity(pid_t pid) {
   ProcessIdentity id;
   ASSIGN_OR_RETURN(std::string stat, ReadFileLimited(ProcPath(pid, "stat"), kMaxProcFileSize));
   ASSIGN_OR_RETURN(id.start_time, ParseStartTime(stat));
+  ASSIGN_OR_RETURN(id.cmdline, ReadProcessCmdline(pid));
+  return id;
+}
+
+Result<std::vector<std::string>> ReadProcessCmdline(pid_t pid) {
+  if (pid <= 0) return InternalError("invalid pid " + std::to_string(pid));
   ASSIGN_OR_RETURN(std::string cmdline,
                    ReadFileLimited(ProcPath(pid, "cmdline"), kMaxProcFileSize));
-  // Each argument ends in a NUL, the last one included.
+  // Each argument ends in a NUL, the last one included (a process that
+  // rewrote its arguments may have dropped the last NUL).
+  std::vector<std::string> args;
   size_t start = 0;
   while (start < cmdline.size()) {
     size_t nul = cmdline.find('\0', start);
     if (nul == std::string::npos) nul = cmdline.size();
-    id.cmdline.push_back(cmdline.substr(start, nul - start));
+    args.push_back(cmdline.substr(start, nul - start));
     start = nul + 1;
   }
-  return id;
+  return args;
+}
+
+bool ProcessRuns(pid_t pid, const std::vector<std::string>& argv) {
+  Result<std::vector<std::string>> cmdline = ReadProcessCmdline(pid);
+  return cmdline.ok() && *cmdline == argv;
+}
+
+std::vector<pid_t> ListProcesses() {
+  std::vector<pid_t> pids;
+  for (const std::string& name : ListDirectory("/proc").value_or(std::vector<std::string>{})) {
+    pid_t pid = 0;
+    const char* end = name.data() + name.size();
+    auto [last, ec] = std::from_chars(name.data(), end, pid);
+    if (ec == std::errc() && last == end && pid > 0) pids.push_back(pid);
+  }
+  std::sort(pids.begin(), pids.end());
+  return pids;
 }
 
 std::vector<std::pair<pid_t, ProcessIdentity>> ProcessesWithArgument(const std::string& argument) {
   std::vector<std::pair<pid_t, ProcessIdentity>> out;
-  std::unique_ptr<DIR, DirCloser> proc(opendir("/proc"));
-  if (!proc) return out;
-  while (struct dirent* entry = readdir(proc.get())) {
-    pid_t pid = 0;
-    const char* end = entry->d_name + std::strlen(entry->d_name);
-    auto [last, ec] = std::from_chars(entry->d_name, end, pid);
-    if (ec != std::errc() || last != end || pid <= 0) continue;
+  for (pid_t pid : ListProcesses()) {
     Result<ProcessIdentity> id = ReadProcessIdentity(pid);
     if (!id.ok() || id->cmdline.size() < 2) continue;
     if (std::find(id->cmdline.begin() + 1, id->cmdline.end(), argument) != id->cmdline.end()) {

@@ -27,11 +27,24 @@ struct ProcessIdentity {
 // Errors: VIR_ERR_SYSTEM_ERROR naming the /proc file (ENOENT: no process).
 Result<ProcessIdentity> ReadProcessIdentity(pid_t pid);
 
+// /proc/PID/cmdline split at its NULs: the daemon's one reader of it.
+// Errors: VIR_ERR_SYSTEM_ERROR naming the file (ENOENT: no process).
+Result<std::vector<std::string>> ReadProcessCmdline(pid_t pid);
+
+// True if `pid` runs exactly `argv`. False for a missing process or a zombie
+// (its command line is empty).
+// REQUIRES: `argv` is not empty.
+bool ProcessRuns(pid_t pid, const std::vector<std::string>& argv);
+
 // True if `pid` is alive, started at `start_time` and runs exactly
 // `expected_cmdline`. False for a missing process, a zombie (its command line
 // is empty), or one that differs in either.
 bool ProcessMatches(pid_t pid, uint64_t start_time,
                     const std::vector<std::string>& expected_cmdline);
+
+// The pids in /proc (every process of the pid namespace /proc belongs to),
+// ascending; empty if /proc cannot be read.
+std::vector<pid_t> ListProcesses();
 
 // The processes (zombies aside) that have `argument` among their arguments,
 // with their identities, read from /proc.

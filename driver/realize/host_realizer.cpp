@@ -34,12 +34,10 @@ std::optional<std::string> ReadWhole(const std::string& path) {
 
 // Rewrites the hosts files if they differ from the plan's; dnsmasq re-reads
 // them on SIGHUP (same pid, leases kept). Drops what writes cut off by a
-// crash left (WriteFileAtomically's temporary files).
+// crash left (RemoveDnsmasqTemps).
 Status SyncHostsFiles(const NetworkPlan& plan, DnsmasqService& dnsmasq) {
   const DnsmasqPaths& paths = plan.dnsmasq_paths;
-  for (const std::string* path : {&paths.conf_file, &paths.hosts_file, &paths.addn_hosts_file}) {
-    RETURN_IF_ERROR(RemoveFile(*path + ".new"));
-  }
+  RETURN_IF_ERROR(RemoveDnsmasqTemps(paths));
   if (ReadWhole(paths.hosts_file) == plan.dnsmasq.hosts_file &&
       ReadWhole(paths.addn_hosts_file) == plan.dnsmasq.addn_hosts) {
     return Status::Ok();

@@ -1,7 +1,5 @@
 #include "driver/state/status_store.h"
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -18,10 +16,6 @@ constexpr std::string_view kSuffix = ".status";
 constexpr mode_t kStatusMode = 0600;
 constexpr mode_t kDirMode = 0755;
 constexpr size_t kMaxRecordSize = 16 << 20;
-
-struct DirCloser {
-  void operator()(DIR* dir) const { closedir(dir); }
-};
 
 }  // namespace
 
@@ -47,18 +41,13 @@ Status StatusStore::Remove(const std::string& name) {
 
 Result<LoadedStatus> StatusStore::LoadAll() {
   LoadedStatus out;
-  std::vector<std::string> names;
-  {
-    std::unique_ptr<DIR, DirCloser> dir(opendir(run_dir_.c_str()));
-    if (!dir) {
-      if (errno == ENOENT) return out;
-      return SystemError("cannot read directory '" + run_dir_ + "': " + std::strerror(errno),
-                         VIR_FROM_NETWORK);
-    }
-    while (struct dirent* entry = readdir(dir.get())) names.emplace_back(entry->d_name);
+  std::optional<std::vector<std::string>> names = ListDirectory(run_dir_);
+  if (!names) {
+    if (errno == ENOENT) return out;
+    return SystemError("cannot read directory '" + run_dir_ + "': " + std::strerror(errno),
+                       VIR_FROM_NETWORK);
   }
-  std::sort(names.begin(), names.end());
-  for (const std::string& file : names) {
+  for (const std::string& file : *names) {
     std::string path = run_dir_ + "/" + file;
     if (IsAtomicTempName(file)) {
       if (Status removed = RemoveFileDurable(path); !removed.ok()) {

@@ -1,6 +1,5 @@
 #include "driver/store/definition_dir.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,28 +21,8 @@ constexpr std::string_view kXmlSuffix = ".xml";
 // Room for the header comment on top of the largest definition accepted.
 constexpr size_t kMaxFileSize = xml::kMaxNetworkXmlSize + 4096;
 
-struct DirCloser {
-  void operator()(DIR* dir) const { closedir(dir); }
-};
-using DirPtr = std::unique_ptr<DIR, DirCloser>;
-
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-// Names of the entries of `dir`, sorted; nullopt with errno set on failure.
-std::optional<std::vector<std::string>> ListDir(const std::string& dir) {
-  DirPtr d(opendir(dir.c_str()));
-  if (!d) return std::nullopt;
-  std::vector<std::string> names;
-  errno = 0;
-  while (struct dirent* entry = readdir(d.get())) {
-    std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
-  }
-  if (errno != 0) return std::nullopt;
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
@@ -122,7 +101,7 @@ std::string_view StripLeadingComment(std::string_view text) {
 
 Result<DefinitionScan> ScanDefinitionDir(const std::string& dir) {
   DefinitionScan scan;
-  std::optional<std::vector<std::string>> names = ListDir(dir);
+  std::optional<std::vector<std::string>> names = ListDirectory(dir);
   if (!names) {
     if (errno == ENOENT) return scan;
     return SystemError("cannot read directory '" + dir + "': " + std::strerror(errno),
@@ -154,7 +133,7 @@ Result<DefinitionScan> ScanDefinitionDir(const std::string& dir) {
     scan.definitions.push_back(std::move(def));
   }
 
-  std::optional<std::vector<std::string>> marks = ListDir(autostart_dir);
+  std::optional<std::vector<std::string>> marks = ListDirectory(autostart_dir);
   if (!marks) {
     if (errno != ENOENT) {
       scan.problems.push_back(autostart_dir + ": cannot read directory: " + std::strerror(errno));

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/glib_handle.h"
 #include "common/unique_fd.h"
 #include "rpc/message.h"
 #include "rpc/protocol.h"
@@ -102,17 +103,15 @@ class TestClient {
 class ServerThread {
  public:
   explicit ServerThread(driver::NetworkDriver& driver, ServerLimits limits = {})
-      : context_(g_main_context_new()), loop_(g_main_loop_new(context_, FALSE)) {
-    server_ = std::make_unique<Server>(driver, context_, limits);
-    thread_ = std::thread([this] { g_main_loop_run(loop_); });
+      : context_(g_main_context_new()), loop_(g_main_loop_new(context_.get(), FALSE)) {
+    server_ = std::make_unique<Server>(driver, context_.get(), limits);
+    thread_ = std::thread([this] { g_main_loop_run(loop_.get()); });
   }
   ~ServerThread() {
-    g_main_loop_quit(loop_);
-    g_main_context_wakeup(context_);
+    g_main_loop_quit(loop_.get());
+    g_main_context_wakeup(context_.get());
     thread_.join();
     server_.reset();
-    g_main_loop_unref(loop_);
-    g_main_context_unref(context_);
   }
   ServerThread(const ServerThread&) = delete;
   ServerThread& operator=(const ServerThread&) = delete;
@@ -123,7 +122,7 @@ class ServerThread {
     std::packaged_task<decltype(fn())()> task(std::move(fn));
     auto result = task.get_future();
     g_main_context_invoke(
-        context_,
+        context_.get(),
         [](gpointer data) -> gboolean {
           (*static_cast<decltype(task)*>(data))();
           return G_SOURCE_REMOVE;
@@ -143,8 +142,8 @@ class ServerThread {
   Server& server() { return *server_; }
 
  private:
-  GMainContext* context_;
-  GMainLoop* loop_;
+  GMainContextPtr context_;
+  GMainLoopPtr loop_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
 };

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <ftw.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -64,5 +65,24 @@ inline std::string ReadAll(const std::string& path) {
 inline void WriteAll(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
+
+// st_mode of `path` itself (a symlink is not followed); 0 if it is missing.
+inline mode_t ModeOf(const std::string& path) {
+  struct stat st = {};
+  lstat(path.c_str(), &st);
+  return st.st_mode;
+}
+
+// A umask for the life of the object.
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(mode_t mask) : saved_(umask(mask)) {}
+  ~ScopedUmask() { umask(saved_); }
+  ScopedUmask(const ScopedUmask&) = delete;
+  ScopedUmask& operator=(const ScopedUmask&) = delete;
+
+ private:
+  mode_t saved_;
+};
 
 }  // namespace virtnat::testing

@@ -57,7 +57,7 @@ RealizerHost::RealizerHost(const NetNs& ns, const std::string& state_dir) {
 }
 
 RealizerHost::~RealizerHost() {
-  if (ok_) RunOnLoop([this] { g_main_loop_quit(loop_); });
+  if (ok_) RunOnLoop([this] { g_main_loop_quit(loop_.get()); });
   if (thread_.joinable()) thread_.join();
 }
 
@@ -71,9 +71,9 @@ void RealizerHost::Main(const std::string& ns_name, const std::string& state_dir
     return;
   }
   close(fd);
-  context_ = g_main_context_new();
-  g_main_context_push_thread_default(context_);
-  loop_ = g_main_loop_new(context_, FALSE);
+  context_.reset(g_main_context_new());
+  g_main_context_push_thread_default(context_.get());
+  loop_.reset(g_main_loop_new(context_.get(), FALSE));
   auto netlink = driver::RealNetlink::Open();
   auto firewall = driver::NftFirewall::Open();
   auto facts = driver::RealHostFacts::Open();
@@ -89,17 +89,17 @@ void RealizerHost::Main(const std::string& ns_name, const std::string& state_dir
     deps.firewall = firewall_.get();
     deps.facts = facts_.get();
     deps.sysctl = sysctl_.get();
-    deps.dnsmasq = driver::SupervisedDnsmasq(context_);
+    deps.dnsmasq = driver::SupervisedDnsmasq(context_.get());
     deps.paths.state_dir = state_dir + "/lib";
     deps.paths.run_dir = state_dir + "/run";
     realizer_ = std::make_unique<driver::HostRealizer>(std::move(deps));
   }
   ready->set_value(ok);
-  if (ok) g_main_loop_run(loop_);
+  if (ok) g_main_loop_run(loop_.get());
   realizer_.reset();
-  g_main_loop_unref(loop_);
-  g_main_context_pop_thread_default(context_);
-  g_main_context_unref(context_);
+  loop_.reset();
+  g_main_context_pop_thread_default(context_.get());
+  context_.reset();
 }
 
 void RealizerHost::RunOnLoop(std::function<void()> task) {
@@ -110,7 +110,7 @@ void RealizerHost::RunOnLoop(std::function<void()> task) {
   auto* job = new Job{std::move(task), {}};
   std::future<void> done = job->done.get_future();
   g_main_context_invoke_full(
-      context_, G_PRIORITY_DEFAULT,
+      context_.get(), G_PRIORITY_DEFAULT,
       [](gpointer data) -> gboolean {
         auto* j = static_cast<Job*>(data);
         j->task();

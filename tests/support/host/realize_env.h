@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/glib_handle.h"
 #include "driver/realize/host_realizer.h"
 #include "tests/support/host/netns.h"
 #include "xml/network_def.h"
@@ -46,8 +47,8 @@ class RealizerHost {
   void RunOnLoop(std::function<void()> task);
   void Main(const std::string& ns_name, const std::string& state_dir, std::promise<bool>* ready);
 
-  GMainContext* context_ = nullptr;
-  GMainLoop* loop_ = nullptr;
+  GMainContextPtr context_;
+  GMainLoopPtr loop_;
   std::unique_ptr<driver::Netlink> netlink_;
   std::unique_ptr<driver::Firewall> firewall_;
   std::unique_ptr<driver::HostFacts> facts_;

@@ -187,5 +187,23 @@ TEST(XmlDocumentTest, DnsmasqLineInjectionIsRefused) {
   }
 }
 
+// The brief style: the label and libxml2's message of the last error, no
+// line and no context; the hardened checks are the same.
+TEST(XmlDocumentTest, BriefErrorStyle) {
+  auto doc = ParseXmlDocument("<a><b>x</a>", "(label)", 4096, XmlErrorStyle::kBrief);
+  ASSERT_FALSE(doc.ok());
+  EXPECT_EQ(doc.error().code, VIR_ERR_XML_DETAIL);
+  EXPECT_EQ(doc.error().message, "(label): Premature end of data in tag a line 1");
+  auto full = ParseXmlDocument("<a><b>x</a>", "(label)", 4096);
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.error().message.rfind("(label):1: Opening and ending tag mismatch", 0), 0u)
+      << full.error().message;
+  auto doctype = ParseXmlDocument("<!DOCTYPE a [<!ENTITY e 'x'>]><a/>", "(label)", 4096,
+                                  XmlErrorStyle::kBrief);
+  ASSERT_FALSE(doctype.ok());
+  EXPECT_EQ(doctype.error().message,
+            "(label):1: DOCTYPE declarations are not allowed (no DTDs or entity declarations)");
+}
+
 }  // namespace
 }  // namespace virtnat::xml

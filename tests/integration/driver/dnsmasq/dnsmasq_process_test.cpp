@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/glib_handle.h"
 #include "driver/dnsmasq/leases.h"
 #include "tests/support/host/dnsmasq_process_fixture.h"
 
@@ -69,7 +70,8 @@ TEST_F(DnsmasqTest, ServesDhcpAsAnUnprivilegedUser) {
 
 TEST_F(DnsmasqTest, KilledDnsmasqIsBackWithinASecondAndKeepsLeases) {
   host_.Run([&] {
-    GMainContext* context = g_main_context_new();
+    GMainContextPtr owned_context(g_main_context_new());
+    GMainContext* context = owned_context.get();
     {
       DnsmasqProcess dnsmasq(Command("net"), context);
       std::vector<std::string> events;
@@ -102,7 +104,6 @@ TEST_F(DnsmasqTest, KilledDnsmasqIsBackWithinASecondAndKeepsLeases) {
       }
       EXPECT_EQ(dnsmasq.restarts(), 1);  // a stop is not a death
     }
-    g_main_context_unref(context);
   });
 }
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "common/glib_handle.h"
 #include "driver/drift/drift_check.h"
 #include "driver/drift/drift_repair.h"
 #include "driver/drift/firewall_drift_host.h"
@@ -135,14 +136,9 @@ TEST_F(FirewallNftRestoreTest, RemovingANetworkAfterItsTableWasDeletedForgetsIt)
   EXPECT_EQ(Ruleset(), "");
 }
 
-// An owned GMainContext for the namespace thread.
-struct ContextDeleter {
-  void operator()(GMainContext* c) const { g_main_context_unref(c); }
-};
-
 TEST_F(FirewallNftRestoreTest, MonitorAndRepairerRestoreWithinASecondWithoutLooping) {
   ns_.Run([&] {
-    std::unique_ptr<GMainContext, ContextDeleter> context(g_main_context_new());
+    GMainContextPtr context(g_main_context_new());
     FirewallDriftHost host(*fw_, nullptr);
     std::vector<std::string> warnings;
     DriftRepairer repairer(

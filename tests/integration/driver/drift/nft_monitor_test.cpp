@@ -15,9 +15,11 @@
 #include <memory>
 #include <vector>
 
+#include "common/glib_handle.h"
 #include "driver/drift/firewall_audit.h"
 #include "driver/drift/nft_dump.h"
 #include "driver/firewall/nft_ptr.h"
+#include "driver/firewall/nft_socket.h"
 #include "tests/support/host/netns.h"
 
 namespace virtnat::driver {
@@ -51,12 +53,6 @@ const std::vector<ExpectedNftChain> kExpected = {
     {NFPROTO_INET, "virtnat", "vnbr0_in", 2},
 };
 
-// An owned GMainContext for the namespace thread.
-struct ContextDeleter {
-  void operator()(GMainContext* c) const { g_main_context_unref(c); }
-};
-using ContextPtr = std::unique_ptr<GMainContext, ContextDeleter>;
-
 // Iterates `context` until `done` holds or `timeout` passes.
 bool IterateUntil(GMainContext* context, const std::function<bool()>& done, milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -75,7 +71,7 @@ void Nft(const std::string& command) {
 
 // Adds or deletes `table ip mine` in one batch sent through `sock`, as the
 // driver's own firewall socket would.
-void ChangeTableThroughSocket(mnl_socket* sock, uint16_t type) {
+void ChangeTableThroughSocket(NftSocket& sock, uint16_t type) {
   static uint32_t seq = 1;
   std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
   mnl_nlmsg_batch* batch = mnl_nlmsg_batch_start(buf.data(), buf.size());
@@ -89,10 +85,14 @@ void ChangeTableThroughSocket(mnl_socket* sock, uint16_t type) {
   mnl_nlmsg_batch_next(batch);
   nftnl_batch_end(static_cast<char*>(mnl_nlmsg_batch_current(batch)), seq++);
   mnl_nlmsg_batch_next(batch);
-  ASSERT_GE(mnl_socket_sendto(sock, mnl_nlmsg_batch_head(batch), mnl_nlmsg_batch_size(batch)), 0);
+  iovec message{mnl_nlmsg_batch_head(batch), mnl_nlmsg_batch_size(batch)};
   mnl_nlmsg_batch_stop(batch);
-  ssize_t n = mnl_socket_recvfrom(sock, buf.data(), buf.size());
-  ASSERT_GT(n, 0);
+  ASSERT_EQ(sock.Send({&message, 1}), 0);
+  // The kernel handles a batch inside sendmsg(): the ack is queued.
+  size_t n = 0;
+  bool truncated = false;
+  ASSERT_EQ(sock.ReceiveQueued(buf, &n, &truncated), 0);
+  ASSERT_GT(n, 0u);
   const auto* reply = reinterpret_cast<const nlmsghdr*>(buf.data());
   ASSERT_EQ(reply->nlmsg_type, NLMSG_ERROR);
   EXPECT_EQ(static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(reply))->error, 0);
@@ -112,7 +112,7 @@ class NftMonitorIntegrationTest : public ::testing::Test {
   std::vector<NftChanges> Observe(const std::string& change, milliseconds wait) {
     std::vector<NftChanges> batches;
     ns_.Run([&] {
-      ContextPtr context(g_main_context_new());
+      GMainContextPtr context(g_main_context_new());
       auto monitor =
           NftMonitor::Start(context.get(), [&](const NftChanges& c) { batches.push_back(c); });
       ASSERT_TRUE(monitor.ok()) << monitor.error().message;
@@ -185,7 +185,7 @@ TEST_F(NftMonitorIntegrationTest, RecreatedTableIsReportedAsChanged) {
 TEST_F(NftMonitorIntegrationTest, SeparateChangesMakeSeparateBatches) {
   std::vector<NftChanges> batches;
   ns_.Run([&] {
-    ContextPtr context(g_main_context_new());
+    GMainContextPtr context(g_main_context_new());
     auto monitor =
         NftMonitor::Start(context.get(), [&](const NftChanges& c) { batches.push_back(c); });
     ASSERT_TRUE(monitor.ok()) << monitor.error().message;
@@ -206,19 +206,18 @@ TEST_F(NftMonitorIntegrationTest, SeparateChangesMakeSeparateBatches) {
 TEST_F(NftMonitorIntegrationTest, ChangesThroughAnIgnoredSocketAreNotReported) {
   std::vector<NftChanges> batches;
   ns_.Run([&] {
-    ContextPtr context(g_main_context_new());
+    GMainContextPtr context(g_main_context_new());
     auto monitor =
         NftMonitor::Start(context.get(), [&](const NftChanges& c) { batches.push_back(c); });
     ASSERT_TRUE(monitor.ok()) << monitor.error().message;
-    MnlSocketPtr own(mnl_socket_open(NETLINK_NETFILTER));
-    ASSERT_TRUE(own);
-    ASSERT_EQ(mnl_socket_bind(own.get(), 0, MNL_SOCKET_AUTOPID), 0);
+    Result<NftSocket> own = NftSocket::Open(0);
+    ASSERT_TRUE(own.ok()) << own.error().message;
     // Not ignored yet: seen like anyone's change.
-    ChangeTableThroughSocket(own.get(), NFT_MSG_NEWTABLE);
+    ChangeTableThroughSocket(*own, NFT_MSG_NEWTABLE);
     EXPECT_TRUE(IterateUntil(
         context.get(), [&] { return batches.size() == 1; }, kSecond));
-    (*monitor)->IgnoreChangesFrom(mnl_socket_get_portid(own.get()));
-    ChangeTableThroughSocket(own.get(), NFT_MSG_DELTABLE);
+    (*monitor)->IgnoreChangesFrom(own->portid());
+    ChangeTableThroughSocket(*own, NFT_MSG_DELTABLE);
     Nft("nft add chain ip other d");  // another process: reported
     EXPECT_TRUE(IterateUntil(
         context.get(), [&] { return batches.size() == 2; }, kSecond));
@@ -233,7 +232,7 @@ TEST_F(NftMonitorIntegrationTest, ChangesThroughAnIgnoredSocketAreNotReported) {
 TEST_F(NftMonitorIntegrationTest, ChangesInAnotherNamespaceAreNotSeen) {
   std::vector<NftChanges> batches;
   ns_.Run([&] {
-    ContextPtr context(g_main_context_new());
+    GMainContextPtr context(g_main_context_new());
     auto monitor =
         NftMonitor::Start(context.get(), [&](const NftChanges& c) { batches.push_back(c); });
     ASSERT_TRUE(monitor.ok()) << monitor.error().message;
@@ -249,7 +248,7 @@ TEST_F(NftMonitorIntegrationTest, ChangesInAnotherNamespaceAreNotSeen) {
 TEST_F(NftMonitorIntegrationTest, DestroyingTheMonitorInItsCallbackIsSafe) {
   int calls = 0;
   ns_.Run([&] {
-    ContextPtr context(g_main_context_new());
+    GMainContextPtr context(g_main_context_new());
     std::unique_ptr<NftMonitor> monitor;
     auto started = NftMonitor::Start(context.get(), [&](const NftChanges&) {
       ++calls;

@@ -13,6 +13,8 @@
 #include <fstream>
 #include <thread>
 
+#include "common/glib_handle.h"
+
 namespace virtnat::driver {
 namespace {
 
@@ -48,7 +50,7 @@ class DnsmasqProcessTest : public ::testing::Test {
     std::ofstream(dir_ + "/dnsmasq") << kFakeDnsmasq;
     std::filesystem::permissions(dir_ + "/dnsmasq", std::filesystem::perms::owner_all);
     SetMode("daemon");
-    context_ = g_main_context_new();
+    context_.reset(g_main_context_new());
   }
   void TearDown() override {
     std::ifstream in(dir_ + "/dnsmasq.pid");
@@ -56,7 +58,7 @@ class DnsmasqProcessTest : public ::testing::Test {
     if (in >> pid && pid > 1 && pid != getpid())
       kill(pid, SIGKILL);  // the stand-in daemon, by its pid
     std::filesystem::remove_all(dir_);
-    g_main_context_unref(context_);
+    context_.reset();
   }
 
   void SetMode(const std::string& mode) { std::ofstream(dir_ + "/mode") << mode << "\n"; }
@@ -83,14 +85,14 @@ class DnsmasqProcessTest : public ::testing::Test {
   void IterateUntil(const std::function<bool()>& done, milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!done() && std::chrono::steady_clock::now() < deadline) {
-      while (g_main_context_iteration(context_, FALSE)) {
+      while (g_main_context_iteration(context_.get(), FALSE)) {
       }
       std::this_thread::sleep_for(milliseconds(5));
     }
   }
 
   std::string dir_;
-  GMainContext* context_ = nullptr;
+  GMainContextPtr context_;
 };
 
 TEST_F(DnsmasqProcessTest, ArgvEndsWithTheUnprivilegedUser) {
@@ -165,7 +167,7 @@ TEST_F(DnsmasqProcessTest, FailureAfterThePidFileRemovesIt) {
 
 TEST_F(DnsmasqProcessTest, StaleOrForeignPidFileIsNotAdopted) {
   std::ofstream(dir_ + "/dnsmasq.pid") << getpid() << "\n";  // alive, but not dnsmasq
-  DnsmasqProcess dnsmasq(Command(), context_, Fast());
+  DnsmasqProcess dnsmasq(Command(), context_.get(), Fast());
   Status s = dnsmasq.Adopt();
   EXPECT_EQ(s.message(), "internal error: process " + std::to_string(getpid()) + " from '" + dir_ +
                              "/dnsmasq.pid' is not this network's dnsmasq");
@@ -173,7 +175,7 @@ TEST_F(DnsmasqProcessTest, StaleOrForeignPidFileIsNotAdopted) {
 }
 
 TEST_F(DnsmasqProcessTest, RestartsWithDoublingBackoffUntilItWorks) {
-  DnsmasqProcess dnsmasq(Command(), context_, Fast());
+  DnsmasqProcess dnsmasq(Command(), context_.get(), Fast());
   std::vector<std::string> events;
   dnsmasq.SetListener([&events](const std::string& line) { events.push_back(line); });
   ASSERT_TRUE(dnsmasq.Start().ok());
@@ -214,7 +216,7 @@ TEST_F(DnsmasqProcessTest, RestartsWithDoublingBackoffUntilItWorks) {
 TEST_F(DnsmasqProcessTest, HangingRestartNeverBlocksTheLoop) {
   DnsmasqTimings timings = Fast();
   timings.start_timeout = milliseconds(300);
-  DnsmasqProcess dnsmasq(Command(), context_, timings);
+  DnsmasqProcess dnsmasq(Command(), context_.get(), timings);
   std::vector<std::string> events;
   dnsmasq.SetListener([&events](const std::string& line) { events.push_back(line); });
   ASSERT_TRUE(dnsmasq.Start().ok());
@@ -225,7 +227,7 @@ TEST_F(DnsmasqProcessTest, HangingRestartNeverBlocksTheLoop) {
   auto deadline = std::chrono::steady_clock::now() + milliseconds(3000);
   while (events.size() < 2 && std::chrono::steady_clock::now() < deadline) {
     auto begin = std::chrono::steady_clock::now();
-    g_main_context_iteration(context_, FALSE);
+    g_main_context_iteration(context_.get(), FALSE);
     longest = std::max(longest, std::chrono::duration_cast<milliseconds>(
                                     std::chrono::steady_clock::now() - begin));
     std::this_thread::sleep_for(milliseconds(5));
@@ -244,7 +246,7 @@ TEST_F(DnsmasqProcessTest, HangingRestartNeverBlocksTheLoop) {
 TEST_F(DnsmasqProcessTest, StopDuringARestartEndsTheLauncher) {
   DnsmasqTimings timings = Fast();
   timings.start_timeout = milliseconds(5000);
-  DnsmasqProcess dnsmasq(Command(), context_, timings);
+  DnsmasqProcess dnsmasq(Command(), context_.get(), timings);
   ASSERT_TRUE(dnsmasq.Start().ok());
   SetMode("hang");
   ASSERT_EQ(kill(*dnsmasq.pid(), SIGKILL), 0);
@@ -263,7 +265,7 @@ TEST_F(DnsmasqProcessTest, StopDuringARestartEndsTheLauncher) {
 TEST_F(DnsmasqProcessTest, DestructionLeavesItRunningForTheNextDaemon) {
   pid_t pid = 0;
   {
-    DnsmasqProcess dnsmasq(Command(), context_, Fast());
+    DnsmasqProcess dnsmasq(Command(), context_.get(), Fast());
     ASSERT_TRUE(dnsmasq.Start().ok());
     pid = *dnsmasq.pid();
   }
@@ -274,7 +276,7 @@ TEST_F(DnsmasqProcessTest, DestructionLeavesItRunningForTheNextDaemon) {
 }
 
 TEST_F(DnsmasqProcessTest, ReloadBeforeStartIsRefused) {
-  DnsmasqProcess dnsmasq(Command(), context_, Fast());
+  DnsmasqProcess dnsmasq(Command(), context_.get(), Fast());
   EXPECT_EQ(dnsmasq.Reload().code(), VIR_ERR_OPERATION_INVALID);
 }
 

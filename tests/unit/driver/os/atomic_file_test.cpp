@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <string>
 
 #include "tests/support/temp_dir.h"
@@ -14,7 +15,9 @@ namespace virtnat::driver {
 namespace {
 
 using virtnat::testing::Entries;
+using virtnat::testing::ModeOf;
 using virtnat::testing::ReadAll;
+using virtnat::testing::ScopedUmask;
 using virtnat::testing::TempDir;
 using virtnat::testing::WriteAll;
 
@@ -38,12 +41,6 @@ class FileSizeLimit {
   struct rlimit saved_ = {};
   sighandler_t old_handler_ = SIG_DFL;
 };
-
-mode_t ModeOf(const std::string& path) {
-  struct stat st = {};
-  lstat(path.c_str(), &st);
-  return st.st_mode;
-}
 
 TEST(AtomicFileTest, WritesContentsWithMode) {
   TempDir dir;
@@ -154,6 +151,41 @@ TEST(AtomicFileTest, EnsureDirectoryCreatesParents) {
   WriteAll(dir / "file", "x");
   EXPECT_EQ(EnsureDirectory(dir / "file", 0755).code(), VIR_ERR_SYSTEM_ERROR);
   EXPECT_EQ(EnsureDirectory(dir / "file/sub", 0755).code(), VIR_ERR_SYSTEM_ERROR);
+}
+
+TEST(AtomicFileTest, ExactModeIgnoresTheUmask) {
+  TempDir dir;
+  ScopedUmask mask(077);
+  ASSERT_TRUE(WriteFileAtomic(dir / "exact", "x", 0644, FileMode::kExact).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir / "masked", "x", 0644).ok());
+  EXPECT_EQ(ModeOf(dir / "exact") & 07777, 0644u);
+  EXPECT_EQ(ModeOf(dir / "masked") & 07777, 0600u);
+  EXPECT_EQ(Entries(dir.path()), (std::vector<std::string>{"exact", "masked"}));
+}
+
+TEST(AtomicFileTest, RemoveAtomicTempsRemovesOnlyThatFilesTemporaries) {
+  TempDir dir;
+  const std::string path = dir / "net.hosts";
+  WriteAll(path, "kept");
+  WriteAll(dir / ".net.hosts.virtnat-tmp.0123456789abcdef", "half");
+  WriteAll(dir / ".net.hosts.virtnat-tmp.fedcba9876543210", "half");
+  WriteAll(dir / ".other.virtnat-tmp.0123456789abcdef", "other file's");
+  WriteAll(dir / "net.hosts.new", "not ours");
+  ASSERT_TRUE(RemoveAtomicTemps(path).ok());
+  EXPECT_EQ(Entries(dir.path()), (std::vector<std::string>{".other.virtnat-tmp.0123456789abcdef",
+                                                           "net.hosts", "net.hosts.new"}));
+  EXPECT_TRUE(RemoveAtomicTemps(dir / "missing/net.hosts").ok());
+}
+
+TEST(AtomicFileTest, ListDirectoryIsSortedWithoutDots) {
+  TempDir dir;
+  WriteAll(dir / "b", "");
+  WriteAll(dir / ".a", "");
+  WriteAll(dir / "a", "");
+  EXPECT_EQ(ListDirectory(dir.path()), (std::vector<std::string>{".a", "a", "b"}));
+  errno = 0;
+  EXPECT_EQ(ListDirectory(dir / "missing"), std::nullopt);
+  EXPECT_EQ(errno, ENOENT);
 }
 
 TEST(AtomicFileTest, TempNames) {
