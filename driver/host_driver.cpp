@@ -53,22 +53,21 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const HostDirs& o
   return parts;
 }
 
-HostDriverParts::~HostDriverParts() {
-  if (restarted_idle_ != 0) g_source_remove(restarted_idle_);
-}
+HostDriverParts::~HostDriverParts() = default;
 
 void HostDriverParts::OnDnsmasqEvent(const std::string& network, const std::string& line) {
   g_warning("network '%s': %s", network.c_str(), line.c_str());
   // The new pid is known only once the restart's notification returned.
   if (line.starts_with("dnsmasq restarted")) {
     restarted_.insert(network);
-    if (restarted_idle_ == 0) restarted_idle_ = g_idle_add(&HostDriverParts::OnRestartedIdle, this);
+    if (!restarted_idle_)
+      restarted_idle_.reset(g_idle_add(&HostDriverParts::OnRestartedIdle, this));
   }
 }
 
 gboolean HostDriverParts::OnRestartedIdle(gpointer data) noexcept {
   auto* self = static_cast<HostDriverParts*>(data);
-  self->restarted_idle_ = 0;
+  self->restarted_idle_.release();  // GLib removes it: G_SOURCE_REMOVE below
   std::set<std::string> networks;
   networks.swap(self->restarted_);
   try {

@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "common/glib_handle.h"
 #include "common/status.h"
 #include "driver/drift/drift_repair.h"
 #include "driver/firewall/firewall_nft.h"
@@ -80,7 +81,7 @@ class HostDriverParts {
   std::unique_ptr<DriftHost> drift_host_;
   std::function<void(const std::string&)> dnsmasq_restarted_;
   std::set<std::string> restarted_;  // networks whose record awaits a rewrite
-  guint restarted_idle_ = 0;
+  GSourceId restarted_idle_;
 };
 
 }  // namespace virtnat::driver
