@@ -45,11 +45,25 @@ def parse_args(argv):
                     help="virtnatd binary (default: build/virtnatd)")
     ap.add_argument("--out", help="results directory (default: bench/results, or "
                     "build/bench-quick with --quick)")
-    ap.add_argument("--only", choices=["libvirtd", "virtnatd"], help="run one daemon only")
+    ap.add_argument("--only", choices=["libvirtd", "libvirtd11", "virtnatd"],
+                    help="run one daemon only")
+    ap.add_argument("--libvirt11", choices=["yes", "auto", "cached", "no"],
+                    help="Debian 13's libvirtd 11.3 as a second reference, from the root "
+                    "bench/trixie-root builds once and caches: yes = build it if missing and "
+                    "fail --check without it; auto = build it if missing, else skip with the "
+                    "reason (default of a full run); cached = only if already built (default "
+                    "of --quick, so CI never builds it); no = skip")
+    ap.add_argument("--no-libvirt11", dest="libvirt11", action="store_const", const="no",
+                    help="same as --libvirt11 no")
     ap.add_argument("--check", action="store_true",
                     help="exit 1 unless every libvirtd figure, the table and the plot were "
                     "made (the smoke test; virtnatd may degrade)")
     return ap.parse_args(argv)
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
 
 
 def git_describe():
@@ -113,6 +127,36 @@ def phase(rec, side, name, figs, fn):
                                                                      name)
 
 
+def trixie_root(mode, rec):
+    """The cached Debian 13 root for libvirtd 11.3, building it if `mode` allows;
+    (root, None) or (None, why not)."""
+    tool = os.path.join(REPO, "bench", "trixie-root")
+    r = subprocess.run([tool, "--print"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+    if r.returncode == 0:
+        return r.stdout.strip(), None
+    if mode == "cached":
+        return None, ("no cached Debian 13 root (%s builds it once, a few minutes; or run "
+                      "with --libvirt11 yes)" % "bench/trixie-root")
+    log("libvirtd11: building the Debian 13 root (bench/trixie-root; once, then cached)")
+    t0 = time.monotonic()
+    r = subprocess.run([tool], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        tail = " ".join(r.stderr.strip().splitlines()[-3:])[-400:]
+        return None, "bench/trixie-root failed (status %d): %s" % (r.returncode, tail)
+    rec.note("The Debian 13 root for libvirtd 11.3 was built in this run in %.0f s." %
+             (time.monotonic() - t0))
+    return r.stdout.strip().splitlines()[-1], None
+
+
+def trixie_stamp(root):
+    try:
+        with open(os.path.join(os.path.dirname(root), "stamp")) as f:
+            return dict(l.rstrip("\n").split(": ", 1) for l in f if ": " in l)
+    except (OSError, TypeError):
+        return {}
+
+
 def sweep_earlier_runs():
     """Removes what a run killed with SIGKILL left: namespaces and work directories."""
     for stale in netns.sweep_stale():
@@ -141,6 +185,7 @@ def main(argv):
         sys.exit("bench/run must run as root (network namespaces, libvirtd)")
     cleanup.install()
     t_run = time.monotonic()
+    load_start = loadavg()
     sweep_earlier_runs()
     work = tempfile.mkdtemp(prefix="vnbench-%d-work." % os.getpid())
     # dnsmasq drops to an unprivileged user and still reads its files below here.
@@ -153,13 +198,28 @@ def main(argv):
     if raised:
         rec.note(raised)
     sides = []
-    if args.only != "virtnatd":
+    if args.only in (None, "libvirtd"):
         sides.append(Side(daemons.Libvirtd(work)))
+    l11 = args.libvirt11 or ("cached" if args.quick else "auto")
+    stamp = {}
+    if args.only == "libvirtd11" and l11 in ("cached", "no"):
+        l11 = "yes"
+    if args.only in (None, "libvirtd11") and l11 != "no":
+        root, why = trixie_root(l11, rec)
+        stamp = trixie_stamp(root)
+        side = Side(daemons.Libvirtd11(work, root))
+        if why:
+            side.down = why
+            log("libvirtd11: not available: %s" % why)
+        sides.append(side)
+    elif args.only is None:
+        rec.note("libvirtd 11.3 was not run (--libvirt11 no).")
     if args.only != "libvirtd":
         sides.append(Side(daemons.Virtnatd(work, args.virtnatd)))
     try:
         for s in sides:
-            start_side(s, rec)
+            if not s.down:
+                start_side(s, rec)
         run_phases(rec, sides, p)
     except KeyboardInterrupt:
         log("interrupted: cleaning up, no results written")
@@ -173,24 +233,36 @@ def main(argv):
                 except libvirt.libvirtError:
                     pass
         cleanup.run_all()
+    for s in sides:
+        if isinstance(s.daemon, daemons.Libvirtd11) and s.daemon.proc:
+            rec.note("libvirtd 11.3: this kernel has no act_csum, so the `tc filter add ... "
+                     "action csum` that libvirt's nftables backend runs for each network with "
+                     "DHCP (its DHCP checksum fix) was made a no-op that succeeds, by a `tc` "
+                     "first on the chroot's PATH that hands every other call to the real tc: "
+                     "%d such calls skipped in this run. Each tc call costs one more /bin/sh "
+                     "exec than in a stock install." % s.daemon.csum_skipped())
     meta = {"virtnatd": "%s (repository at %s)" % (args.virtnatd, git_describe()),
-            "elapsed": time.monotonic() - t_run,
+            "libvirt11": stamp, "libvirt11_mode": l11, "load_start": load_start,
+            "elapsed": time.monotonic() - t_run, "load_end": loadavg(),
             "command": " ".join(["bench/run"] + [shlex.quote(a) for a in argv])}
     report.write(os.path.join(out, "RESULTS.md"), rec, p, meta)
     png = os.path.join(out, "start-latency.png")
     log(plot.draw(png, rec, p["levels"]))
     log("wrote %s" % os.path.join(out, "RESULTS.md"))
-    return check(rec, p, png) if args.check else 0
+    refs = [s.key for s in sides if s.key != "virtnatd" and
+            (s.key == "libvirtd" or l11 == "yes")]
+    return check(rec, p, png, refs) if args.check else 0
 
 
-def check(rec, p, png):
+def check(rec, p, png, refs):
     problems = []
-    if args_only_virtnatd(rec):
-        problems.append("libvirtd was not run")
-    for fig, what, _ in report.rows(p):
-        e = rec.get(fig, "libvirtd")
-        if not (isinstance(e, Figure) and e.samples):
-            problems.append("libvirtd: %s: %s" % (what, getattr(e, "reason", "no samples")))
+    if not refs:
+        problems.append("no reference libvirtd was run")
+    for key in refs:
+        for fig, what, _ in report.rows(p):
+            e = rec.get(fig, key)
+            if not (isinstance(e, Figure) and e.samples):
+                problems.append("%s: %s: %s" % (key, what, getattr(e, "reason", "no samples")))
     if not os.path.exists(png):
         problems.append("no plot at %s" % png)
     mine = "%s-%d-" % (netns.PREFIX, os.getpid())
@@ -202,10 +274,6 @@ def check(rec, p, png):
         log("check: " + line)
     log("check: %s" % ("FAILED" if problems else "every libvirtd figure, table and plot made"))
     return 1 if problems else 0
-
-
-def args_only_virtnatd(rec):
-    return "libvirtd" not in {d for figs in rec.figures.values() for d in figs}
 
 
 def run_phases(rec, sides, p):
