@@ -155,11 +155,18 @@ exec /usr/sbin/tc "$@"
         self.version = None
 
     def csum_skipped(self):
+        """How many `tc ... action csum` calls the wrapper made no-ops so far
+        (kept once read: the run's directory goes at teardown)."""
         try:
             with open(os.path.join(self.workdir, "tc-csum.log")) as f:
-                return sum(1 for _ in f)
+                self._csum = sum(1 for _ in f)
         except OSError:
-            return 0
+            pass
+        return getattr(self, "_csum", 0)
+
+    def stop(self):
+        self.csum_skipped()
+        super().stop()
 
     def start(self):
         if not self.root or not os.path.isfile(os.path.join(self.root, "usr/sbin/libvirtd")):

@@ -214,7 +214,7 @@ def main(argv):
         sides.append(side)
     elif args.only is None:
         rec.note("libvirtd 11.3 was not run (--libvirt11 no).")
-    if args.only != "libvirtd":
+    if args.only in (None, "virtnatd"):
         sides.append(Side(daemons.Virtnatd(work, args.virtnatd)))
     try:
         for s in sides:
@@ -280,7 +280,8 @@ def run_phases(rec, sides, p):
     for s in sides:
         phase(rec, s, "memory at 0 networks", ["rss_0"],
               lambda s=s: phases.memory(rec, s.daemon, "rss_0", 0))
-    cyc = ["cycle_" + f for f in ("define", "start", "destroy", "undefine", "define_start")]
+    cyc = (["cycle_" + f for f in ("define", "start", "destroy", "undefine", "define_start")] +
+           ["cpu_" + f for f in ("define", "start", "destroy", "undefine")])
     for s in sides:
         phase(rec, s, "lifecycle cycles", cyc,
               lambda s=s: phases.cycles(rec, s.daemon, s.conn, p["cycles"]))
