@@ -55,6 +55,9 @@ def parse_args(argv):
                     "of --quick, so CI never builds it); no = skip")
     ap.add_argument("--no-libvirt11", dest="libvirt11", action="store_const", const="no",
                     help="same as --libvirt11 no")
+    ap.add_argument("--note", action="append", default=[],
+                    help="a line for the report's notes (e.g. what else the machine was "
+                    "doing); may be repeated")
     ap.add_argument("--check", action="store_true",
                     help="exit 1 unless every libvirtd figure, the table and the plot were "
                     "made (the smoke test; virtnatd may degrade)")
@@ -192,6 +195,8 @@ def main(argv):
     os.chmod(work, 0o755)
     cleanup.push("work directory", lambda: subprocess.run(["rm", "-rf", work]))
     rec = Record()
+    for n in args.note:
+        rec.note(n)
     # Two daemons at the top level, dnsmasq's helper processes, and the rest
     # of the machine's root processes.
     raised = sysctl_limits.raise_inotify(4 * max(p["levels"]) + 1024)
