@@ -41,8 +41,9 @@ def log(msg):
 def parse_args(argv):
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small counts, under 2 minutes")
-    ap.add_argument("--virtnatd", default=os.path.join(REPO, "build", "virtnatd"),
-                    help="virtnatd binary (default: build/virtnatd)")
+    ap.add_argument("--virtnatd", default=None,
+                    help="virtnatd binary (default: build/daemon/virtnatd, or build/virtnatd "
+                    "where older trees put it)")
     ap.add_argument("--out", help="results directory (default: bench/results, or "
                     "build/bench-quick with --quick)")
     ap.add_argument("--only", choices=["libvirtd", "libvirtd11", "virtnatd"],
@@ -171,6 +172,10 @@ def sweep_earlier_runs():
 
 def main(argv):
     args = parse_args(argv)
+    if args.virtnatd is None:
+        candidates = [os.path.join(REPO, "build", "daemon", "virtnatd"),
+                      os.path.join(REPO, "build", "virtnatd")]
+        args.virtnatd = next((c for c in candidates if os.path.isfile(c)), candidates[0])
     p = dict(QUICK if args.quick else FULL)
     p["samples_text"] = ("lifecycle %d cycles (after one warm-up); start at a level: %d probes; "
                          "RPC 1 client: %d calls, %d clients x %d calls; forwarding: %d x %d s "
