@@ -316,7 +316,18 @@ def run_phases(rec, sides, p):
         if s.conn:
             s.conn.close()
             s.conn = None
+        had_networks = s.daemon.proc is not None
         s.daemon.stop()
+        if had_networks and s is not sides[-1]:
+            waited, quiet = netns.settle()
+            log("kernel settled %.1f s after %s's teardown%s" %
+                (waited, s.key, "" if quiet else " (still busy: gave up waiting)"))
+            rec.note("After %s's scale phase its namespace (with its networks) was deleted "
+                     "and the next daemon's scale phase waited %.0f s for the kernel to "
+                     "finish freeing it (until a bridge was added and deleted in a scratch "
+                     "namespace in under 250 ms three times in a row%s)." % (s.daemon.label, waited,
+                                                   "" if quiet else "; it never did, the "
+                                                   "run went on after 180 s"))
 
 
 if __name__ == "__main__":

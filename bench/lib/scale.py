@@ -67,14 +67,13 @@ def run(rec, daemon, conn, levels, probes, limits, fwd, fwd_args, mem_level):
             break
     if stop_reason:
         rec.note("%s: stopped at %d running networks: %s." % (daemon.label, running, stop_reason))
-        for level in levels:
-            if level > running:
-                rec.miss("start_at_%d" % level, daemon.key,
-                         "stopped at %d networks (see notes)" % running)
-        if mem_level > running:
-            rec.miss("rss_%d" % mem_level, daemon.key, "stopped at %d networks" % running)
-        rec.miss("fwd_tput_n", daemon.key, "stopped at %d networks" % running)
-        rec.miss("fwd_rtt_n", daemon.key, "stopped at %d networks" % running)
+        # miss() keeps a figure that was measured: this marks only the others.
+        why = "stopped at %d networks (see notes)" % running
+        for fig in (["start_at_%d" % level for level in levels] +
+                    ["rss_%d" % mem_level, "procs_per_net_%d" % mem_level,
+                     "helpers_pss_%d" % mem_level, "fwd_tput_1", "fwd_rtt_1", "fwd_tput_n",
+                     "fwd_rtt_n"]):
+            rec.miss(fig, daemon.key, why)
     return running
 
 
