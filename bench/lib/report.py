@@ -209,7 +209,7 @@ def write(path, rec, p, meta):
              "overlay that keeps the cached root unchanged, nftables firewall backend (act_csum: "
              "see notes)" % (stamp.get("libvirtd", "libvirtd 11.3"), stamp.get("built", "?"),
                              stamp.get("build seconds", "?")) if stamp else
-             "libvirtd 11.3 not run (--libvirt11 %s; see notes)" % meta.get("libvirt11_mode", "?"))
+             "not run (--libvirt11 %s; see notes)" % meta.get("libvirt11_mode", "?"))
     shown = [d for d in DAEMONS if d != "libvirtd11" or stamp or
              any(rec.get(fig, d) is not None for fig in rec.figures)]
     refs = [d for d in shown if d in REFS]
