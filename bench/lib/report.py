@@ -223,8 +223,9 @@ def write(path, rec, p, meta):
                                                              meta["command"]),
              "- Every daemon runs as root in its own network namespace, driven by the host's "
              "(Debian 12) python3-libvirt over `network+unix:///system?socket=...`; "
-             "libvirtd 9.0 is the host's, in a private mount namespace (tmpfs over /run, "
-             "/etc/libvirt, /var/lib/libvirt, /var/cache/libvirt, /var/log/libvirt), all its "
+             "libvirtd 9.0 is the host's, in a private mount namespace (a tmpfs over /run; "
+             "/etc/libvirt, /var/lib/libvirt, /var/cache/libvirt, /var/log/libvirt are "
+             "directories of the run's, on disk like the other daemons' state), all its "
              "drivers loaded as Debian runs it, firewall via iptables (nf_tables backend).",
              "- libvirtd 11.3: %s." % ref11,
              "- Times are wall-clock at the client, per API call. CPU is the daemon's own "
