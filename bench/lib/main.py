@@ -305,6 +305,7 @@ def run_phases(rec, sides, p):
     ml = p["mem_level"]
     scale_figs = (["start_at_%d" % lv for lv in p["levels"]] +
                   ["cpu_start_at_%d" % lv for lv in p["levels"]] +
+                  ["cpu_own_start_at_%d" % lv for lv in p["levels"]] +
                   ["fwd_tput_1", "fwd_rtt_1", "fwd_tput_n", "fwd_rtt_n", "rss_%d" % ml,
                    "procs_per_net_%d" % ml, "helpers_pss_%d" % ml])
     limits = scale.Limits(p["start_limit_s"], p["scale_budget_s"])

@@ -123,6 +123,13 @@ def ns_cpu(daemon):
     return out
 
 
+def own_cpu_between(before, after, pid):
+    """The part of cpu_between that is `pid` itself and the children it waited for."""
+    if pid not in after:
+        return 0.0
+    return after[pid][1] - before.get(pid, (0, 0.0))[1]
+
+
 def cpu_between(before, after):
     """CPU seconds the namespace's processes used between two ns_cpu samples.
 

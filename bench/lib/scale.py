@@ -71,6 +71,7 @@ def run(rec, daemon, conn, levels, probes, limits, fwd, fwd_args, mem_level):
         why = "stopped at %d networks (see notes)" % running
         for fig in (["start_at_%d" % level for level in levels] +
                     ["cpu_start_at_%d" % level for level in levels] +
+                    ["cpu_own_start_at_%d" % level for level in levels] +
                     ["rss_%d" % mem_level, "procs_per_net_%d" % mem_level,
                      "helpers_pss_%d" % mem_level, "fwd_tput_1", "fwd_rtt_1", "fwd_tput_n",
                      "fwd_rtt_n"]):
@@ -87,7 +88,7 @@ CPU_TAIL_S = 0.2
 def probe(rec, daemon, conn, level, count, caveat):
     net = conn.networkDefineXML(netdefs.nat_xml(PROBE_NET))
     samples = []
-    cpu = 0.0
+    cpu = own = 0.0
     try:
         for _ in range(count):
             before = phases.ns_cpu(daemon)
@@ -95,7 +96,9 @@ def probe(rec, daemon, conn, level, count, caveat):
             net.create()
             samples.append(phases.ms_since(t0))
             time.sleep(CPU_TAIL_S)
-            cpu += phases.cpu_between(before, phases.ns_cpu(daemon))
+            after = phases.ns_cpu(daemon)
+            cpu += phases.cpu_between(before, after)
+            own += phases.own_cpu_between(before, after, daemon.pid)
             net.destroy()
     finally:
         if net.isActive():
@@ -103,6 +106,7 @@ def probe(rec, daemon, conn, level, count, caveat):
         net.undefine()
     rec.put("start_at_%d" % level, daemon.key, samples, "ms", caveat)
     rec.put("cpu_start_at_%d" % level, daemon.key, [cpu * 1e3 / count], "ms CPU", caveat)
+    rec.put("cpu_own_start_at_%d" % level, daemon.key, [own * 1e3 / count], "ms CPU", caveat)
 
 
 def measure_fwd(rec, daemon, fwd, suffix, fwd_args):
