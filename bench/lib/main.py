@@ -41,15 +41,33 @@ def log(msg):
 def parse_args(argv):
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small counts, under 2 minutes")
-    ap.add_argument("--virtnatd", default=os.path.join(REPO, "build", "virtnatd"),
-                    help="virtnatd binary (default: build/virtnatd)")
+    ap.add_argument("--virtnatd", default=None,
+                    help="virtnatd binary (default: build/daemon/virtnatd, or build/virtnatd "
+                    "where older trees put it)")
     ap.add_argument("--out", help="results directory (default: bench/results, or "
                     "build/bench-quick with --quick)")
-    ap.add_argument("--only", choices=["libvirtd", "virtnatd"], help="run one daemon only")
+    ap.add_argument("--only", choices=["libvirtd", "libvirtd11", "virtnatd"],
+                    help="run one daemon only")
+    ap.add_argument("--libvirt11", choices=["yes", "auto", "cached", "no"],
+                    help="Debian 13's libvirtd 11.3 as a second reference, from the root "
+                    "bench/trixie-root builds once and caches: yes = build it if missing and "
+                    "fail --check without it; auto = build it if missing, else skip with the "
+                    "reason (default of a full run); cached = only if already built (default "
+                    "of --quick, so CI never builds it); no = skip")
+    ap.add_argument("--no-libvirt11", dest="libvirt11", action="store_const", const="no",
+                    help="same as --libvirt11 no")
+    ap.add_argument("--note", action="append", default=[],
+                    help="a line for the report's notes (e.g. what else the machine was "
+                    "doing); may be repeated")
     ap.add_argument("--check", action="store_true",
                     help="exit 1 unless every libvirtd figure, the table and the plot were "
                     "made (the smoke test; virtnatd may degrade)")
     return ap.parse_args(argv)
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
 
 
 def git_describe():
@@ -113,6 +131,36 @@ def phase(rec, side, name, figs, fn):
                                                                      name)
 
 
+def trixie_root(mode, rec):
+    """The cached Debian 13 root for libvirtd 11.3, building it if `mode` allows;
+    (root, None) or (None, why not)."""
+    tool = os.path.join(REPO, "bench", "trixie-root")
+    r = subprocess.run([tool, "--print"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+    if r.returncode == 0:
+        return r.stdout.strip(), None
+    if mode == "cached":
+        return None, ("no cached Debian 13 root (%s builds it once, a few minutes; or run "
+                      "with --libvirt11 yes)" % "bench/trixie-root")
+    log("libvirtd11: building the Debian 13 root (bench/trixie-root; once, then cached)")
+    t0 = time.monotonic()
+    r = subprocess.run([tool], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        tail = " ".join(r.stderr.strip().splitlines()[-3:])[-400:]
+        return None, "bench/trixie-root failed (status %d): %s" % (r.returncode, tail)
+    rec.note("The Debian 13 root for libvirtd 11.3 was built in this run in %.0f s." %
+             (time.monotonic() - t0))
+    return r.stdout.strip().splitlines()[-1], None
+
+
+def trixie_stamp(root):
+    try:
+        with open(os.path.join(os.path.dirname(root), "stamp")) as f:
+            return dict(l.rstrip("\n").split(": ", 1) for l in f if ": " in l)
+    except (OSError, TypeError):
+        return {}
+
+
 def sweep_earlier_runs():
     """Removes what a run killed with SIGKILL left: namespaces and work directories."""
     for stale in netns.sweep_stale():
@@ -124,6 +172,10 @@ def sweep_earlier_runs():
 
 def main(argv):
     args = parse_args(argv)
+    if args.virtnatd is None:
+        candidates = [os.path.join(REPO, "build", "daemon", "virtnatd"),
+                      os.path.join(REPO, "build", "virtnatd")]
+        args.virtnatd = next((c for c in candidates if os.path.isfile(c)), candidates[0])
     p = dict(QUICK if args.quick else FULL)
     p["samples_text"] = ("lifecycle %d cycles (after one warm-up); start at a level: %d probes; "
                          "RPC 1 client: %d calls, %d clients x %d calls; forwarding: %d x %d s "
@@ -141,25 +193,43 @@ def main(argv):
         sys.exit("bench/run must run as root (network namespaces, libvirtd)")
     cleanup.install()
     t_run = time.monotonic()
+    load_start = loadavg()
     sweep_earlier_runs()
     work = tempfile.mkdtemp(prefix="vnbench-%d-work." % os.getpid())
     # dnsmasq drops to an unprivileged user and still reads its files below here.
     os.chmod(work, 0o755)
     cleanup.push("work directory", lambda: subprocess.run(["rm", "-rf", work]))
     rec = Record()
+    for n in args.note:
+        rec.note(n)
     # Two daemons at the top level, dnsmasq's helper processes, and the rest
     # of the machine's root processes.
     raised = sysctl_limits.raise_inotify(4 * max(p["levels"]) + 1024)
     if raised:
         rec.note(raised)
     sides = []
-    if args.only != "virtnatd":
+    if args.only in (None, "libvirtd"):
         sides.append(Side(daemons.Libvirtd(work)))
-    if args.only != "libvirtd":
+    l11 = args.libvirt11 or ("cached" if args.quick else "auto")
+    stamp = {}
+    if args.only == "libvirtd11" and l11 in ("cached", "no"):
+        l11 = "yes"
+    if args.only in (None, "libvirtd11") and l11 != "no":
+        root, why = trixie_root(l11, rec)
+        stamp = trixie_stamp(root)
+        side = Side(daemons.Libvirtd11(work, root))
+        if why:
+            side.down = why
+            log("libvirtd11: not available: %s" % why)
+        sides.append(side)
+    elif args.only is None:
+        rec.note("libvirtd 11.3 was not run (--libvirt11 no).")
+    if args.only in (None, "virtnatd"):
         sides.append(Side(daemons.Virtnatd(work, args.virtnatd)))
     try:
         for s in sides:
-            start_side(s, rec)
+            if not s.down:
+                start_side(s, rec)
         run_phases(rec, sides, p)
     except KeyboardInterrupt:
         log("interrupted: cleaning up, no results written")
@@ -173,24 +243,37 @@ def main(argv):
                 except libvirt.libvirtError:
                     pass
         cleanup.run_all()
+    for s in sides:
+        if isinstance(s.daemon, daemons.Libvirtd11) and s.daemon.proc:
+            rec.note("libvirtd 11.3: this kernel has no act_csum, so the `tc filter add ... "
+                     "action csum` that libvirt's nftables backend runs for each network with "
+                     "DHCP (its DHCP checksum fix) was made a no-op that succeeds, by a `tc` "
+                     "first on the chroot's PATH that hands every other call to the real tc: "
+                     "%d such calls made no-ops in this run. The wrapper costs one /bin/sh per "
+                     "tc call (libvirt runs tc three times per start, once per destroy): a "
+                     "few ms per call, see bench/README.md." % s.daemon.csum_skipped())
     meta = {"virtnatd": "%s (repository at %s)" % (args.virtnatd, git_describe()),
-            "elapsed": time.monotonic() - t_run,
+            "libvirt11": stamp, "libvirt11_mode": l11, "load_start": load_start,
+            "elapsed": time.monotonic() - t_run, "load_end": loadavg(),
             "command": " ".join(["bench/run"] + [shlex.quote(a) for a in argv])}
     report.write(os.path.join(out, "RESULTS.md"), rec, p, meta)
     png = os.path.join(out, "start-latency.png")
     log(plot.draw(png, rec, p["levels"]))
     log("wrote %s" % os.path.join(out, "RESULTS.md"))
-    return check(rec, p, png) if args.check else 0
+    refs = [s.key for s in sides if s.key != "virtnatd" and
+            (s.key == "libvirtd" or l11 == "yes")]
+    return check(rec, p, png, refs) if args.check else 0
 
 
-def check(rec, p, png):
+def check(rec, p, png, refs):
     problems = []
-    if args_only_virtnatd(rec):
-        problems.append("libvirtd was not run")
-    for fig, what, _ in report.rows(p):
-        e = rec.get(fig, "libvirtd")
-        if not (isinstance(e, Figure) and e.samples):
-            problems.append("libvirtd: %s: %s" % (what, getattr(e, "reason", "no samples")))
+    if not refs:
+        problems.append("no reference libvirtd was run")
+    for key in refs:
+        for fig, what, _ in report.rows(p):
+            e = rec.get(fig, key)
+            if not (isinstance(e, Figure) and e.samples):
+                problems.append("%s: %s: %s" % (key, what, getattr(e, "reason", "no samples")))
     if not os.path.exists(png):
         problems.append("no plot at %s" % png)
     mine = "%s-%d-" % (netns.PREFIX, os.getpid())
@@ -204,15 +287,12 @@ def check(rec, p, png):
     return 1 if problems else 0
 
 
-def args_only_virtnatd(rec):
-    return "libvirtd" not in {d for figs in rec.figures.values() for d in figs}
-
-
 def run_phases(rec, sides, p):
     for s in sides:
         phase(rec, s, "memory at 0 networks", ["rss_0"],
               lambda s=s: phases.memory(rec, s.daemon, "rss_0", 0))
-    cyc = ["cycle_" + f for f in ("define", "start", "destroy", "undefine", "define_start")]
+    cyc = (["cycle_" + f for f in ("define", "start", "destroy", "undefine", "define_start")] +
+           ["cpu_" + f for f in ("define", "start", "destroy", "undefine")])
     for s in sides:
         phase(rec, s, "lifecycle cycles", cyc,
               lambda s=s: phases.cycles(rec, s.daemon, s.conn, p["cycles"]))
@@ -224,6 +304,8 @@ def run_phases(rec, sides, p):
                                      p["clients"], p["calls_per_client"]))
     ml = p["mem_level"]
     scale_figs = (["start_at_%d" % lv for lv in p["levels"]] +
+                  ["cpu_start_at_%d" % lv for lv in p["levels"]] +
+                  ["cpu_own_start_at_%d" % lv for lv in p["levels"]] +
                   ["fwd_tput_1", "fwd_rtt_1", "fwd_tput_n", "fwd_rtt_n", "rss_%d" % ml,
                    "procs_per_net_%d" % ml, "helpers_pss_%d" % ml])
     limits = scale.Limits(p["start_limit_s"], p["scale_budget_s"])
@@ -237,7 +319,18 @@ def run_phases(rec, sides, p):
         if s.conn:
             s.conn.close()
             s.conn = None
+        had_networks = s.daemon.proc is not None
         s.daemon.stop()
+        if had_networks and s is not sides[-1]:
+            waited, quiet = netns.settle()
+            log("kernel settled %.1f s after %s's teardown%s" %
+                (waited, s.key, "" if quiet else " (still busy: gave up waiting)"))
+            rec.note("After %s's scale phase its namespace (with its networks) was deleted "
+                     "and the next daemon's scale phase waited %.0f s for the kernel to "
+                     "finish freeing it (until a bridge was added and deleted in a scratch "
+                     "namespace in under 250 ms three times in a row%s)." % (s.daemon.label, waited,
+                                                   "" if quiet else "; it never did, the "
+                                                   "run went on after 180 s"))
 
 
 if __name__ == "__main__":

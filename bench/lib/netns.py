@@ -93,3 +93,29 @@ def veth(ns_a, name_a, ns_b, name_b):
 
 def ip(ns, *args, check=True):
     return sh(["ip", "-n", ns] + list(args), check=check)
+
+
+def settle(max_s=180.0, quiet_ms=250.0, streak=3):
+    """Waits until the kernel has finished tearing down what an earlier daemon left.
+
+    A deleted namespace with hundreds of bridges is freed by the kernel in the
+    background, under the RTNL lock; a daemon started meanwhile waits for that
+    lock in its first link operations (once 10 s). This adds and deletes a
+    bridge in a scratch namespace until that takes under `quiet_ms`
+    `streak` times in a row, or `max_s` passed. Returns the seconds waited and
+    whether the kernel got quiet."""
+    t0 = time.monotonic()
+    name = create("settle")
+    quiet = 0
+    try:
+        while time.monotonic() - t0 < max_s:
+            t = time.monotonic()
+            ip(name, "link", "add", "vnbsettle", "type", "bridge")
+            ip(name, "link", "del", "vnbsettle")
+            quiet = quiet + 1 if (time.monotonic() - t) * 1e3 < quiet_ms else 0
+            if quiet >= streak:
+                return time.monotonic() - t0, True
+            time.sleep(0.2)
+        return time.monotonic() - t0, False
+    finally:
+        delete(name)

@@ -1,4 +1,4 @@
-"""start-latency.png: start time against networks already running, both daemons.
+"""start-latency.png: start time against networks already running, every daemon.
 
 matplotlib (Debian's python3-matplotlib) if it imports, else gnuplot; the
 returned text says which, or why there is no plot.
@@ -9,8 +9,8 @@ import subprocess
 
 from record import Figure
 
-COLORS = {"libvirtd": "#c0392b", "virtnatd": "#2471a3"}
-LABELS = {"libvirtd": "libvirtd 9.0", "virtnatd": "virtnatd"}
+COLORS = {"libvirtd": "#c0392b", "libvirtd11": "#d68910", "virtnatd": "#2471a3"}
+LABELS = {"libvirtd": "libvirtd 9.0", "libvirtd11": "libvirtd 11.3", "virtnatd": "virtnatd"}
 
 
 def probes(rec, levels, key):

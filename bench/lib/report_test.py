@@ -53,9 +53,17 @@ class VerdictTest(unittest.TestCase):
         return [l for l in report.verdicts(rec, PARAMS) if l.startswith(prefix)][0]
 
     def test_met_and_missed(self):
-        self.assertIn("met", self.line(self.record([20.0]), "- start of a NAT"))
-        missed = self.line(self.record([50.0]), "- start of a NAT")
+        self.assertIn("-> met", self.line(self.record([10.0]), "- start of a NAT"))
+        missed = self.line(self.record([25.0]), "- start of a NAT")
         self.assertIn("MISSED: 2.0x short", missed)
+
+    def test_judged_against_each_reference(self):
+        rec = self.record([10.0])
+        rec.put("cycle_start", "libvirtd11", [100.0], "ms")
+        lines = [l for l in report.verdicts(rec, PARAMS) if l.startswith("- start of a NAT")]
+        self.assertEqual(len(lines), 2)
+        self.assertIn("than libvirtd 9.0: 25.0x -> met", lines[0])
+        self.assertIn("than libvirtd 11.3: 10.0x -> MISSED: 2.0x short", lines[1])
 
     def test_caveat_is_never_met(self):
         line = self.line(self.record([0.01], caveat="no host effects"), "- start of a NAT")
@@ -74,6 +82,20 @@ class VerdictTest(unittest.TestCase):
         self.assertEqual(text.count("not available: no binary at /x"), 1)
         self.assertIn("(all figures)", text)
         self.assertIn("| start | ms | 1.5 | 2 | n/a | - | - |", text)
+        self.assertNotIn("libvirtd 11.3 median", text)  # not run: no column
+
+    def test_three_columns_and_two_ratios(self):
+        rec = Record()
+        rec.put("cycle_start", "libvirtd", [200.0], "ms")
+        rec.put("cycle_start", "libvirtd11", [100.0], "ms")
+        rec.put("cycle_start", "virtnatd", [10.0], "ms")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "R.md")
+            report.write(path, rec, PARAMS, {"virtnatd": "x", "elapsed": 1.0, "command": "c",
+                                             "libvirt11": {"libvirtd": "libvirtd 11.3.0"}})
+            text = open(path).read()
+        self.assertIn("| virtnatd / libvirtd 9.0 | virtnatd / libvirtd 11.3 |", text)
+        self.assertIn("| start | ms | 200 | - | 100 | - | 10.0 | - | 0.05 | 0.1 |", text)
 
 
 if __name__ == "__main__":
