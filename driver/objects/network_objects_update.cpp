@@ -73,7 +73,10 @@ void NetworkObjects::BeginUpdate(const NetworkRef& net, unsigned command, unsign
       }
     }
     if (live && live_change_hook_) live_change_hook_(NetworkRef{updated.def.name, uuid});
-    done(Status::Ok());
+    // libvirt: "updated" after every successful update, live or config,
+    // with the current definition; its failure is the call's error.
+    RunHook(HookOp::kUpdated, updated.def, updated.active ? updated.ports.size() : 0, nullptr,
+            std::move(done));
   };
   if (!live) return finish(Status::Ok());
   obj->updating = true;
