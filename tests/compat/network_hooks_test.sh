@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# libvirt's network hooks with Debian's virsh: a recording script in a
+# private hooks directory (HOOKS/network, and one in HOOKS/network.d/) sees
+# define/start/port create/update/port delete/stop as the sequence libvirt's
+# bridge_driver.c produces (derived from its source: start/begin, then
+# started/begin, port-created/begin, updated/begin, port-deleted/begin,
+# stopped/end; define and undefine run none), each with its <hookData> on
+# stdin. A start hook that fails aborts the start with libvirt's error and
+# leaves no bridge; a start hook that never ends is killed after
+# hook_timeout while other clients are served.
+. "$(dirname "$0")/lib.sh"
+
+HOOKS=$TMP/hooks
+mkdir -p "$HOOKS/network.d" "$TMP/etc"
+cat >"$TMP/etc/virtnatd.conf" <<CONF
+hooks_dir = $HOOKS
+hook_timeout = 3
+CONF
+# The recording hook: one line per call, stdin kept per call.
+cat >"$HOOKS/network" <<SH
+#!/bin/sh
+n=\$(wc -l <"$TMP/calls" 2>/dev/null || echo 0)
+cat >"$TMP/stdin.\$n"
+echo "\$*" >>"$TMP/calls"
+case "\$1 \$2" in
+  "hook-fail start") echo "refused by hook" >&2; exit 1 ;;
+  "hook-hang start") touch "$TMP/hanging"; sleep 987654 ;;
+esac
+exit 0
+SH
+cat >"$HOOKS/network.d/50-second" <<SH
+#!/bin/sh
+cat >/dev/null
+echo "network.d: \$*" >>"$TMP/calls"
+SH
+# Not executable: skipped, as libvirt skips it.
+echo 'echo never >>"$TMP/calls"' >"$HOOKS/network.d/10-not-executable"
+chmod +x "$HOOKS/network" "$HOOKS/network.d/50-second"
+touch "$TMP/calls"
+
+start_daemon
+Q=(virsh -q -c "$URI")
+in_daemon_ns() { nsenter --net="/proc/$DAEMON_PID/ns/net" "$@"; }
+
+net() {
+  cat <<XML
+<network>
+  <name>$1</name>
+  <forward mode='nat'/>
+  <bridge name='$2' stp='off' delay='0'/>
+  <ip address='192.168.$3.1' netmask='255.255.255.0'>
+    <dhcp><range start='192.168.$3.100' end='192.168.$3.200'/></dhcp>
+  </ip>
+</network>
+XML
+}
+net hook-a virbrha 231 >"$TMP/a.xml"
+net hook-fail virbrhf 232 >"$TMP/fail.xml"
+net hook-hang virbrhh 233 >"$TMP/hang.xml"
+net hook-b virbrhb 234 >"$TMP/b.xml"
+cat >"$TMP/port.xml" <<XML
+<networkport>
+  <uuid>a1a1a1a1-0000-4000-8000-0000000000a7</uuid>
+  <owner>
+    <name>hookvm</name>
+    <uuid>11111111-2222-3333-4444-5555555555a7</uuid>
+  </owner>
+  <mac address='52:54:00:a1:00:a7'/>
+</networkport>
+XML
+PORT=a1a1a1a1-0000-4000-8000-0000000000a7
+
+# 1. The sequence.
+"${Q[@]}" net-define "$TMP/a.xml" >/dev/null
+"${Q[@]}" net-start hook-a >/dev/null
+"${Q[@]}" net-port-create hook-a "$TMP/port.xml" >/dev/null
+"${Q[@]}" net-update hook-a add dns-host \
+  "<host ip='192.168.231.5'><hostname>hooked</hostname></host>" --live --config >/dev/null
+"${Q[@]}" net-port-delete hook-a "$PORT" >/dev/null
+"${Q[@]}" net-destroy hook-a >/dev/null
+"${Q[@]}" net-undefine hook-a >/dev/null
+check "hook calls for define/start/port create/update/port delete/stop/undefine" \
+  "hook-a start begin -
+network.d: hook-a start begin -
+hook-a started begin -
+network.d: hook-a started begin -
+hook-a port-created begin -
+network.d: hook-a port-created begin -
+hook-a updated begin -
+network.d: hook-a updated begin -
+hook-a port-deleted begin -
+network.d: hook-a port-deleted begin -
+hook-a stopped end -
+network.d: hook-a stopped end -" 0 cat "$TMP/calls"
+check "start/begin gets <hookData> with the live network" "<hookData>
+  <network>
+    <name>hook-a</name>" 0 head -3 "$TMP/stdin.0"
+check "start/begin stdin ends with </hookData>" "</hookData>" 0 bash -c "tail -c 11 '$TMP/stdin.0'"
+check "port-created/begin gets the counted network and the port" "  <network connections='1'>
+  <networkport>
+    <uuid>$PORT</uuid>
+    <plug type='network' bridge='virbrha'/>" 0 \
+  bash -c "grep -E \"^  <network |^  <networkport>|^    <uuid>$PORT|<plug \" '$TMP/stdin.4'"
+check "updated/begin sees the new host" "1" 0 grep -c "<hostname>hooked</hostname>" "$TMP/stdin.6"
+: >"$TMP/calls"
+
+# 2. A failing start hook aborts the start, with libvirt's error, and no bridge.
+"${Q[@]}" net-define "$TMP/fail.xml" >/dev/null
+out=$("${Q[@]}" net-start hook-fail 2>&1 || true)
+# The environment part of the command text depends on the caller's (PATH...).
+check "failing start hook: libvirt's error" "match" 0 bash -c '
+  [[ $1 == "error: Failed to start network hook-fail
+error: Hook script execution failed: internal error: Child process (LC_ALL=C "*" $2/network hook-fail start begin -) unexpected exit status 1: refused by hook" ]] &&
+  echo match || printf "%s\n" "$1"' _ "$out" "$HOOKS"
+check "failing start hook: network.d ran too, nothing after start" \
+  "hook-fail start begin -
+network.d: hook-fail start begin -" 0 cat "$TMP/calls"
+check "failing start hook: not active" "no" 0 \
+  bash -c "virsh -q -c '$URI' net-info hook-fail | awk '/^Active/ {print \$2}'"
+check "failing start hook: no bridge" "absent" 0 \
+  bash -c "nsenter --net=/proc/$DAEMON_PID/ns/net ip link show virbrhf >/dev/null 2>&1 && echo present || echo absent"
+"${Q[@]}" net-undefine hook-fail >/dev/null
+: >"$TMP/calls"
+
+# 3. A start hook that never ends holds only its own start; it is killed
+# after hook_timeout and the start fails with nothing left.
+"${Q[@]}" net-define "$TMP/hang.xml" >/dev/null
+"${Q[@]}" net-define "$TMP/b.xml" >/dev/null
+"${Q[@]}" net-start hook-hang >"$TMP/hang.out" 2>&1 &
+HANG_VIRSH=$!
+for _ in $(seq 200); do [[ -e $TMP/hanging ]] && break; sleep 0.02; done
+check "the hang hook is running" "yes" 0 bash -c "[[ -e '$TMP/hanging' ]] && echo yes"
+check "net-list answers while hook-hang's hook hangs" \
+  " hook-b    inactive   no   yes
+ hook-hang  inactive   no   yes" 0 "${Q[@]}" net-list --all
+check "another network starts meanwhile" "" 0 "${Q[@]}" net-start hook-b
+check "hook-b is active" "yes" 0 \
+  bash -c "virsh -q -c '$URI' net-info hook-b | awk '/^Active/ {print \$2}'"
+check "a second start of hook-hang is refused" \
+  "error: Failed to start network hook-hang
+error: Requested operation is not valid: network 'hook-hang' is being started; try again when it is done" \
+  1 "${Q[@]}" net-start hook-hang
+wait "$HANG_VIRSH" || true
+check "the hanging hook was killed after hook_timeout" "1" 0 \
+  grep -c "did not finish within 3 seconds and was killed" "$TMP/hang.out"
+check "its sleep is gone with its process group" "0" 0 \
+  bash -c "pgrep -f 'sleep 987654' | wc -l"
+check "hook-hang is not active and has no bridge" "no absent" 0 bash -c \
+  "echo \$(virsh -q -c '$URI' net-info hook-hang | awk '/^Active/ {print \$2}') \
+   \$(nsenter --net=/proc/$DAEMON_PID/ns/net ip link show virbrhh >/dev/null 2>&1 && echo present || echo absent)"
+"${Q[@]}" net-destroy hook-b >/dev/null
+finish
