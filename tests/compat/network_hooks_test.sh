@@ -16,27 +16,33 @@ cat >"$TMP/etc/virtnatd.conf" <<CONF
 hooks_dir = $HOOKS
 hook_timeout = 3
 CONF
-# The recording hook: one line per call, stdin kept per call.
-cat >"$HOOKS/network" <<SH
+# write_hooks DIR CALLS: the recording hook, one line per call, stdin kept
+# per call beside CALLS.
+write_hooks() {
+  local dir=$1 calls=$2
+  mkdir -p "$dir/network.d"
+  cat >"$dir/network" <<SH
 #!/bin/sh
-n=\$(wc -l <"$TMP/calls" 2>/dev/null || echo 0)
-cat >"$TMP/stdin.\$n"
-echo "\$*" >>"$TMP/calls"
+n=\$(wc -l <"$calls" 2>/dev/null || echo 0)
+cat >"$calls.stdin.\$n"
+echo "\$*" >>"$calls"
 case "\$1 \$2" in
   "hook-fail start") echo "refused by hook" >&2; exit 1 ;;
   "hook-hang start") touch "$TMP/hanging"; sleep 987654 ;;
 esac
 exit 0
 SH
-cat >"$HOOKS/network.d/50-second" <<SH
+  cat >"$dir/network.d/50-second" <<SH
 #!/bin/sh
 cat >/dev/null
-echo "network.d: \$*" >>"$TMP/calls"
+echo "network.d: \$*" >>"$calls"
 SH
-# Not executable: skipped, as libvirt skips it.
-echo 'echo never >>"$TMP/calls"' >"$HOOKS/network.d/10-not-executable"
-chmod +x "$HOOKS/network" "$HOOKS/network.d/50-second"
-touch "$TMP/calls"
+  # Not executable: skipped, as libvirt skips it.
+  echo "echo never >>'$calls'" >"$dir/network.d/10-not-executable"
+  chmod +x "$dir/network" "$dir/network.d/50-second"
+  touch "$calls"
+}
+write_hooks "$HOOKS" "$TMP/calls"
 
 start_daemon
 Q=(virsh -q -c "$URI")
@@ -71,14 +77,20 @@ XML
 PORT=a1a1a1a1-0000-4000-8000-0000000000a7
 
 # 1. The sequence.
-"${Q[@]}" net-define "$TMP/a.xml" >/dev/null
-"${Q[@]}" net-start hook-a >/dev/null
-"${Q[@]}" net-port-create hook-a "$TMP/port.xml" >/dev/null
-"${Q[@]}" net-update hook-a add dns-host \
-  "<host ip='192.168.231.5'><hostname>hooked</hostname></host>" --live --config >/dev/null
-"${Q[@]}" net-port-delete hook-a "$PORT" >/dev/null
-"${Q[@]}" net-destroy hook-a >/dev/null
-"${Q[@]}" net-undefine hook-a >/dev/null
+# run_sequence URI: define/start/port create/update/port delete/stop/undefine.
+run_sequence() {
+  local q=(virsh -q -c "$1")
+  "${q[@]}" net-define "$TMP/a.xml" >/dev/null
+  "${q[@]}" net-start hook-a >/dev/null
+  "${q[@]}" net-port-create hook-a "$TMP/port.xml" >/dev/null
+  "${q[@]}" net-update hook-a add dns-host \
+    "<host ip='192.168.231.5'><hostname>hooked</hostname></host>" --live --config >/dev/null
+  "${q[@]}" net-port-delete hook-a "$PORT" >/dev/null
+  "${q[@]}" net-destroy hook-a >/dev/null
+  "${q[@]}" net-undefine hook-a >/dev/null
+}
+run_sequence "$URI"
+cp "$TMP/calls" "$TMP/virtnatd.calls"
 check "hook calls for define/start/port create/update/port delete/stop/undefine" \
   "hook-a start begin -
 network.d: hook-a start begin -
@@ -94,14 +106,14 @@ hook-a stopped end -
 network.d: hook-a stopped end -" 0 cat "$TMP/calls"
 check "start/begin gets <hookData> with the live network" "<hookData>
   <network>
-    <name>hook-a</name>" 0 head -3 "$TMP/stdin.0"
-check "start/begin stdin ends with </hookData>" "</hookData>" 0 bash -c "tail -c 11 '$TMP/stdin.0'"
+    <name>hook-a</name>" 0 head -3 "$TMP/calls.stdin.0"
+check "start/begin stdin ends with </hookData>" "</hookData>" 0 bash -c "tail -c 11 '$TMP/calls.stdin.0'"
 check "port-created/begin gets the counted network and the port" "  <network connections='1'>
   <networkport>
     <uuid>$PORT</uuid>
     <plug type='network' bridge='virbrha'/>" 0 \
-  bash -c "grep -E \"^  <network |^  <networkport>|^    <uuid>$PORT|<plug \" '$TMP/stdin.4'"
-check "updated/begin sees the new host" "1" 0 grep -c "<hostname>hooked</hostname>" "$TMP/stdin.6"
+  bash -c "grep -E \"^  <network |^  <networkport>|^    <uuid>$PORT|<plug \" '$TMP/calls.stdin.4'"
+check "updated/begin sees the new host" "1" 0 grep -c "<hostname>hooked</hostname>" "$TMP/calls.stdin.6"
 : >"$TMP/calls"
 
 # 2. A failing start hook aborts the start, with libvirt's error, and no bridge.
@@ -149,4 +161,71 @@ check "hook-hang is not active and has no bridge" "no absent" 0 bash -c \
   "echo \$(virsh -q -c '$URI' net-info hook-hang | awk '/^Active/ {print \$2}') \
    \$(nsenter --net=/proc/$DAEMON_PID/ns/net ip link show virbrhh >/dev/null 2>&1 && echo present || echo absent)"
 "${Q[@]}" net-destroy hook-b >/dev/null
+
+# 4. Side by side: Debian's libvirtd 9.0 with the same hooks, in its own
+# network and mount namespaces (tmpfs over its directories, as
+# bench/lib/daemons.py runs it), does the same steps; its recorded sequence
+# must equal virtnatd's. libvirtd looks for hook scripts once, at start-up,
+# so they are in place before it starts.
+LV=$TMP/libvirtd
+LV_PID=
+lv_cleanup() {
+  if [[ -n $LV_PID ]]; then
+    local ns
+    ns=$(readlink "/proc/$LV_PID/ns/net" 2>/dev/null || true)
+    kill "$LV_PID" 2>/dev/null || true
+    wait "$LV_PID" 2>/dev/null || true
+    # What libvirtd started in its namespace (dnsmasq) goes too.
+    if [[ -n $ns ]]; then
+      for p in /proc/[0-9]*; do
+        [[ $(readlink "$p/ns/net" 2>/dev/null) == "$ns" ]] && kill -9 "${p#/proc/}" 2>/dev/null
+      done
+    fi
+  fi
+  cleanup
+}
+if command -v libvirtd >/dev/null && [[ $(id -u) == 0 ]]; then
+  trap lv_cleanup EXIT
+  mkdir -p "$LV/sock"
+  write_hooks "$LV/hooks" "$LV/calls"
+  cat >"$LV/libvirtd.conf" <<CONF
+listen_tls = 0
+listen_tcp = 0
+unix_sock_dir = "$LV/sock"
+unix_sock_rw_perms = "0700"
+auth_unix_rw = "none"
+auth_unix_ro = "none"
+log_outputs = "3:file:$LV/libvirtd.log"
+CONF
+  cat >"$LV/enter.sh" <<SH
+set -e
+for d in /run /etc/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
+  mount -t tmpfs -o mode=0755 vnhooks \$d
+done
+mkdir -p /etc/libvirt/hooks
+mount --bind "$LV/hooks" /etc/libvirt/hooks
+exec libvirtd --config "$LV/libvirtd.conf" --pid-file /run/libvirtd.pid
+SH
+  unshare --net --mount --propagation private sh "$LV/enter.sh" >"$LV/out.log" 2>&1 &
+  LV_PID=$!
+  LV_URI="network+unix:///system?socket=$LV/sock/libvirt-sock"
+  for _ in $(seq 300); do
+    virsh -q -c "$LV_URI" net-list --all >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  run_sequence "$LV_URI"
+  check "libvirtd 9.0 records the same sequence as virtnatd" "$(cat "$TMP/virtnatd.calls")" 0 \
+    cat "$LV/calls"
+  check "libvirtd 9.0's start/begin stdin opens as virtnatd's" "$(head -3 "$TMP/calls.stdin.0")" 0 \
+    head -3 "$LV/calls.stdin.0"
+  : >"$LV/calls"
+  virsh -q -c "$LV_URI" net-define "$TMP/fail.xml" >/dev/null
+  lv_out=$(virsh -q -c "$LV_URI" net-start hook-fail 2>&1 || true)
+  check "libvirtd 9.0's failing start hook error has the same form" "match" 0 bash -c '
+    [[ $1 == "error: Failed to start network hook-fail
+error: Hook script execution failed: internal error: Child process (LC_ALL=C "*" /etc/libvirt/hooks/network hook-fail start begin -) unexpected exit status 1: refused by hook" ]] &&
+    echo match || printf "%s\n" "$1"' _ "$lv_out"
+else
+  echo "skip: libvirtd side by side (needs root and Debian's libvirtd)"
+fi
 finish
