@@ -249,7 +249,8 @@ bool ScriptHookRunner::StartNext(const std::string& network, Job& job) {
   return false;
 }
 
-void ScriptHookRunner::OnChildDone(const std::string& network, Status status) {
+void ScriptHookRunner::OnChildDone(std::string network, Status status) {
+  // `network` is a copy: the child that names it goes below.
   std::unique_ptr<Child> child = std::move(children_[network]);
   children_.erase(network);
   Queue& queue = queues_[network];

@@ -62,7 +62,7 @@ class ScriptHookRunner : public HookRunner {
   void Pump(const std::string& network);
   // Starts the next script of the front job; false when none is left.
   bool StartNext(const std::string& network, Job& job);
-  void OnChildDone(const std::string& network, Status status);
+  void OnChildDone(std::string network, Status status);
 
   HookRunnerOptions options_;
   GMainContext* context_;
