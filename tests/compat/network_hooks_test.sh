@@ -97,6 +97,7 @@ wait_lines() {
 run_sequence "$URI"
 wait_lines "$TMP/calls" 12
 cp "$TMP/calls" "$TMP/virtnatd.calls"
+cp "$TMP/calls.stdin.0" "$TMP/virtnatd.stdin.0"
 check "hook calls for define/start/port create/update/port delete/stop/undefine" \
   "hook-a start begin -
 network.d: hook-a start begin -
@@ -149,8 +150,8 @@ HANG_VIRSH=$!
 for _ in $(seq 200); do [[ -e $TMP/hanging ]] && break; sleep 0.02; done
 check "the hang hook is running" "yes" 0 bash -c "[[ -e '$TMP/hanging' ]] && echo yes"
 check "net-list answers while hook-hang's hook hangs" \
-  " hook-b    inactive   no   yes
- hook-hang  inactive   no   yes" 0 "${Q[@]}" net-list --all
+  " hook-b      inactive   no   yes
+ hook-hang   inactive   no   yes" 0 "${Q[@]}" net-list --all
 check "another network starts meanwhile" "" 0 "${Q[@]}" net-start hook-b
 check "hook-b is active" "yes" 0 \
   bash -c "virsh -q -c '$URI' net-info hook-b | awk '/^Active/ {print \$2}'"
@@ -222,7 +223,7 @@ SH
   run_sequence "$LV_URI"
   check "libvirtd 9.0 records the same sequence as virtnatd" "$(cat "$TMP/virtnatd.calls")" 0 \
     cat "$LV/calls"
-  check "libvirtd 9.0's start/begin stdin opens as virtnatd's" "$(head -3 "$TMP/calls.stdin.0")" 0 \
+  check "libvirtd 9.0's start/begin stdin opens as virtnatd's" "$(head -3 "$TMP/virtnatd.stdin.0")" 0 \
     head -3 "$LV/calls.stdin.0"
   : >"$LV/calls"
   virsh -q -c "$LV_URI" net-define "$TMP/fail.xml" >/dev/null
