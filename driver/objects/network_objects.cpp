@@ -208,6 +208,8 @@ void NetworkObjects::RunHook(HookOp op, const xml::NetworkDef& def, size_t ports
 
 void NetworkObjects::StartObject(NetworkObject& obj, xml::NetworkDef def, bool wait,
                                  StartDone done) {
+  // libvirt's start/begin sees the definition before its runtime defaults.
+  xml::NetworkDef before_defaults = def;
   AddRuntimeDefaults(def);
   obj.starting = true;
   const Uuid uuid = obj.def.uuid;
@@ -241,7 +243,7 @@ void NetworkObjects::StartObject(NetworkObject& obj, xml::NetworkDef def, bool w
             });
   };
   // "start" before any host effect: its failure leaves nothing to undo.
-  RunHook(HookOp::kStart, def, 0, nullptr,
+  RunHook(HookOp::kStart, before_defaults, 0, nullptr,
           [this, alive, def, wait, up = std::move(up)](Status hooked) mutable {
             if (alive.expired()) return;
             if (!hooked.ok()) return up(std::move(hooked));

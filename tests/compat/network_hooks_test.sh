@@ -97,7 +97,8 @@ wait_lines() {
 run_sequence "$URI"
 wait_lines "$TMP/calls" 12
 cp "$TMP/calls" "$TMP/virtnatd.calls"
-cp "$TMP/calls.stdin.0" "$TMP/virtnatd.stdin.0"
+mkdir "$TMP/virtnatd.stdin"
+for n in 0 2 4 6 8 10; do cp "$TMP/calls.stdin.$n" "$TMP/virtnatd.stdin/$n"; done
 check "hook calls for define/start/port create/update/port delete/stop/undefine" \
   "hook-a start begin -
 network.d: hook-a start begin -
@@ -223,8 +224,14 @@ SH
   run_sequence "$LV_URI"
   check "libvirtd 9.0 records the same sequence as virtnatd" "$(cat "$TMP/virtnatd.calls")" 0 \
     cat "$LV/calls"
-  check "libvirtd 9.0's start/begin stdin opens as virtnatd's" "$(head -3 "$TMP/virtnatd.stdin.0")" 0 \
+  check "libvirtd 9.0's start/begin stdin opens as virtnatd's" "$(head -3 "$TMP/virtnatd.stdin/0")" 0 \
     head -3 "$LV/calls.stdin.0"
+  # The whole documents, but for the generated uuid and MAC.
+  for n in 0 2 4 6 8 10; do
+    check "libvirtd 9.0's stdin of '$(sed -n "$((n + 1))p" "$LV/calls")' equals virtnatd's" \
+      "$(grep -vE '<uuid>|<mac address=' "$TMP/virtnatd.stdin/$n")" 0 \
+      grep -vE '<uuid>|<mac address=' "$LV/calls.stdin.$n"
+  done
   : >"$LV/calls"
   virsh -q -c "$LV_URI" net-define "$TMP/fail.xml" >/dev/null
   lv_out=$(virsh -q -c "$LV_URI" net-start hook-fail 2>&1 || true)
