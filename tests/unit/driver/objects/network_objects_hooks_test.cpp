@@ -121,6 +121,31 @@ TEST_F(NetworkObjectsHooksTest, StdinIsHookDataWithTheLiveNetworkAndThePort) {
       << created;
 }
 
+// Two facts recorded from libvirtd 9.0 (tests/compat/network_hooks_test.sh).
+TEST_F(NetworkObjectsHooksTest, StdinFollowsLibvirtsDefinitionAtEachPoint) {
+  Result<NetworkRef> net = driver_.DefineXml("<network><name>n</name><uuid>" + std::string(kUuidA) +
+                                                 "</uuid><forward mode='nat'/></network>",
+                                             0);
+  ASSERT_TRUE(net.ok());
+  ASSERT_TRUE(driver_.Create(*net).ok());
+  ASSERT_TRUE(driver_.PortCreateXml(*net, PortXml(), 0).ok());
+  ASSERT_TRUE(driver_
+                  .Update(*net, VIR_NETWORK_UPDATE_COMMAND_MODIFY, 4, -1, "c",
+                          VIR_NETWORK_UPDATE_AFFECT_CONFIG)
+                  .ok());
+  ASSERT_TRUE(driver_
+                  .Update(*net, VIR_NETWORK_UPDATE_COMMAND_MODIFY, 4, -1, "l",
+                          VIR_NETWORK_UPDATE_AFFECT_LIVE)
+                  .ok());
+  ASSERT_EQ(hooks_.calls.size(), 5u);
+  // start/begin: before the NAT port range default; started/begin: with it.
+  EXPECT_NE(hooks_.calls[0].input.find("<forward mode='nat'/>"), std::string::npos);
+  EXPECT_NE(hooks_.calls[1].input.find("<forward mode='nat'><nat/></forward>"), std::string::npos);
+  // updated/begin: a config change leaves the live count; a live one drops it.
+  EXPECT_NE(hooks_.calls[3].input.find("<network connections='1'>"), std::string::npos);
+  EXPECT_EQ(hooks_.calls[4].input.find("connections="), std::string::npos);
+}
+
 TEST_F(NetworkObjectsHooksTest, FailingStartHookAbortsBeforeAnyHostEffect) {
   NetworkRef net = Define("a", kUuidA);
   hooks_.failing.insert(HookOp::kStart);
