@@ -18,6 +18,7 @@
 #include "daemon/sockets.h"
 #include "daemon/status_command.h"
 #include "driver/drift/drift_watch.h"
+#include "driver/hooks/hook_process.h"
 #include "driver/host_driver.h"
 #include "driver/network_realizer.h"
 #include "driver/objects/network_objects.h"
@@ -115,6 +116,9 @@ int Run(int argc, char** argv) {
   }
   driver::XmlCodec codec;
   driver::NetworkObjects driver(codec, (*host)->realizer(), (*host)->store());
+  driver::ScriptHookRunner hooks(
+      driver::HookRunnerOptions{opts.hooks_dir, std::chrono::seconds(opts.hook_timeout)}, nullptr);
+  driver.SetHookRunner(hooks);
   driver::HostDriverParts& parts = **host;
   driver::NetworkStateRecorder recorder(
       driver, parts.status(), [&parts](const std::string& name) { return parts.FactsOf(name); },

@@ -41,6 +41,11 @@ Status Set(Options& o, const std::string& key, const std::string& value) {
     o.state_dir = value;
   } else if (key == "run_dir" || key == "run-dir") {
     o.run_dir = value;
+  } else if (key == "hooks_dir" || key == "hooks-dir") {
+    o.hooks_dir = value;
+  } else if (key == "hook_timeout" || key == "hook-timeout") {
+    ASSIGN_OR_RETURN(o.hook_timeout, ParseUnsigned(key, value, 10));
+    if (o.hook_timeout == 0) return Bad("hook_timeout must be at least 1 second");
   } else if (key == "import_libvirt" || key == "import-libvirt") {
     o.import_libvirt = value;
   } else if (key == "log_level" || key == "log-level") {
@@ -90,6 +95,9 @@ std::string Usage(const char* argv0) {
          "  --import-libvirt DIR   define the networks libvirt keeps in DIR (e.g.\n"
          "                         /etc/libvirt/qemu/networks) with their autostart marks;\n"
          "                         names already defined are left alone\n"
+         "  --hooks-dir DIR        hook scripts as libvirt runs them: DIR/network and\n"
+         "                         DIR/network.d/* (default /etc/libvirt/hooks)\n"
+         "  --hook-timeout SECONDS a hook still running after this is killed (default 30)\n"
          "  --config FILE          config file (default CONFIG_DIR/virtnatd.conf)\n"
          "  --log-level LEVEL      error, warning, info or debug (default info)\n"
          "  --status               print whether the daemon of RUN_DIR runs, its running\n"

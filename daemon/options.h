@@ -26,6 +26,12 @@ struct Options {
   unsigned max_clients = 512;
   unsigned keepalive_interval = 5;
   unsigned keepalive_count = 5;
+
+  // libvirt's hooks directory (its `network` script and `network.d/`), and
+  // the seconds after which a hook still running is killed with its group.
+  std::string hooks_dir = "/etc/libvirt/hooks";
+  unsigned hook_timeout = 30;
+
   bool help = false;
   bool version = false;
   bool status = false;  // print the running daemon's status and exit

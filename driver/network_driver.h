@@ -130,6 +130,13 @@ class NetworkDriver {
   // Network ports (virNetworkPort*); VIR_NETWORK_PORT_CREATE_* flags.
   virtual Result<PortRef> PortCreateXml(const NetworkRef& net, const std::string& xml,
                                         unsigned flags) = 0;
+  // As PortCreateXml, completing like CreateAsync (the network's
+  // port-created hook may take its time).
+  using PortDone = std::function<void(Result<PortRef>)>;
+  virtual void PortCreateXmlAsync(const NetworkRef& net, const std::string& xml, unsigned flags,
+                                  PortDone done) {
+    done(PortCreateXml(net, xml, flags));
+  }
   virtual Result<PortRef> PortLookupByUuid(const NetworkRef& net, const Uuid& uuid) = 0;
   virtual Result<std::string> PortGetXmlDesc(const PortRef& port, unsigned flags) = 0;
   virtual Status PortDelete(const PortRef& port, unsigned flags) = 0;

@@ -44,12 +44,20 @@ Status LookupByUuid(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
   return ReplyPort(ctx.driver.PortLookupByUuid(net, uuid), ret);
 }
 
-Status CreateXml(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
+Status CreateXml(CallContext& ctx, XdrDecoder& args, XdrEncoder&) {
   driver::NetworkRef net = DecodeNetwork(args);
   std::string xml = args.String(kStringMax);
   uint32_t flags = args.Uint();
   if (!args.ok()) return DecodeFailure();
-  return ReplyPort(ctx.driver.PortCreateXml(net, xml, flags), ret);
+  // Answered once the network's port-created hook has run.
+  ctx.driver.PortCreateXmlAsync(net, xml, flags,
+                                [reply = ctx.Defer()](Result<driver::PortRef> port) {
+                                  Bytes payload;
+                                  XdrEncoder out(payload);
+                                  Status status = ReplyPort(port, out);
+                                  reply->Complete(status, payload);
+                                });
+  return Status::Ok();
 }
 
 Status GetParameters(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "driver/hooks/network_hook.h"
 #include "xml/network_format.h"
 
 namespace virtnat::driver {
@@ -195,13 +196,25 @@ Status NetworkObjects::SaveConfig(const xml::NetworkDef& def) {
   return store_.Save(def.name, codec_.Format(def, xml::kFormatInactive));
 }
 
+void NetworkObjects::RunHook(HookOp op, const xml::NetworkDef& def, size_t ports,
+                             const PortDef* port, HookRunner::Done done) {
+  xml::NetworkDef live = def;
+  live.connections = static_cast<unsigned>(ports);
+  // libvirt formats the live definition (flags 0) and the port as it is.
+  HookCall call{def.name, op,
+                HookData(codec_.Format(live, 0), port ? FormatPortXml(*port) : std::string())};
+  hooks_->Run(std::move(call), std::move(done));
+}
+
 void NetworkObjects::StartObject(NetworkObject& obj, xml::NetworkDef def, bool wait,
                                  StartDone done) {
+  // libvirt's start/begin sees the definition before its runtime defaults.
+  xml::NetworkDef before_defaults = def;
   AddRuntimeDefaults(def);
   obj.starting = true;
   const Uuid uuid = obj.def.uuid;
-  StartDone finish = [this, alive = std::weak_ptr<bool>(alive_), uuid, live = def,
-                      done = std::move(done)](Status st) mutable {
+  std::weak_ptr<bool> alive = alive_;
+  StartDone finish = [this, alive, uuid, live = def, done = std::move(done)](Status st) mutable {
     if (alive.expired()) return;
     auto it = objects_.find(uuid);
     if (it != objects_.end()) {
@@ -218,11 +231,28 @@ void NetworkObjects::StartObject(NetworkObject& obj, xml::NetworkDef def, bool w
     }
     done(std::move(st));
   };
-  if (wait) {
-    finish(realizer_.Start(def));
-  } else {
-    realizer_.StartAsync(def, std::move(finish));
-  }
+  // libvirt: "started" once the host side is up; its failure undoes it.
+  auto up = [this, alive, def, finish](Status st) mutable {
+    if (alive.expired()) return;
+    if (!st.ok()) return finish(std::move(st));
+    RunHook(HookOp::kStarted, def, 0, nullptr,
+            [this, alive, def, finish = std::move(finish)](Status hooked) mutable {
+              if (alive.expired()) return;
+              if (!hooked.ok()) (void)realizer_.Stop(def);
+              finish(std::move(hooked));
+            });
+  };
+  // "start" before any host effect: its failure leaves nothing to undo.
+  RunHook(HookOp::kStart, before_defaults, 0, nullptr,
+          [this, alive, def, wait, up = std::move(up)](Status hooked) mutable {
+            if (alive.expired()) return;
+            if (!hooked.ok()) return up(std::move(hooked));
+            if (wait) {
+              up(realizer_.Start(def));
+            } else {
+              realizer_.StartAsync(def, std::move(up));
+            }
+          });
 }
 
 Result<NetworkRef> NetworkObjects::DefineXml(const std::string& xml, unsigned flags) {
@@ -309,6 +339,9 @@ Status NetworkObjects::Destroy(const NetworkRef& net) {
   if (!obj->active) return OperationInvalid("network '" + obj->def.name + "' is not active");
   // Teardown is best effort: the object stops even if an effect fails.
   Status st = realizer_.Stop(obj->def);
+  // libvirt: "stopped" after the teardown, its outcome ignored; the ports
+  // still count (libvirt drops them after the hook).
+  RunHook(HookOp::kStopped, obj->def, obj->ports.size(), nullptr, [](Status) {});
   obj->active = false;
   obj->ports.clear();
   xml::NetworkDef stopped = obj->def;

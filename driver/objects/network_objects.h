@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "driver/hooks/hook_runner.h"
 #include "driver/network_driver.h"
 #include "driver/network_realizer.h"
 #include "driver/objects/definition_codec.h"
@@ -75,6 +76,17 @@ class NetworkObjects : public NetworkDriver {
   void SetLiveChangeHook(std::function<void(const NetworkRef&)> hook) {
     live_change_hook_ = std::move(hook);
   }
+  // The network hook scripts (libvirt's /etc/libvirt/hooks/network), run
+  // where libvirt runs them: start/begin before any host effect (its
+  // failure aborts the start), started/begin once the host side is up (its
+  // failure undoes the start), port-created/begin before the port exists
+  // (its failure refuses the port), updated/begin after an update (its
+  // failure is the call's error; the change stays, as in libvirt),
+  // port-deleted/begin and stopped/end after the fact (failures only
+  // logged by the runner). `hooks` must outlive the driver. REQUIRES for
+  // the blocking calls (Create, CreateXml, Update, PortCreateXml): a runner
+  // that completes during Run (the loop's callers use the Async ones).
+  void SetHookRunner(HookRunner& hooks) { hooks_ = &hooks; }
 
   Result<std::vector<NetworkRef>> ListAllNetworks(unsigned flags) override;
   Result<NetworkRef> LookupByName(const std::string& name) override;
@@ -101,6 +113,8 @@ class NetworkObjects : public NetworkDriver {
                                                       unsigned flags) override;
   Result<PortRef> PortCreateXml(const NetworkRef& net, const std::string& xml,
                                 unsigned flags) override;
+  void PortCreateXmlAsync(const NetworkRef& net, const std::string& xml, unsigned flags,
+                          PortDone done) override;
   Result<PortRef> PortLookupByUuid(const NetworkRef& net, const Uuid& uuid) override;
   Result<std::string> PortGetXmlDesc(const PortRef& port, unsigned flags) override;
   Status PortDelete(const PortRef& port, unsigned flags) override;
@@ -128,6 +142,10 @@ class NetworkObjects : public NetworkDriver {
   // until the realizer is done; the object changes only if all succeeded.
   void BeginUpdate(const NetworkRef& net, unsigned command, unsigned section, int parent_index,
                    const std::string& xml, unsigned flags, bool wait, StartDone done);
+  // Runs the network hook `op` for `def` as it is live with `ports` ports
+  // (and `port`'s XML for port operations).
+  void RunHook(HookOp op, const xml::NetworkDef& def, size_t ports, const PortDef* port,
+               HookRunner::Done done);
   Status SaveConfig(const xml::NetworkDef& def);
   void Emit(const xml::NetworkDef& def, LifecycleEvent event);
 
@@ -138,6 +156,8 @@ class NetworkObjects : public NetworkDriver {
   std::map<int, LifecycleCallback> subscribers_;
   int next_subscriber_ = 1;
   std::function<void(const NetworkRef&)> live_change_hook_;
+  NullHookRunner null_hooks_;
+  HookRunner* hooks_ = &null_hooks_;
   // Expires with the driver: a start completing after it is ignored.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -13,6 +13,15 @@ Error PortNotFound(const Uuid& uuid) {
                    "Network port with UUID " + xml::FormatUuid(uuid) + " does not exist");
 }
 
+Status CheckPortAddable(const NetworkObject& obj, const Uuid& uuid) {
+  if (!obj.active) return OperationInvalid("network '" + obj.def.name + "' is not active");
+  if (obj.ports.count(uuid)) {
+    return Error{VIR_ERR_NETWORK_PORT_EXIST, VIR_FROM_NETWORK,
+                 "Network port with UUID " + xml::FormatUuid(uuid) + " already exists"};
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<PortDef*> NetworkObjects::FindPort(const PortRef& port) {
@@ -25,20 +34,43 @@ Result<PortDef*> NetworkObjects::FindPort(const PortRef& port) {
 
 Result<PortRef> NetworkObjects::PortCreateXml(const NetworkRef& net, const std::string& xml,
                                               unsigned flags) {
-  RETURN_IF_ERROR(CheckFlags(flags,
-                             VIR_NETWORK_PORT_CREATE_RECLAIM | VIR_NETWORK_PORT_CREATE_VALIDATE,
-                             "networkPortCreateXML"));
-  ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
-  ASSIGN_OR_RETURN(PortDef port, ParsePortXml(xml));
-  if (!obj->active) return OperationInvalid("network '" + obj->def.name + "' is not active");
-  if (obj->ports.count(port.uuid)) {
-    return Error{VIR_ERR_NETWORK_PORT_EXIST, VIR_FROM_NETWORK,
-                 "Network port with UUID " + xml::FormatUuid(port.uuid) + " already exists"};
-  }
-  port.plug_bridge = obj->def.bridge.name;
-  Uuid uuid = port.uuid;
-  obj->ports[uuid] = std::move(port);
-  return PortRef{NetworkRef{obj->def.name, obj->def.uuid}, uuid};
+  std::optional<Result<PortRef>> out;
+  PortCreateXmlAsync(net, xml, flags, [&out](Result<PortRef> r) { out.emplace(std::move(r)); });
+  return std::move(*out);
+}
+
+void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string& xml,
+                                        unsigned flags, PortDone done) {
+  auto checked = [&]() -> Result<PortDef> {
+    RETURN_IF_ERROR(CheckFlags(flags,
+                               VIR_NETWORK_PORT_CREATE_RECLAIM | VIR_NETWORK_PORT_CREATE_VALIDATE,
+                               "networkPortCreateXML"));
+    ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+    ASSIGN_OR_RETURN(PortDef port, ParsePortXml(xml));
+    RETURN_IF_ERROR(CheckPortAddable(*obj, port.uuid));
+    port.plug_bridge = obj->def.bridge.name;
+    return port;
+  }();
+  if (!checked.ok()) return done(checked.error());
+  NetworkObject& obj = **Find(net);
+  PortDef port = std::move(checked).value();
+  // libvirt runs "port-created" with the port allocated and counted in the
+  // network's connections, before adding it; a failure refuses the port.
+  RunHook(HookOp::kPortCreated, obj.def, obj.ports.size() + 1, &port,
+          [this, alive = std::weak_ptr<bool>(alive_), net, port,
+           done = std::move(done)](Status hooked) mutable {
+            if (alive.expired()) return;
+            if (!hooked.ok()) return done(hooked.error());
+            // The network may have changed while the hook ran.
+            Result<NetworkObject*> obj = Find(net);
+            if (!obj.ok()) return done(obj.error());
+            if (Status addable = CheckPortAddable(**obj, port.uuid); !addable.ok()) {
+              return done(addable.error());
+            }
+            Uuid uuid = port.uuid;
+            (*obj)->ports[uuid] = std::move(port);
+            done(PortRef{NetworkRef{(*obj)->def.name, (*obj)->def.uuid}, uuid});
+          });
 }
 
 Result<PortRef> NetworkObjects::PortLookupByUuid(const NetworkRef& net, const Uuid& uuid) {
@@ -57,9 +89,11 @@ Result<std::string> NetworkObjects::PortGetXmlDesc(const PortRef& port, unsigned
 Status NetworkObjects::PortDelete(const PortRef& port, unsigned flags) {
   RETURN_IF_ERROR(CheckFlags(flags, 0, "networkPortDelete"));
   ASSIGN_OR_RETURN(PortDef * def, FindPort(port));
-  (void)def;
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(port.network));
+  PortDef deleted = std::move(*def);
   obj->ports.erase(port.uuid);
+  // libvirt: "port-deleted" once the port is released, its outcome ignored.
+  RunHook(HookOp::kPortDeleted, obj->def, obj->ports.size(), &deleted, [](Status) {});
   return Status::Ok();
 }
 

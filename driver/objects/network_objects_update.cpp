@@ -73,7 +73,13 @@ void NetworkObjects::BeginUpdate(const NetworkRef& net, unsigned command, unsign
       }
     }
     if (live && live_change_hook_) live_change_hook_(NetworkRef{updated.def.name, uuid});
-    done(Status::Ok());
+    // libvirt: "updated" after every successful update, live or config,
+    // with the current definition; its failure is the call's error. A live
+    // update replaces libvirt 9.0's live definition with a copy made without
+    // the connection count, so that hook's XML has none (recorded side by
+    // side, tests/compat/network_hooks_test.sh).
+    size_t connections = updated.active && !live ? updated.ports.size() : 0;
+    RunHook(HookOp::kUpdated, updated.def, connections, nullptr, std::move(done));
   };
   if (!live) return finish(Status::Ok());
   obj->updating = true;
