@@ -8,12 +8,14 @@
 #include <glib.h>
 #include <grp.h>
 #include <signal.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 
 #include "daemon/options.h"
+#include "daemon/pid_file.h"
 #include "daemon/sockets.h"
 #include "daemon/status_command.h"
 #include "driver/drift/drift_watch.h"
@@ -114,6 +116,28 @@ void ImportLibvirt(driver::NetworkObjects& driver, const std::string& dir) {
   }
 }
 
+// SIGHUP (systemctl reload): reads the config file and the command line
+// again and applies what can change while running, the log level. Settings
+// fixed at start (sockets, directories) keep their values until a restart.
+struct Reload {
+  int argc;
+  char** argv;
+
+  static gboolean OnSignal(gpointer data) {
+    auto* self = static_cast<Reload*>(data);
+    sd_notify(0, "RELOADING=1");
+    Result<Options> parsed = ParseOptions(self->argc, self->argv);
+    if (parsed.ok()) {
+      g_max_level = LevelOf(parsed->log_level);
+      g_info("reloaded the configuration (log level %s)", parsed->log_level.c_str());
+    } else {
+      g_warning("reload: %s; keeping the current settings", parsed.error().message.c_str());
+    }
+    sd_notify(0, "READY=1");
+    return G_SOURCE_CONTINUE;
+  }
+};
+
 int Run(int argc, char** argv) {
   Result<Options> parsed = ParseOptions(argc, argv);
   if (!parsed.ok()) {
@@ -135,6 +159,16 @@ int Run(int argc, char** argv) {
   g_log_set_default_handler(LogHandler, nullptr);
   // A client that vanishes must not kill the daemon with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
+  // Before anything touches the host: a second daemon stops here.
+  Result<PidFile> pid_file = PidFile::Acquire(opts.PidFilePath());
+  if (!pid_file.ok()) {
+    std::fprintf(stderr, "%s\n", pid_file.error().message.c_str());
+    return 1;
+  }
+  // From here on SIGHUP never kills: a reload during start-up is handled
+  // once the loop runs.
+  Reload reload{argc, argv};
+  guint hup = g_unix_signal_add(SIGHUP, &Reload::OnSignal, &reload);
 
   Result<std::unique_ptr<driver::HostDriverParts>> host = driver::HostDriverParts::Open(
       driver::HostDirs{opts.config_dir, opts.state_dir, opts.run_dir});
@@ -213,10 +247,13 @@ int Run(int argc, char** argv) {
   guint term = g_unix_signal_add(SIGTERM, quit, loop);
   guint intr = g_unix_signal_add(SIGINT, quit, loop);
   g_info("listening on '%s' and '%s'", opts.socket.c_str(), opts.socket_ro.c_str());
+  sd_notify(0, "READY=1");
   g_main_loop_run(loop);
+  sd_notify(0, "STOPPING=1");
   g_info("exiting; running networks are left running");
   g_source_remove(term);
   g_source_remove(intr);
+  g_source_remove(hup);
   g_main_loop_unref(loop);
   return 0;
 }
