@@ -28,7 +28,10 @@ cat >"$TMP/expected" <<'LIST'
 LIST
 if diff -u "$TMP/expected" "$TMP/files"; then echo "ok: installed files"; else fail "installed files"; fi
 
-grep -q "^ExecStart=$TMP/usr/sbin/virtnatd " "$TMP/usr/lib/systemd/system/virtnatd.service" &&
+# The unit names the configured prefix's sbin (CMAKE_INSTALL_PREFIX; --prefix
+# at install time cannot change it).
+prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$BUILD/CMakeCache.txt")
+grep -qx "ExecStart=$prefix/sbin/virtnatd \$VIRTNATD_ARGS" "$TMP/usr/lib/systemd/system/virtnatd.service" &&
   echo "ok: the service runs the installed daemon" || fail "ExecStart of virtnatd.service"
 
 for page in "$TMP"/usr/share/man/man*/*; do
