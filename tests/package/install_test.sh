@@ -50,6 +50,14 @@ for opt in $("$TMP/usr/sbin/virtnatd" --help | grep -o -- '--[a-z][a-z-]*' | sor
 done
 echo "ok: virtnatd(8) documents every option of --help"
 
+# Every setting of the default config, uncommented, is one virtnatd reads.
+sed -n 's/^#\([a-z_]* = .*\)$/\1/p' "$TMP/usr/etc/virtnat/virtnatd.conf" >"$TMP/all.conf"
+keys=$(wc -l <"$TMP/all.conf")
+rc=0
+"$TMP/usr/sbin/virtnatd" -f "$TMP/all.conf" --status --run-dir "$TMP/run" >/dev/null 2>"$TMP/err" || rc=$?
+if [[ $rc == 3 && $keys -ge 12 ]]; then echo "ok: the default config's $keys settings are all read"
+else fail "default config uncommented (exit $rc, $keys keys): $(cat "$TMP/err")"; fi
+
 # The installed grammar is complete (the tool reads it from the prefix it was
 # built for; VIRTNAT_SCHEMA_DIR points it here).
 cat >"$TMP/net.xml" <<'XML'
