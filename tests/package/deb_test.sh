@@ -75,6 +75,10 @@ done
 man -l /usr/share/man/man8/virtnatd.8.gz 2>/dev/null | grep -q SYNOPSIS || fail "man -l virtnatd.8.gz"
 [[ -d /run/libvirt && -d /run/virtnat ]] || fail "tmpfiles.d did not create /run/libvirt, /run/virtnat"
 
+units=(/lib/systemd/system/virtnatd{.service,.socket,-ro.socket,-admin.socket})
+out=$(systemd-analyze verify --man=no "${units[@]}" 2>&1) && echo "ok: systemd-analyze verify" ||
+  fail "systemd-analyze verify: $out"
+
 unit() { sed -n "s/^$2=//p" "/lib/systemd/system/$1"; }
 rw=$(unit virtnatd.socket ListenStream) ro=$(unit virtnatd-ro.socket ListenStream)
 admin=$(unit virtnatd-admin.socket ListenStream)
