@@ -45,12 +45,35 @@ const char* LevelName(GLogLevelFlags level) {
   return "debug";
 }
 
-// One line per message on stderr (the journal when run by systemd).
+// syslog's priority of a level, for the journal.
+int PriorityOf(GLogLevelFlags level) {
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)) return 3;  // LOG_ERR
+  if (level & G_LOG_LEVEL_WARNING) return 4;                         // LOG_WARNING
+  if (level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO)) return 6;    // LOG_INFO
+  return 7;                                                          // LOG_DEBUG
+}
+
+// stderr is the journal when systemd runs the daemon (JOURNAL_STREAM names
+// it): one line per message with its priority as a "<N>" prefix, which the
+// journal files and strips, and no timestamp (the journal has its own).
+// Elsewhere: a UTC timestamp in front, as libvirt's daemons log.
+bool g_to_journal = false;
+
+// One line per message on stderr.
 void LogHandler(const gchar*, GLogLevelFlags level, const gchar* message, gpointer) {
   GLogLevelFlags severity = GLogLevelFlags(level & G_LOG_LEVEL_MASK);
   // GLib's levels grow as severity falls: a higher bit is less severe.
   if (severity > g_max_level) return;
-  std::fprintf(stderr, "virtnatd: %s: %s\n", LevelName(severity), message);
+  if (g_to_journal) {
+    std::fprintf(stderr, "<%d>%s: %s\n", PriorityOf(severity), LevelName(severity), message);
+    return;
+  }
+  GDateTime* now = g_date_time_new_now_utc();
+  gchar* stamp = g_date_time_format(now, "%Y-%m-%d %H:%M:%S.%f");
+  // %f is microseconds; milliseconds are enough.
+  std::fprintf(stderr, "%.23s+0000: virtnatd: %s: %s\n", stamp, LevelName(severity), message);
+  g_free(stamp);
+  g_date_time_unref(now);
 }
 
 // Root may use the read-write socket, and so may the daemon's own user and
@@ -156,6 +179,7 @@ int Run(int argc, char** argv) {
   }
   if (opts.status) return PrintStatus(opts);
   g_max_level = LevelOf(opts.log_level);
+  g_to_journal = g_log_writer_is_journald(fileno(stderr));
   g_log_set_default_handler(LogHandler, nullptr);
   // A client that vanishes must not kill the daemon with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
