@@ -8,10 +8,12 @@
 #include <glib.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "daemon/options.h"
@@ -53,11 +55,24 @@ int PriorityOf(GLogLevelFlags level) {
   return 7;                                                          // LOG_DEBUG
 }
 
-// stderr is the journal when systemd runs the daemon (JOURNAL_STREAM names
-// it): one line per message with its priority as a "<N>" prefix, which the
-// journal files and strips, and no timestamp (the journal has its own).
-// Elsewhere: a UTC timestamp in front, as libvirt's daemons log.
+// stderr is the journal when systemd runs the daemon: one line per message
+// with its priority as a "<N>" prefix, which the journal files and strips,
+// and no timestamp (the journal has its own). Elsewhere: a UTC timestamp in
+// front, as libvirt's daemons log.
 bool g_to_journal = false;
+
+// systemd.exec(5): JOURNAL_STREAM is "DEVICE:INODE" of the stream it
+// connected stdout/stderr to; stderr is the journal when they match (a
+// redirected stderr, e.g. `virtnatd 2>file` under systemd, does not).
+bool StderrIsJournal() {
+  const char* stream = getenv("JOURNAL_STREAM");
+  struct stat st;
+  if (stream == nullptr || fstat(STDERR_FILENO, &st) != 0) return false;
+  unsigned long long dev = 0, ino = 0;
+  if (std::sscanf(stream, "%llu:%llu", &dev, &ino) != 2) return false;
+  return dev == static_cast<unsigned long long>(st.st_dev) &&
+         ino == static_cast<unsigned long long>(st.st_ino);
+}
 
 // One line per message on stderr.
 void LogHandler(const gchar*, GLogLevelFlags level, const gchar* message, gpointer) {
@@ -179,7 +194,7 @@ int Run(int argc, char** argv) {
   }
   if (opts.status) return PrintStatus(opts);
   g_max_level = LevelOf(opts.log_level);
-  g_to_journal = g_log_writer_is_journald(fileno(stderr));
+  g_to_journal = StderrIsJournal();
   g_log_set_default_handler(LogHandler, nullptr);
   // A client that vanishes must not kill the daemon with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);

@@ -80,7 +80,7 @@ kill -TERM "$NAMED_PID"; wait "$NAMED_PID" || true
 # at once, non-zero, naming the first, and leaves the first's files alone.
 LOCK_DIRS=(--config-dir "$TMP/lock-etc" --state-dir "$TMP/lock-lib" --run-dir "$TMP/lock-run")
 "$VIRTNATD" --socket "$TMP/lock-sock" --socket-ro "$TMP/lock-sock-ro" "${LOCK_DIRS[@]}" \
-  --log-level warning 2>"$TMP/lock.log" &
+  --log-level info 2>"$TMP/lock.log" &
 LOCK_PID=$!
 for _ in $(seq 100); do [[ -S $TMP/lock-sock-ro ]] && break; sleep 0.05; done
 check "pid file" "$LOCK_PID" 0 cat "$TMP/lock-run/virtnatd.pid"
@@ -107,6 +107,30 @@ check "SIGTERM after SIGHUP exits cleanly" "0" 0 echo "$rc"
 check "the pid file is removed on exit" "no" 0 \
   bash -c "[[ -e '$TMP/lock-run/virtnatd.pid' ]] && echo yes || echo no"
 [[ -s $TMP/lock.log ]] && cat "$TMP/lock.log"
+
+# Under systemd (JOURNAL_STREAM names stderr) each line carries its syslog
+# priority for the journal; elsewhere a timestamp.
+/usr/bin/python3 - "$VIRTNATD" "$TMP/journal" >"$TMP/journal.out" 2>&1 <<'PY'
+import os, signal, socket, subprocess, sys, time
+daemon, d = sys.argv[1], sys.argv[2]
+ours, theirs = socket.socketpair()
+st = os.fstat(theirs.fileno())
+env = dict(os.environ, JOURNAL_STREAM="%d:%d" % (st.st_dev, st.st_ino))
+p = subprocess.Popen([daemon, "--socket", d + "/s", "--socket-ro", d + "/r", "--config-dir", d,
+                      "--state-dir", d + "/lib", "--run-dir", d + "/run"], stderr=theirs, env=env)
+for _ in range(200):
+    if os.path.exists(d + "/r"):
+        break
+    time.sleep(0.05)
+p.terminate()
+p.wait()
+theirs.close()
+sys.stdout.write(ours.makefile().read())
+PY
+check "journal: priorities, no timestamp" "<6>info: listening on '$TMP/journal/s' and '$TMP/journal/r'
+<6>info: exiting; running networks are left running" 0 cat "$TMP/journal.out"
+check "stderr elsewhere: timestamped" "1" 0 bash -c "grep -cE \
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\.[0-9]{3}\+0000: virtnatd: info: listening on' '$TMP/lock.log'"
 
 start_daemon  # finish() checks the shared daemon is alive
 finish
