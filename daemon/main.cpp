@@ -8,13 +8,17 @@
 #include <glib.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "common/glib_handle.h"
 #include "daemon/options.h"
+#include "daemon/pid_file.h"
 #include "daemon/sockets.h"
 #include "daemon/status_command.h"
 #include "driver/drift/drift_watch.h"
@@ -45,12 +49,48 @@ const char* LevelName(GLogLevelFlags level) {
   return "debug";
 }
 
-// One line per message on stderr (the journal when run by systemd).
+// syslog's priority of a level, for the journal.
+int PriorityOf(GLogLevelFlags level) {
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)) return 3;  // LOG_ERR
+  if (level & G_LOG_LEVEL_WARNING) return 4;                         // LOG_WARNING
+  if (level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO)) return 6;    // LOG_INFO
+  return 7;                                                          // LOG_DEBUG
+}
+
+// stderr is the journal when systemd runs the daemon: one line per message
+// with its priority as a "<N>" prefix, which the journal files and strips,
+// and no timestamp (the journal has its own). Elsewhere: a UTC timestamp in
+// front, as libvirt's daemons log.
+bool g_to_journal = false;
+
+// systemd.exec(5): JOURNAL_STREAM is "DEVICE:INODE" of the stream it
+// connected stdout/stderr to; stderr is the journal when they match (a
+// redirected stderr, e.g. `virtnatd 2>file` under systemd, does not).
+bool StderrIsJournal() {
+  const char* stream = getenv("JOURNAL_STREAM");
+  struct stat st;
+  if (stream == nullptr || fstat(STDERR_FILENO, &st) != 0) return false;
+  unsigned long long dev = 0, ino = 0;
+  if (std::sscanf(stream, "%llu:%llu", &dev, &ino) != 2) return false;
+  return dev == static_cast<unsigned long long>(st.st_dev) &&
+         ino == static_cast<unsigned long long>(st.st_ino);
+}
+
+// One line per message on stderr.
 void LogHandler(const gchar*, GLogLevelFlags level, const gchar* message, gpointer) {
   GLogLevelFlags severity = GLogLevelFlags(level & G_LOG_LEVEL_MASK);
   // GLib's levels grow as severity falls: a higher bit is less severe.
   if (severity > g_max_level) return;
-  std::fprintf(stderr, "virtnatd: %s: %s\n", LevelName(severity), message);
+  if (g_to_journal) {
+    std::fprintf(stderr, "<%d>%s: %s\n", PriorityOf(severity), LevelName(severity), message);
+    return;
+  }
+  GDateTime* now = g_date_time_new_now_utc();
+  gchar* stamp = g_date_time_format(now, "%Y-%m-%d %H:%M:%S.%f");
+  // %f is microseconds; milliseconds are enough.
+  std::fprintf(stderr, "%.23s+0000: virtnatd: %s: %s\n", stamp, LevelName(severity), message);
+  g_free(stamp);
+  g_date_time_unref(now);
 }
 
 // Root may use the read-write socket, and so may the daemon's own user and
@@ -86,6 +126,28 @@ void ImportLibvirt(driver::NetworkObjects& driver, const std::string& dir) {
   }
 }
 
+// SIGHUP (systemctl reload): reads the config file and the command line
+// again and applies what can change while running, the log level. Settings
+// fixed at start (sockets, directories) keep their values until a restart.
+struct Reload {
+  int argc;
+  char** argv;
+
+  static gboolean OnSignal(gpointer data) {
+    auto* self = static_cast<Reload*>(data);
+    sd_notify(0, "RELOADING=1");
+    Result<Options> parsed = ParseOptions(self->argc, self->argv);
+    if (parsed.ok()) {
+      g_max_level = LevelOf(parsed->log_level);
+      g_info("reloaded the configuration (log level %s)", parsed->log_level.c_str());
+    } else {
+      g_warning("reload: %s; keeping the current settings", parsed.error().message.c_str());
+    }
+    sd_notify(0, "READY=1");
+    return G_SOURCE_CONTINUE;
+  }
+};
+
 int Run(int argc, char** argv) {
   Result<Options> parsed = ParseOptions(argc, argv);
   if (!parsed.ok()) {
@@ -104,9 +166,20 @@ int Run(int argc, char** argv) {
   }
   if (opts.status) return PrintStatus(opts);
   g_max_level = LevelOf(opts.log_level);
+  g_to_journal = StderrIsJournal();
   g_log_set_default_handler(LogHandler, nullptr);
   // A client that vanishes must not kill the daemon with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
+  // Before anything touches the host: a second daemon stops here.
+  Result<PidFile> pid_file = PidFile::Acquire(opts.PidFilePath());
+  if (!pid_file.ok()) {
+    std::fprintf(stderr, "%s\n", pid_file.error().message.c_str());
+    return 1;
+  }
+  // From here on SIGHUP never kills: a reload during start-up is handled
+  // once the loop runs.
+  Reload reload{argc, argv};
+  GSourceId hup(g_unix_signal_add(SIGHUP, &Reload::OnSignal, &reload));
 
   Result<std::unique_ptr<driver::HostDriverParts>> host = driver::HostDriverParts::Open(
       driver::HostDirs{opts.config_dir, opts.state_dir, opts.run_dir});
@@ -191,7 +264,9 @@ int Run(int argc, char** argv) {
   GSourceId term(g_unix_signal_add(SIGTERM, quit, loop.get()));
   GSourceId intr(g_unix_signal_add(SIGINT, quit, loop.get()));
   g_info("listening on '%s' and '%s'", opts.socket.c_str(), opts.socket_ro.c_str());
+  sd_notify(0, "READY=1");
   g_main_loop_run(loop.get());
+  sd_notify(0, "STOPPING=1");
   g_info("exiting; running networks are left running");
   return 0;
 }

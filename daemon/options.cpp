@@ -46,6 +46,8 @@ Status Set(Options& o, const std::string& key, const std::string& value) {
   } else if (key == "hook_timeout" || key == "hook-timeout") {
     ASSIGN_OR_RETURN(o.hook_timeout, ParseUnsigned(key, value, 10));
     if (o.hook_timeout == 0) return Bad("hook_timeout must be at least 1 second");
+  } else if (key == "pid_file" || key == "pid-file") {
+    o.pid_file = value;
   } else if (key == "import_libvirt" || key == "import-libvirt") {
     o.import_libvirt = value;
   } else if (key == "log_level" || key == "log-level") {
@@ -79,6 +81,21 @@ Status ReadConfigFile(const std::string& path, Options& o) {
   return ApplyConfigText(ss.str(), o).WithContext(path);
 }
 
+// The command line's options that take a value; the config file's keys are
+// their snake_case spellings (and libvirt's unix_sock_* names).
+constexpr const char* kValueOptions[] = {
+    "socket",     "socket-ro", "socket-mode", "socket-ro-mode",     "socket-group",
+    "config-dir", "state-dir", "run-dir",     "pid-file",           "import-libvirt",
+    "config",     "log-level", "max-clients", "keepalive-interval", "keepalive-count",
+};
+
+bool IsValueOption(const std::string& key) {
+  for (const char* known : kValueOptions) {
+    if (key == known) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string Usage(const char* argv0) {
@@ -98,14 +115,20 @@ std::string Usage(const char* argv0) {
          "  --hooks-dir DIR        hook scripts as libvirt runs them: DIR/network and\n"
          "                         DIR/network.d/* (default /etc/libvirt/hooks)\n"
          "  --hook-timeout SECONDS a hook still running after this is killed (default 30)\n"
-         "  --config FILE          config file (default CONFIG_DIR/virtnatd.conf)\n"
+         "  -f, --config FILE      config file (default CONFIG_DIR/virtnatd.conf)\n"
+         "  -p, --pid-file FILE    pid file, locked while the daemon runs\n"
+         "                         (default RUN_DIR/virtnatd.pid)\n"
          "  --log-level LEVEL      error, warning, info or debug (default info)\n"
          "  --status               print whether the daemon of RUN_DIR runs, its running\n"
          "                         networks and the problems it sees (e.g. another table\n"
          "                         dropping forwarded traffic), then exit: 0 no problems,\n"
          "                         1 problems reported, 3 daemon not running\n"
-         "  --help, --version\n\n"
-         "Sockets passed by systemd (LISTEN_FDS) are used instead of creating them.\n";
+         "  -h, --help             print this help and exit\n"
+         "  -V, --version          print the version and exit\n\n"
+         "Sockets passed by systemd are used instead of creating them, matched by\n"
+         "name (FileDescriptorName=rw, ro, admin, or the socket unit's name).\n"
+         "SIGHUP reloads the config file; SIGTERM and SIGINT exit, leaving running\n"
+         "networks running.\n";
 }
 
 Status ApplyConfigText(const std::string& text, Options& o) {
@@ -140,7 +163,7 @@ Result<Options> ParseOptions(int argc, char** argv) {
       o.help = true;
       continue;
     }
-    if (arg == "--version") {
+    if (arg == "--version" || arg == "-V") {
       o.version = true;
       continue;
     }
@@ -148,16 +171,22 @@ Result<Options> ParseOptions(int argc, char** argv) {
       o.status = true;
       continue;
     }
-    if (arg.rfind("--", 0) != 0) return Bad("unexpected argument '" + arg + "'");
+    if (arg == "-f") arg = "--config";
+    if (arg == "-p") arg = "--pid-file";
+    if (arg.rfind("--", 0) != 0) {
+      if (arg.size() > 1 && arg[0] == '-') return Bad("unknown option '" + arg + "'");
+      return Bad("unexpected argument '" + arg + "'");
+    }
     std::string key = arg.substr(2), value;
     size_t eq = key.find('=');
     if (eq != std::string::npos) {
       value = key.substr(eq + 1);
       key = key.substr(0, eq);
-    } else if (i + 1 < argc) {
+    }
+    if (!IsValueOption(key)) return Bad("unknown option '--" + key + "'");
+    if (eq == std::string::npos) {
+      if (i + 1 >= argc) return Bad("option '--" + key + "' needs a value");
       value = argv[++i];
-    } else {
-      return Bad("option '--" + key + "' needs a value");
     }
     cli.emplace_back(key, value);
   }

@@ -19,6 +19,7 @@ struct Options {
   std::string run_dir = "/run/virtnat";
   std::string import_libvirt;      // libvirt's network config dir to import; empty: none
   std::string config_file;         // empty: CONFIG_DIR/virtnatd.conf if it exists
+  std::string pid_file;            // empty: RUN_DIR/virtnatd.pid
   std::string log_level = "info";  // error, warning, info, debug
   unsigned socket_mode = 0600;
   unsigned socket_ro_mode = 0666;
@@ -35,6 +36,10 @@ struct Options {
   bool help = false;
   bool version = false;
   bool status = false;  // print the running daemon's status and exit
+
+  std::string PidFilePath() const {
+    return pid_file.empty() ? run_dir + "/virtnatd.pid" : pid_file;
+  }
 };
 
 std::string Usage(const char* argv0);

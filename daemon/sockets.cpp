@@ -6,17 +6,34 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
-#include <sstream>
-#include <vector>
 
 namespace virtnat::daemon {
 namespace {
 
-constexpr int kListenFdsStart = 3;  // SD_LISTEN_FDS_START
+enum class Role { kReadWrite, kReadOnly, kOther };
+
+// A passed socket's role by its name (FileDescriptorName=, which defaults
+// to the socket unit's name), never by its position: systemd passes them in
+// no promised order. Other names (and "unknown", no name) by the path they
+// are bound to; the admin socket is never served.
+Role RoleOf(const std::string& name, const std::string& bound, const std::string& rw_path,
+            const std::string& ro_path) {
+  if (name == "rw" || name == "virtnatd.socket" || name == "virtnetworkd.socket") {
+    return Role::kReadWrite;
+  }
+  if (name == "ro" || name == "virtnatd-ro.socket" || name == "virtnetworkd-ro.socket") {
+    return Role::kReadOnly;
+  }
+  if (name == "admin" || name.ends_with("-admin.socket") || bound.empty()) return Role::kOther;
+  if (bound == rw_path) return Role::kReadWrite;
+  if (bound == ro_path) return Role::kReadOnly;
+  return Role::kOther;
+}
 
 std::string BoundPath(int fd) {
   sockaddr_un addr{};
@@ -42,40 +59,46 @@ Status MakeParents(const std::string& path) {
 
 Result<ListenSockets> TakeActivatedSockets(const std::string& rw_path, const std::string& ro_path) {
   ListenSockets out;
-  const char* pid = getenv("LISTEN_PID");
-  const char* fds = getenv("LISTEN_FDS");
-  if (!pid || !fds || std::strtol(pid, nullptr, 10) != getpid()) return out;
-  int n = static_cast<int>(std::strtol(fds, nullptr, 10));
-  std::vector<std::string> names;
-  if (const char* fdnames = getenv("LISTEN_FDNAMES")) {
-    std::stringstream ss(fdnames);
-    for (std::string name; std::getline(ss, name, ':');) names.push_back(name);
-  }
-  unsetenv("LISTEN_PID");
-  unsetenv("LISTEN_FDS");
-  unsetenv("LISTEN_FDNAMES");
+  char** names = nullptr;
+  // Clears LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES; 0 when not activated.
+  int n = sd_listen_fds_with_names(1, &names);
+  if (n < 0) return SystemErrorFromErrno(-n, "cannot read the sockets passed by systemd");
+  Status problem;
   for (int i = 0; i < n; ++i) {
-    int fd = kListenFdsStart + i;
-    int listening = 0;
-    socklen_t optlen = sizeof listening;
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &optlen) < 0 || !listening) {
-      return SystemError("LISTEN_FDS: descriptor " + std::to_string(fd) +
-                         " is not a listening socket");
+    int fd = SD_LISTEN_FDS_START + i;
+    std::string name = names && names[i] ? names[i] : "";
+    free(names ? names[i] : nullptr);
+    if (!problem.ok()) {
+      close(fd);
+      continue;
+    }
+    if (sd_is_socket_unix(fd, SOCK_STREAM, 1, nullptr, 0) <= 0) {
+      problem = SystemError("socket activation: descriptor " + std::to_string(fd) + " ('" + name +
+                            "') is not a listening UNIX stream socket");
+      close(fd);
+      continue;
     }
     fcntl(fd, F_SETFD, FD_CLOEXEC);
-    std::string path = BoundPath(fd);
-    std::string name = i < static_cast<int>(names.size()) ? names[i] : "";
-    bool is_ro = path == ro_path || name == "ro" || name.ends_with("-ro.socket");
-    bool is_rw = !is_ro && (path == rw_path || name == "rw" || name.ends_with(".socket"));
-    if (!is_ro && !is_rw) is_rw = !out.rw.valid();  // by order: rw first
-    if (is_ro && !out.ro.valid()) {
-      out.ro.reset(fd);
-    } else if (is_rw && !out.rw.valid()) {
-      out.rw.reset(fd);
-    } else {
-      close(fd);  // an extra socket (e.g. admin) this daemon does not serve
+    switch (RoleOf(name, BoundPath(fd), rw_path, ro_path)) {
+      case Role::kReadWrite:
+        if (!out.rw.valid()) {
+          out.rw.reset(fd);
+          continue;
+        }
+        break;
+      case Role::kReadOnly:
+        if (!out.ro.valid()) {
+          out.ro.reset(fd);
+          continue;
+        }
+        break;
+      case Role::kOther:
+        break;
     }
+    close(fd);  // the admin socket, which this daemon does not serve, or a second copy
   }
+  free(names);
+  if (!problem.ok()) return problem.error();
   return out;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The listening sockets: taken over from systemd (LISTEN_FDS) or created.
+// The listening sockets: taken over from systemd (socket activation) or created.
 
 #include <string>
 
@@ -13,9 +13,11 @@ struct ListenSockets {
   UniqueFd ro;
 };
 
-// Sockets passed by systemd socket activation, matched to `rw_path` and
-// `ro_path` by their bound address (else by LISTEN_FDNAMES "rw"/"ro", else
-// by order). Empty when LISTEN_PID is not us.
+// Sockets passed by systemd socket activation (sd_listen_fds_with_names),
+// matched by name: "rw" / "ro" (FileDescriptorName=) or the unit names
+// virtnatd.socket / virtnatd-ro.socket (and libvirt's virtnetworkd ones);
+// unnamed sockets by their bound path (`rw_path`, `ro_path`). Others (the
+// admin socket) are closed. Empty when LISTEN_PID is not us.
 Result<ListenSockets> TakeActivatedSockets(const std::string& rw_path, const std::string& ro_path);
 
 // Binds a UNIX stream socket at `path` (a stale socket file is replaced),

@@ -4,8 +4,9 @@ VIRTNAT_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
   libgtest-dev googletest
   libvirt-dev libxml2-dev libxml2-utils libnl-3-dev libnl-route-3-dev libnftnl-dev libmnl-dev
-  libglib2.0-dev
-  dnsmasq-base nftables iproute2 busybox procps psmisc
+  libglib2.0-dev libsystemd-dev
+  scdoc man-db debhelper lintian
+  dnsmasq-base nftables iproute2 busybox procps psmisc systemd
   libvirt-clients python3-libvirt
   libvirt-daemon-system iptables iperf3 iputils-ping python3-matplotlib
   virt-manager xvfb xdotool

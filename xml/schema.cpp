@@ -5,6 +5,7 @@
 #include <libxml/xmlversion.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,7 +17,6 @@
 namespace virtnat::xml {
 namespace {
 
-constexpr char kInstalledSchema[] = "/usr/share/virtnat/schemas/network.rng";
 // libvirt names the in-memory document like this in its parse errors.
 constexpr char kDocumentName[] = "(network_definition)";
 // A hostile document can make libxml2 report many errors; keep the message
@@ -104,8 +104,9 @@ Result<const CachedSchema*> LoadSchemaLocked() {
 }  // namespace
 
 std::string NetworkSchemaPath() {
-  if (access(kInstalledSchema, R_OK) == 0) return kInstalledSchema;
-  return std::string(VIRTNAT_SCHEMA_DIR) + "/network.rng";
+  const char* dir = getenv("VIRTNAT_SCHEMA_DIR");
+  if (dir == nullptr || *dir == '\0') dir = VIRTNAT_SCHEMA_DIR;
+  return std::string(dir) + "/network.rng";
 }
 
 Status ValidateNetworkSchema(std::string_view text) {

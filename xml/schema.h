@@ -13,7 +13,8 @@ namespace virtnat::xml {
 // validate against schema: Unable to validate doc against PATH\n<detail>".
 Status ValidateNetworkSchema(std::string_view text);
 
-// Where network.rng is read from (install dir, else the source tree).
+// Where network.rng is read from: $VIRTNAT_SCHEMA_DIR when set (the tests
+// point it at the source tree), else the installed DATADIR/virtnat/schemas.
 std::string NetworkSchemaPath();
 
 }  // namespace virtnat::xml

@@ -18,6 +18,8 @@ BRIDGE_PREFIX = "vcr"
 # The chains of virtnat's table that no single network owns.
 BASE_CHAINS = {"input", "forward", "output", "dstnat", "dstnatlocal", "srcnat"}
 HEALTH_FILE = "virtnatd.health"  # the daemon's own, for `virtnatd --status`
+PID_FILE = "virtnatd.pid"  # the daemon's own lock; a killed daemon leaves it
+DAEMON_FILES = {HEALTH_FILE, PID_FILE}
 DNSMASQ_SUFFIXES = (".conf", ".hostsfile", ".addnhosts", ".pid")
 
 
@@ -248,7 +250,7 @@ def check_host(tmp, netns, world, observed):
             if stem not in owners or (ext != ".leases" and ext not in DNSMASQ_SUFFIXES):
                 problems.append("%s/%s belongs to no network" % (sub, entry))
     for entry in listdir(tmp + "/run"):
-        if entry == HEALTH_FILE:
+        if entry in DAEMON_FILES:
             continue
         if entry.endswith(".status") and entry[:-len(".status")] not in active_names:
             problems.append("run/%s belongs to no active network" % entry)
@@ -261,6 +263,6 @@ def leftover_files(tmp):
     out = []
     for sub in ("etc", "lib/dnsmasq", "run/dnsmasq", "run"):
         for entry in listdir(os.path.join(tmp, sub)):
-            if entry != HEALTH_FILE and not os.path.isdir(os.path.join(tmp, sub, entry)):
+            if entry not in DAEMON_FILES and not os.path.isdir(os.path.join(tmp, sub, entry)):
                 out.append(sub + "/" + entry)
     return out

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # virtnatd's own behaviour: options and config file, socket modes, socket
-# activation (LISTEN_FDS), refusing to take over a live socket, clean exit
-# on SIGTERM.
+# activation (LISTEN_FDS, sockets picked by name), refusing to take over a
+# live socket, the pid-file lock against a second instance, SIGHUP reload,
+# clean exit on SIGTERM.
 . "$(dirname "$0")/lib.sh"
 
 check "--help" "Usage:" 0 bash -c "'$VIRTNATD' --help | head -1 | cut -c1-6"
-check "unknown option" "virtnatd: unknown setting 'bogus'" 0 \
-  bash -c "'$VIRTNATD' --bogus 1 2>&1 | head -1"
+check "unknown option" "virtnatd: unknown option '--bogus'" 0 \
+  bash -c "'$VIRTNATD' --bogus 2>&1 | head -1"
+check "unknown short option" "virtnatd: unknown option '-x'" 0 \
+  bash -c "'$VIRTNATD' -x 2>&1 | head -1"
+check "unknown config key" "virtnatd: $TMP/bad.conf: line 1: unknown setting 'bogus'" 0 \
+  bash -c "echo 'bogus = 1' >'$TMP/bad.conf'; '$VIRTNATD' -f '$TMP/bad.conf' 2>&1 | head -1"
 check "unknown option exit code" "2" 0 bash -c "'$VIRTNATD' --bogus 1 >/dev/null 2>&1; echo \$?"
 
 # Paths from a config file.
@@ -56,6 +61,76 @@ error: operation forbidden: read only access prevents virNetworkDefineXML" 1 \
   virsh -q -c "network+unix:///system?socket=$TMP/act-sock-ro" net-define "$DATA/a-demo.xml"
 kill -TERM "$ACT_PID"; wait "$ACT_PID" || true
 [[ -s $TMP/activation.log ]] && cat "$TMP/activation.log"
+
+# systemd passes the admin socket first: the daemon picks its sockets by
+# name (FileDescriptorName=), never by order.
+systemd-socket-activate -l "$TMP/named-admin" -l "$TMP/named-sock" -l "$TMP/named-sock-ro" \
+  --fdname=admin:rw:ro "$VIRTNATD" --socket /nonexistent/rw --socket-ro /nonexistent/ro \
+  --run-dir "$TMP/named-run" --log-level error >"$TMP/named.log" 2>&1 &
+NAMED_PID=$!
+for _ in $(seq 100); do [[ -S $TMP/named-sock-ro ]] && break; sleep 0.05; done
+check "named sockets, admin first: read-write" "" 0 \
+  virsh -q -c "network+unix:///system?socket=$TMP/named-sock" net-list --all
+check "named sockets, admin first: read-only" "" 0 \
+  virsh -q -r -c "network+unix:///system?socket=$TMP/named-sock-ro" net-list --all
+kill -TERM "$NAMED_PID"; wait "$NAMED_PID" || true
+[[ -s $TMP/named.log ]] && cat "$TMP/named.log"
+
+# A second instance on the same run directory stops at the pid-file lock:
+# at once, non-zero, naming the first, and leaves the first's files alone.
+LOCK_DIRS=(--config-dir "$TMP/lock-etc" --state-dir "$TMP/lock-lib" --run-dir "$TMP/lock-run")
+"$VIRTNATD" --socket "$TMP/lock-sock" --socket-ro "$TMP/lock-sock-ro" "${LOCK_DIRS[@]}" \
+  --log-level info 2>"$TMP/lock.log" &
+LOCK_PID=$!
+for _ in $(seq 100); do [[ -S $TMP/lock-sock-ro ]] && break; sleep 0.05; done
+check "pid file" "$LOCK_PID" 0 cat "$TMP/lock-run/virtnatd.pid"
+ls -A "$TMP/lock-run" >"$TMP/lock-before"
+check "a second instance exits at once" "virtnatd is already running (pid $LOCK_PID)" 1 \
+  timeout 5 "$VIRTNATD" --socket "$TMP/lock-sock2" --socket-ro "$TMP/lock-sock2-ro" "${LOCK_DIRS[@]}"
+ls -A "$TMP/lock-run" >"$TMP/lock-after"
+check "the second instance removed nothing from the run directory" "" 0 \
+  diff "$TMP/lock-before" "$TMP/lock-after"
+check "the pid file still names the first" "$LOCK_PID" 0 cat "$TMP/lock-run/virtnatd.pid"
+check "the second instance created no socket" "no" 0 \
+  bash -c "[[ -e '$TMP/lock-sock2' ]] && echo yes || echo no"
+check "--status still reports the first" "virtnatd: running (pid $LOCK_PID)" 0 \
+  bash -c "'$VIRTNATD' --status --run-dir '$TMP/lock-run' | head -1"
+
+# SIGHUP reloads the config file; the daemon keeps serving.
+kill -HUP "$LOCK_PID"
+sleep 0.3
+check "SIGHUP keeps the daemon" "" 0 \
+  virsh -q -c "network+unix:///system?socket=$TMP/lock-sock" net-list --all
+kill -TERM "$LOCK_PID"
+rc=0; wait "$LOCK_PID" || rc=$?
+check "SIGTERM after SIGHUP exits cleanly" "0" 0 echo "$rc"
+check "the pid file is removed on exit" "no" 0 \
+  bash -c "[[ -e '$TMP/lock-run/virtnatd.pid' ]] && echo yes || echo no"
+[[ -s $TMP/lock.log ]] && cat "$TMP/lock.log"
+
+# Under systemd (JOURNAL_STREAM names stderr) each line carries its syslog
+# priority for the journal; elsewhere a timestamp.
+/usr/bin/python3 - "$VIRTNATD" "$TMP/journal" >"$TMP/journal.out" 2>&1 <<'PY'
+import os, signal, socket, subprocess, sys, time
+daemon, d = sys.argv[1], sys.argv[2]
+ours, theirs = socket.socketpair()
+st = os.fstat(theirs.fileno())
+env = dict(os.environ, JOURNAL_STREAM="%d:%d" % (st.st_dev, st.st_ino))
+p = subprocess.Popen([daemon, "--socket", d + "/s", "--socket-ro", d + "/r", "--config-dir", d,
+                      "--state-dir", d + "/lib", "--run-dir", d + "/run"], stderr=theirs, env=env)
+for _ in range(200):
+    if os.path.exists(d + "/r"):
+        break
+    time.sleep(0.05)
+p.terminate()
+p.wait()
+theirs.close()
+sys.stdout.write(ours.makefile().read())
+PY
+check "journal: priorities, no timestamp" "<6>info: listening on '$TMP/journal/s' and '$TMP/journal/r'
+<6>info: exiting; running networks are left running" 0 cat "$TMP/journal.out"
+check "stderr elsewhere: timestamped" "1" 0 bash -c "grep -cE \
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\.[0-9]{3}\+0000: virtnatd: info: listening on' '$TMP/lock.log'"
 
 start_daemon  # finish() checks the shared daemon is alive
 finish

@@ -41,8 +41,11 @@ same() {  # NAME BEFORE AFTER
 
 start_daemon() {
   rm -f "$SOCK" "$SOCK-ro"
-  in_ns "$HOST" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK-ro" --config-dir "$WORK/etc" \
-    --state-dir "$WORK/lib" --run-dir "$WORK/run" --log-level info 2>>"$WORK/daemon.log" &
+  # Not through the in_ns function: its subshell would be $!, and the
+  # signals of restart() would miss the daemon.
+  ip netns exec "$HOST" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK-ro" \
+    --config-dir "$WORK/etc" --state-dir "$WORK/lib" --run-dir "$WORK/run" --log-level info \
+    2>>"$WORK/daemon.log" &
   DAEMON_PID=$!
   for _ in $(seq 200); do [[ -S $SOCK ]] && return 0; sleep 0.02; done
   echo "virtnatd did not start"; cat "$WORK/daemon.log"; exit 1

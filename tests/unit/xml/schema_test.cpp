@@ -264,8 +264,19 @@ TEST(SchemaTest, OversizedDocumentIsRefused) {
 TEST(SchemaTest, SchemaPathPointsAtAReadableGrammar) {
   std::string path = NetworkSchemaPath();
   EXPECT_EQ(access(path.c_str(), R_OK), 0) << path;
-  if (access("/usr/share/virtnat/schemas/network.rng", R_OK) != 0) {
-    EXPECT_EQ(path, std::string(VIRTNAT_SCHEMA_DIR) + "/network.rng");
+}
+
+TEST(SchemaTest, SchemaPathIsTheInstalledOneUnlessOverridden) {
+  const char* saved = getenv("VIRTNAT_SCHEMA_DIR");
+  std::string keep = saved ? saved : "";
+  unsetenv("VIRTNAT_SCHEMA_DIR");
+  EXPECT_EQ(NetworkSchemaPath(), std::string(VIRTNAT_SCHEMA_DIR) + "/network.rng");
+  setenv("VIRTNAT_SCHEMA_DIR", "/elsewhere", 1);
+  EXPECT_EQ(NetworkSchemaPath(), "/elsewhere/network.rng");
+  if (saved) {
+    setenv("VIRTNAT_SCHEMA_DIR", keep.c_str(), 1);
+  } else {
+    unsetenv("VIRTNAT_SCHEMA_DIR");
   }
 }
 
