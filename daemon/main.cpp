@@ -180,6 +180,21 @@ int Run(int argc, char** argv) {
   // once the loop runs.
   Reload reload{argc, argv};
   GSourceId hup(g_unix_signal_add(SIGHUP, &Reload::OnSignal, &reload));
+  // SIGTERM and SIGINT, too, end the loop from the first iteration on: a
+  // stop during start-up or autostart finds pending starts and rolls them back.
+  // The flag keeps a stop that a nested iteration of start-up dispatched.
+  struct Stop {
+    GMainLoopPtr loop{g_main_loop_new(nullptr, FALSE)};
+    bool requested = false;
+  } stop;
+  auto quit = [](gpointer data) -> gboolean {
+    auto* stop = static_cast<Stop*>(data);
+    stop->requested = true;
+    g_main_loop_quit(stop->loop.get());
+    return G_SOURCE_CONTINUE;
+  };
+  GSourceId term(g_unix_signal_add(SIGTERM, quit, &stop));
+  GSourceId intr(g_unix_signal_add(SIGINT, quit, &stop));
 
   Result<std::unique_ptr<driver::HostDriverParts>> host = driver::HostDriverParts::Open(
       driver::HostDirs{opts.config_dir, opts.state_dir, opts.run_dir});
@@ -256,16 +271,9 @@ int Run(int argc, char** argv) {
     }
   }
 
-  GMainLoopPtr loop(g_main_loop_new(nullptr, FALSE));
-  auto quit = [](gpointer data) -> gboolean {
-    g_main_loop_quit(static_cast<GMainLoop*>(data));
-    return G_SOURCE_CONTINUE;
-  };
-  GSourceId term(g_unix_signal_add(SIGTERM, quit, loop.get()));
-  GSourceId intr(g_unix_signal_add(SIGINT, quit, loop.get()));
   g_info("listening on '%s' and '%s'", opts.socket.c_str(), opts.socket_ro.c_str());
   sd_notify(0, "READY=1");
-  g_main_loop_run(loop.get());
+  if (!stop.requested) g_main_loop_run(stop.loop.get());
   sd_notify(0, "STOPPING=1");
   g_info("exiting; running networks are left running");
   return 0;

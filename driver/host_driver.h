@@ -75,9 +75,12 @@ class HostDriverParts {
   std::unique_ptr<NftFirewall> firewall_;
   std::unique_ptr<RealHostFacts> facts_;
   std::unique_ptr<Sysctl> sysctl_;
+  // Before the realizer: destroying the realizer cancels starts still
+  // pending (SIGTERM during autostart), and their rollback removes the
+  // start intent from the status store.
+  std::unique_ptr<StatusStore> status_;
   std::unique_ptr<HostRealizer> realizer_;
   std::unique_ptr<FileStore> store_;
-  std::unique_ptr<StatusStore> status_;
   std::unique_ptr<DriftHost> drift_host_;
   std::function<void(const std::string&)> dnsmasq_restarted_;
   std::set<std::string> restarted_;  // networks whose record awaits a rewrite
