@@ -20,6 +20,7 @@ namespace {
 
 constexpr uint32_t kRoot = TC_HANDLE(1, 0);
 constexpr uint32_t kClass = TC_HANDLE(1, 1);
+constexpr uint32_t kOpenClass = TC_HANDLE(1, 2);  // traffic without a floor
 constexpr uint32_t kLeaf = TC_HANDLE(2, 0);
 constexpr uint32_t kIngress = TC_HANDLE(0xffff, 0);
 
@@ -93,31 +94,12 @@ Status DeleteQdisc(nl_sock* sock, int ifindex, uint32_t parent, const std::strin
 
 Status NoMemory() { return SystemErrorFromErrno(ENOMEM, "cannot allocate a tc object"); }
 
-}  // namespace
-
-Result<std::unique_ptr<NetlinkQos>> NetlinkQos::Open() {
-  ASSIGN_OR_RETURN(NlSockPtr sock, OpenRouteSocket());
-  return std::unique_ptr<NetlinkQos>(new NetlinkQos(std::move(sock)));
-}
-
-// tc qdisc add dev DEV root handle 1: htb default 1
-// tc class add dev DEV parent 1: classid 1:1 htb rate R ceil C [burst B] quantum Q
-// tc qdisc add dev DEV parent 1:1 handle 2: pfifo limit L
-Status NetlinkQos::ApplyShaper(const HtbShaper& s) {
-  nl_sock* sock = sock_.get();
-  ASSIGN_OR_RETURN(int ifindex, Index(sock, s.device));
-
-  RtnlQdiscPtr root = NewQdisc(ifindex, TC_H_ROOT, kRoot, "htb");
-  if (!root) return NoMemory();
-  rtnl_htb_set_defcls(root.get(), kClass);
-  RETURN_IF_ERROR(
-      AddQdisc(sock, root.get(), {"cannot add htb qdisc to '" + s.device + "'", "sch_htb"}));
-
+Status AddClass(nl_sock* sock, int ifindex, uint32_t parent, uint32_t id, const HtbShaper& s) {
   RtnlClassPtr cls(rtnl_class_alloc());
   if (!cls) return NoMemory();
   rtnl_tc_set_ifindex(TC_CAST(cls.get()), ifindex);
-  rtnl_tc_set_parent(TC_CAST(cls.get()), kRoot);
-  rtnl_tc_set_handle(TC_CAST(cls.get()), kClass);
+  rtnl_tc_set_parent(TC_CAST(cls.get()), parent);
+  rtnl_tc_set_handle(TC_CAST(cls.get()), id);
   if (rtnl_tc_set_kind(TC_CAST(cls.get()), "htb") < 0) return NoMemory();
   rtnl_htb_set_rate64(cls.get(), s.rate);
   rtnl_htb_set_ceil64(cls.get(), s.ceil);
@@ -125,10 +107,36 @@ Status NetlinkQos::ApplyShaper(const HtbShaper& s) {
   rtnl_htb_set_quantum(cls.get(), s.quantum);
   nl_msg* msg = nullptr;
   int rc = rtnl_class_build_add_request(cls.get(), NLM_F_CREATE | NLM_F_EXCL, &msg);
-  RETURN_IF_ERROR(
-      Send(sock, rc, msg, {"cannot add htb class 1:1 to '" + s.device + "'", "sch_htb"}));
+  return Send(sock, rc, msg,
+              {"cannot add htb class 1:" + std::to_string(TC_H_MIN(id)) + " to '" + s.device + "'",
+               "sch_htb"});
+}
 
-  RtnlQdiscPtr leaf = NewQdisc(ifindex, kClass, kLeaf, "pfifo");
+}  // namespace
+
+Result<std::unique_ptr<NetlinkQos>> NetlinkQos::Open() {
+  ASSIGN_OR_RETURN(NlSockPtr sock, OpenRouteSocket());
+  return std::unique_ptr<NetlinkQos>(new NetlinkQos(std::move(sock)));
+}
+
+// tc qdisc add dev DEV root handle 1: htb default 1 (hierarchical: 2)
+// tc class add dev DEV parent 1: classid 1:1 htb rate R ceil C [burst B] quantum Q
+// (hierarchical: tc class add dev DEV parent 1:1 classid 1:2 htb rate R ceil C ...)
+// tc qdisc add dev DEV parent 1:1 (hierarchical: 1:2) handle 2: pfifo limit L
+Status NetlinkQos::ApplyShaper(const HtbShaper& s) {
+  nl_sock* sock = sock_.get();
+  ASSIGN_OR_RETURN(int ifindex, Index(sock, s.device));
+  const uint32_t leaf_parent = s.hierarchical ? kOpenClass : kClass;
+
+  RtnlQdiscPtr root = NewQdisc(ifindex, TC_H_ROOT, kRoot, "htb");
+  if (!root) return NoMemory();
+  rtnl_htb_set_defcls(root.get(), leaf_parent);
+  RETURN_IF_ERROR(
+      AddQdisc(sock, root.get(), {"cannot add htb qdisc to '" + s.device + "'", "sch_htb"}));
+  RETURN_IF_ERROR(AddClass(sock, ifindex, kRoot, kClass, s));
+  if (s.hierarchical) RETURN_IF_ERROR(AddClass(sock, ifindex, kClass, kOpenClass, s));
+
+  RtnlQdiscPtr leaf = NewQdisc(ifindex, leaf_parent, kLeaf, "pfifo");
   if (!leaf) return NoMemory();
   rtnl_qdisc_fifo_set_limit(leaf.get(), static_cast<int>(s.leaf_limit));
   return AddQdisc(sock, leaf.get(), {"cannot add pfifo qdisc to '" + s.device + "'", "sch_fifo"});

@@ -20,7 +20,8 @@ constexpr uint32_t kLeafLimit = 1000;
 constexpr size_t kIfNameMax = 15;  // IFNAMSIZ - 1
 
 Result<HtbShaper> PlanShaper(const std::string& network, const std::string& device,
-                             const xml::BandwidthRate& r, const char* direction) {
+                             const xml::BandwidthRate& r, const char* direction,
+                             bool hierarchical) {
   if (r.floor != 0) {
     // The XML layer refuses it already; libvirt's text.
     return ConfigUnsupported("floor attribute is not supported for this config", VIR_FROM_NONE);
@@ -39,6 +40,7 @@ Result<HtbShaper> PlanShaper(const std::string& network, const std::string& devi
   }
   HtbShaper s;
   s.device = device;
+  s.hierarchical = hierarchical;
   s.rate = r.average * kRateUnit;
   s.ceil = std::max<uint64_t>(s.rate, r.peak * kRateUnit);
   s.burst = static_cast<uint32_t>(r.burst * kSizeUnit);
@@ -47,14 +49,21 @@ Result<HtbShaper> PlanShaper(const std::string& network, const std::string& devi
   return s;
 }
 
-std::string Shaper(const HtbShaper& s) {
-  std::string out;
-  out += "qdisc add dev " + s.device + " root handle 1: htb default 1\n";
-  out += "class add dev " + s.device + " parent 1: classid 1:1 htb rate " + std::to_string(s.rate) +
-         "Bps ceil " + std::to_string(s.ceil) + "Bps";
+std::string HtbClass(const HtbShaper& s, const std::string& parent, const std::string& id) {
+  std::string out = "class add dev " + s.device + " parent " + parent + " classid " + id +
+                    " htb rate " + std::to_string(s.rate) + "Bps ceil " + std::to_string(s.ceil) +
+                    "Bps";
   if (s.burst != 0) out += " burst " + std::to_string(s.burst) + "b";
-  out += " quantum " + std::to_string(s.quantum) + "\n";
-  out += "qdisc add dev " + s.device + " parent 1:1 handle 2: pfifo limit " +
+  return out + " quantum " + std::to_string(s.quantum) + "\n";
+}
+
+std::string Shaper(const HtbShaper& s) {
+  const std::string leaf_parent = s.hierarchical ? "1:2" : "1:1";
+  std::string out = "qdisc add dev " + s.device + " root handle 1: htb default " +
+                    (s.hierarchical ? "2" : "1") + "\n";
+  out += HtbClass(s, "1:", "1:1");
+  if (s.hierarchical) out += HtbClass(s, "1:1", "1:2");
+  out += "qdisc add dev " + s.device + " parent " + leaf_parent + " handle 2: pfifo limit " +
          std::to_string(s.leaf_limit) + "\n";
   return out;
 }
@@ -73,12 +82,13 @@ Result<QosPlan> PlanQos(const std::string& network, const std::string& bridge,
   plan.bridge = bridge;
   if (!bandwidth) return plan;
   if (bandwidth->inbound) {
-    ASSIGN_OR_RETURN(plan.inbound, PlanShaper(network, bridge, *bandwidth->inbound, "inbound"));
+    ASSIGN_OR_RETURN(plan.inbound,
+                     PlanShaper(network, bridge, *bandwidth->inbound, "inbound", true));
   }
   if (bandwidth->outbound) {
     plan.ifb = IfbName(bridge);
     ASSIGN_OR_RETURN(plan.outbound,
-                     PlanShaper(network, plan.ifb, *bandwidth->outbound, "outbound"));
+                     PlanShaper(network, plan.ifb, *bandwidth->outbound, "outbound", false));
   }
   return plan;
 }

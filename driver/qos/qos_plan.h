@@ -5,8 +5,11 @@
 //
 // Shape, after libvirt's virNetDevBandwidthSet, with this kernel's parts:
 //  - <inbound> (traffic to the guests, the bridge's egress): htb root 1:
-//    (default class 1:1), class 1:1 rate=average ceil=peak (or average)
-//    burst=burst, leaf qdisc 2: under 1:1.
+//    (default class 1:2), class 1:1 rate=average ceil=peak (or average)
+//    burst=burst, under it class 1:2 with the same values for all traffic
+//    without a guaranteed floor, leaf qdisc 2: under 1:2. (libvirt's
+//    hierarchical tree for networks: ports' floor classes would be 1:3 and
+//    up, and 1:2's rate what is left of the average.)
 //  - <outbound> (traffic from the guests, the bridge's ingress): libvirt
 //    polices it with a u32 filter and a `police` action on the ingress
 //    qdisc. Kernels without act_police (this project's test machines) cannot
@@ -36,9 +39,12 @@
 
 namespace virtnat::driver {
 
-// One htb tree on `device`'s egress: root 1:, class 1:1, leaf pfifo 2:.
+// One htb tree on `device`'s egress: root 1:, class 1:1, leaf pfifo 2:;
+// hierarchical: root 1: (default 1:2), class 1:1, class 1:2 under it, leaf
+// pfifo 2: under 1:2.
 struct HtbShaper {
   std::string device;
+  bool hierarchical = false;
   uint64_t rate = 0;        // bytes/s
   uint64_t ceil = 0;        // bytes/s, >= rate
   uint32_t burst = 0;       // bytes; 0: the kernel default for the rate

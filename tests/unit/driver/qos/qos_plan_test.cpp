@@ -32,10 +32,12 @@ TEST(QosPlanTest, InboundShapesTheBridgeOutboundAnIfbFedFromTheBridgesIngress) {
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_EQ(plan->ifb, "virbr0-ifb");
   EXPECT_EQ(DescribeQos(*plan),
-            "qdisc add dev virbr0 root handle 1: htb default 1\n"
+            "qdisc add dev virbr0 root handle 1: htb default 2\n"
             "class add dev virbr0 parent 1: classid 1:1 htb rate 1000000Bps ceil 5000000Bps "
             "burst 1048576b quantum 100000\n"
-            "qdisc add dev virbr0 parent 1:1 handle 2: pfifo limit 1000\n"
+            "class add dev virbr0 parent 1:1 classid 1:2 htb rate 1000000Bps ceil 5000000Bps "
+            "burst 1048576b quantum 100000\n"
+            "qdisc add dev virbr0 parent 1:2 handle 2: pfifo limit 1000\n"
             "link add virbr0-ifb type ifb\n"
             "qdisc add dev virbr0-ifb root handle 1: htb default 1\n"
             "class add dev virbr0-ifb parent 1: classid 1:1 htb rate 2000000Bps ceil 2000000Bps "
