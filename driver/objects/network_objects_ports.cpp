@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "driver/objects/network_objects.h"
+#include "driver/qos/port_bandwidth.h"
 
 namespace virtnat::driver {
 namespace {
@@ -35,6 +36,9 @@ Result<PortRef> NetworkObjects::PortCreateXml(const NetworkRef& net, const std::
     return Error{VIR_ERR_NETWORK_PORT_EXIST, VIR_FROM_NETWORK,
                  "Network port with UUID " + xml::FormatUuid(port.uuid) + " already exists"};
   }
+  // libvirt's networkAllocatePort: the portgroup's bandwidth, then its checks.
+  port.bandwidth = EffectivePortBandwidth(obj->def, port.group, port.bandwidth);
+  RETURN_IF_ERROR(CheckPortBandwidth(obj->def, port.mac, port.bandwidth, std::nullopt));
   port.plug_bridge = obj->def.bridge.name;
   Uuid uuid = port.uuid;
   obj->ports[uuid] = std::move(port);
@@ -86,6 +90,8 @@ Status NetworkObjects::PortSetParameters(const PortRef& port, const std::vector<
   ASSIGN_OR_RETURN(PortDef * def, FindPort(port));
   PortDef changed = *def;
   RETURN_IF_ERROR(SetPortParameters(changed, params));
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(port.network));
+  RETURN_IF_ERROR(CheckPortBandwidth(obj->def, changed.mac, changed.bandwidth, def->bandwidth));
   *def = std::move(changed);
   return Status::Ok();
 }
