@@ -130,7 +130,7 @@ Status NetlinkQos::ApplyShaper(const HtbShaper& s) {
 
   RtnlQdiscPtr root = NewQdisc(ifindex, TC_H_ROOT, kRoot, "htb");
   if (!root) return NoMemory();
-  rtnl_htb_set_defcls(root.get(), leaf_parent);
+  rtnl_htb_set_defcls(root.get(), TC_H_MIN(leaf_parent));  // the minor number, as tc's "default N"
   RETURN_IF_ERROR(
       AddQdisc(sock, root.get(), {"cannot add htb qdisc to '" + s.device + "'", "sch_htb"}));
   RETURN_IF_ERROR(AddClass(sock, ifindex, kRoot, kClass, s));
