@@ -172,6 +172,13 @@ Status HostRealizer::Adopt(NetworkPlan plan, bool start_if_gone) {
     }
   }
   if (record.dnsmasq) RETURN_IF_ERROR(SyncHostsFiles(plan, *record.dnsmasq));
+  if (!plan.qos.empty()) {
+    // Rebuilt: a tree lost or changed while no daemon ran is whole again.
+    Reverter unused;
+    if (deps_.qos) RETURN_IF_ERROR(deps_.qos->Remove(plan.qos));
+    RETURN_IF_ERROR(ReplaceQos(QosPlan{}, plan.qos, unused));
+    unused.Commit();
+  }
   const std::string name = plan.network;
   record.plan = std::move(plan);
   applied_.emplace(name, std::move(record));

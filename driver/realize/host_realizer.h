@@ -86,7 +86,9 @@ class HostRealizer final : public NetworkRealizer {
   // started when there is none to adopt. An earlier daemon killed in a live
   // update may have left the hosts files ahead of (or behind) the recorded
   // definition: they are rewritten from it and dnsmasq re-reads them. The
-  // caller has given the firewall the network's rules.
+  // <bandwidth> tree is rebuilt (removed and applied again), so that one
+  // lost or changed meanwhile is whole again. The caller has given the
+  // firewall the network's rules.
   Status Adopt(const xml::NetworkDef& def, bool start_if_gone = false);
   // The same from the plan of the live definition. REQUIRES: `plan` made
   // with this realizer's plan_facts().

@@ -113,5 +113,18 @@ TEST_F(HostRealizerTest, AReloadReplacesTheTreeAndComparePlansSaysSo) {
   EXPECT_TRUE(qos_.applied.empty());
 }
 
+TEST_F(HostRealizerTest, AdoptionRebuildsTheTree) {
+  ASSERT_TRUE(realizer_->Start(Def(kShaped)).ok());
+  HostRealizer restarted(Deps());
+  dnsmasq_.adoptable = true;
+  qos_.calls.clear();
+  Status s = restarted.Adopt(Def(kShaped));
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(qos_.calls, (std::vector<std::string>{"remove virbr7", "apply virbr7"}));
+  EXPECT_EQ(qos_.applied.size(), 1u);
+  ASSERT_TRUE(restarted.Stop(Def(kShaped)).ok());
+  EXPECT_TRUE(qos_.applied.empty());
+}
+
 }  // namespace
 }  // namespace virtnat::driver
