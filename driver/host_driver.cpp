@@ -13,6 +13,7 @@ namespace virtnat::driver {
 Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const HostDirs& opts) {
   std::unique_ptr<HostDriverParts> parts(new HostDriverParts());
   ASSIGN_OR_RETURN(parts->netlink_, RealNetlink::Open());
+  ASSIGN_OR_RETURN(parts->qos_, NetlinkQos::Open());
   ASSIGN_OR_RETURN(parts->firewall_, NftFirewall::Open());
   parts->firewall_->SetRebuildListener([](const std::string& network, const Status& error) {
     g_warning(
@@ -28,6 +29,7 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const HostDirs& o
   deps.firewall = parts->firewall_.get();
   deps.facts = parts->facts_.get();
   deps.sysctl = parts->sysctl_.get();
+  deps.qos = parts->qos_.get();
   HostDriverParts* self = parts.get();
   deps.dnsmasq = SupervisedDnsmasq(g_main_context_get_thread_default(), {},
                                    [self](const DnsmasqCommand& command, const std::string& line) {

@@ -20,6 +20,7 @@
 #include "driver/link/host_facts_netlink.h"
 #include "driver/link/sysctl.h"
 #include "driver/objects/network_objects.h"
+#include "driver/qos/qos_netlink.h"
 #include "driver/realize/host_realizer.h"
 #include "driver/state/network_state.h"
 #include "driver/state/status_store.h"
@@ -72,6 +73,7 @@ class HostDriverParts {
   static gboolean OnRestartedIdle(gpointer self) noexcept;
 
   std::unique_ptr<RealNetlink> netlink_;
+  std::unique_ptr<NetlinkQos> qos_;
   std::unique_ptr<NftFirewall> firewall_;
   std::unique_ptr<RealHostFacts> facts_;
   std::unique_ptr<Sysctl> sysctl_;

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "driver/objects/network_objects.h"
+#include "driver/qos/port_bandwidth.h"
 
 namespace virtnat::driver {
 namespace {
@@ -48,6 +49,9 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
     ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
     ASSIGN_OR_RETURN(PortDef port, ParsePortXml(xml));
     RETURN_IF_ERROR(CheckPortAddable(*obj, port.uuid));
+    // libvirt's networkAllocatePort: the portgroup's bandwidth, then its checks.
+    port.bandwidth = EffectivePortBandwidth(obj->def, port.group, port.bandwidth);
+    RETURN_IF_ERROR(CheckPortBandwidth(obj->def, port.mac, port.bandwidth, std::nullopt));
     port.plug_bridge = obj->def.bridge.name;
     return port;
   }();
@@ -120,6 +124,8 @@ Status NetworkObjects::PortSetParameters(const PortRef& port, const std::vector<
   ASSIGN_OR_RETURN(PortDef * def, FindPort(port));
   PortDef changed = *def;
   RETURN_IF_ERROR(SetPortParameters(changed, params));
+  ASSIGN_OR_RETURN(NetworkObject * obj, Find(port.network));
+  RETURN_IF_ERROR(CheckPortBandwidth(obj->def, changed.mac, changed.bandwidth, def->bandwidth));
   *def = std::move(changed);
   return Status::Ok();
 }

@@ -106,6 +106,27 @@ Status HostRealizer::Preflight(const NetworkPlan& plan) {
   return Status::Ok();
 }
 
+Status HostRealizer::ReplaceQos(const QosPlan& old, const QosPlan& wanted, Reverter& revert) {
+  if (old == wanted || (old.empty() && wanted.empty())) return Status::Ok();
+  if (!deps_.qos) {
+    return InternalError("bandwidth of bridge '" + wanted.bridge +
+                         "' cannot be applied: no traffic control on this host");
+  }
+  if (!old.empty()) RETURN_IF_ERROR(deps_.qos->Remove(old));
+  // A failed Apply removes what it built itself (and only that: an ifb name
+  // taken by another device is not ours to delete).
+  if (Status applied = wanted.empty() ? Status::Ok() : deps_.qos->Apply(wanted); !applied.ok()) {
+    if (!old.empty()) (void)deps_.qos->Apply(old);
+    return applied;
+  }
+  revert.Add([this, old, wanted] {
+    Status removed = wanted.empty() ? Status::Ok() : deps_.qos->Remove(wanted);
+    Status restored = old.empty() ? Status::Ok() : deps_.qos->Apply(old);
+    return removed.ok() ? restored : removed;
+  });
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<DnsmasqService>> HostRealizer::PrepareDnsmasq(const NetworkPlan& plan,
                                                                      Reverter& revert) {
   const DnsmasqPaths& paths = plan.dnsmasq_paths;
@@ -149,6 +170,13 @@ Status HostRealizer::Adopt(NetworkPlan plan, bool start_if_gone) {
     }
   }
   if (record.dnsmasq) RETURN_IF_ERROR(SyncHostsFiles(plan, *record.dnsmasq));
+  if (!plan.qos.empty()) {
+    // Rebuilt: a tree lost or changed while no daemon ran is whole again.
+    Reverter unused;
+    if (deps_.qos) RETURN_IF_ERROR(deps_.qos->Remove(plan.qos));
+    RETURN_IF_ERROR(ReplaceQos(QosPlan{}, plan.qos, unused));
+    unused.Commit();
+  }
   const std::string name = plan.network;
   record.plan = std::move(plan);
   applied_.emplace(name, std::move(record));
@@ -197,6 +225,7 @@ Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
   // Host-global and never reset (libvirt leaves them on too): no undo.
   if (plan.sysctls.ipv6_forwarding) RETURN_IF_ERROR(deps_.sysctl->EnableIpv6Forwarding());
   if (plan.sysctls.ipv4_forwarding) RETURN_IF_ERROR(deps_.sysctl->EnableIpv4Forwarding());
+  RETURN_IF_ERROR(ReplaceQos(QosPlan{}, plan.qos, revert));
   if (plan.dnsmasq.needed) {
     ASSIGN_OR_RETURN(pending->dnsmasq, PrepareDnsmasq(plan, revert));
   }
@@ -269,6 +298,8 @@ Status HostRealizer::Stop(const xml::NetworkDef& def) {
   if (record.dnsmasq) Keep(&first, record.dnsmasq->Stop());
   if (record.plan.dnsmasq.needed) Keep(&first, RemoveDnsmasqFiles(record.plan.dnsmasq_paths));
   Keep(&first, deps_.firewall->Remove(def.name));
+  // Explicit: the ifb device of <outbound> outlives the bridge.
+  if (!record.plan.qos.empty()) Keep(&first, deps_.qos->Remove(record.plan.qos));
   Keep(&first, deps_.netlink->DeleteLink(record.plan.bridge.name));
   applied_.erase(it);
   if (cancelled) {

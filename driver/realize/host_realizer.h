@@ -4,17 +4,19 @@
 //
 // Start: preflight (kernel features, bridge name free, IPv4 subnets not
 // routed), then libvirt's order (host-effects.md §2.1): bridge, its IPv6
-// sysctls, firewall batch, addresses, link up, routes, forwarding, dnsmasq
-// files and process. Any failure undoes every earlier step (reverter.h), so
-// no link, address, rule, process or file is left. StartAsync does the same
-// but does not wait for dnsmasq: the steps before it run at once, and the
-// network is recorded (or undone) when dnsmasq's launch completes on the
-// loop; meanwhile the network is neither Applied nor startable again, and
-// a Stop cancels the start.
+// sysctls, firewall batch, addresses, link up, routes, forwarding, the
+// <bandwidth> tree (libvirt sets it last; here before dnsmasq, so that the
+// reverter covers it), dnsmasq files and process. Any failure undoes every
+// earlier step (reverter.h), so no link, address, rule, process or file is
+// left. StartAsync does the same but does not wait for dnsmasq: the steps
+// before it run at once, and the network is recorded (or undone) when
+// dnsmasq's launch completes on the loop; meanwhile the network is neither
+// Applied nor startable again, and a Stop cancels the start.
 // Stop: removes exactly what the record says (best effort, every step runs).
 // Reload: host-effects.md §4.5 — hosts-file changes are a rewrite + SIGHUP
 // (same pid), firewall changes one batch, other dnsmasq changes a restart of
-// dnsmasq alone; bridge, address, route and forwarding changes are refused.
+// dnsmasq alone, a <bandwidth> change replaces the tree; bridge, address,
+// route and forwarding changes are refused.
 // ReloadAsync does the same without waiting for a restarted dnsmasq.
 //
 // All effects happen in the network namespace of the injected objects (and,
@@ -35,6 +37,7 @@
 #include "driver/link/host_facts.h"
 #include "driver/link/sysctl.h"
 #include "driver/network_realizer.h"
+#include "driver/qos/qos.h"
 #include "driver/realize/network_plan.h"
 #include "driver/realize/reverter.h"
 
@@ -45,6 +48,8 @@ struct HostRealizerDeps {
   Firewall* firewall = nullptr;
   HostFacts* facts = nullptr;
   Sysctl* sysctl = nullptr;
+  // Needed only by networks with <bandwidth>; without it they fail to start.
+  Qos* qos = nullptr;
   DnsmasqFactory dnsmasq;
   NetworkPlanFacts paths;
   // Called after the preflight of a start, before its first host effect, so
@@ -81,7 +86,9 @@ class HostRealizer final : public NetworkRealizer {
   // started when there is none to adopt. An earlier daemon killed in a live
   // update may have left the hosts files ahead of (or behind) the recorded
   // definition: they are rewritten from it and dnsmasq re-reads them. The
-  // caller has given the firewall the network's rules.
+  // <bandwidth> tree is rebuilt (removed and applied again), so that one
+  // lost or changed meanwhile is whole again. The caller has given the
+  // firewall the network's rules.
   Status Adopt(const xml::NetworkDef& def, bool start_if_gone = false);
   // The same from the plan of the live definition. REQUIRES: `plan` made
   // with this realizer's plan_facts().
@@ -129,6 +136,9 @@ class HostRealizer final : public NetworkRealizer {
   };
 
   Status Preflight(const NetworkPlan& plan);
+  // Replaces the applied <bandwidth> tree `old` by `wanted`; `revert` puts
+  // `old` back.
+  Status ReplaceQos(const QosPlan& old, const QosPlan& wanted, Reverter& revert);
   // Everything up to (not including) starting dnsmasq.
   Result<std::unique_ptr<PendingStart>> PrepareStart(const xml::NetworkDef& def);
   void FinishStart(const std::string& name, Status started);

@@ -73,6 +73,7 @@ Status HostRealizer::Reload(const xml::NetworkDef& old_def, const xml::NetworkDe
   PlanChanges changes = ComparePlans(record.plan, wanted);
   if (changes.link) return LinkChangeRefused(old_def.name);
   Reverter revert;
+  if (changes.qos) RETURN_IF_ERROR(ReplaceQos(record.plan.qos, wanted.qos, revert));
   if (changes.firewall) {
     RETURN_IF_ERROR(deps_.firewall->Replace(old_def.name, wanted.firewall));
     revert.Add([this, name = old_def.name, old = record.plan.firewall] {
@@ -101,6 +102,11 @@ void HostRealizer::ReloadAsync(const xml::NetworkDef& old_def, const xml::Networ
   }
   auto pending = std::make_unique<PendingReload>();
   pending->restart = action == DnsmasqAction::kRestart;
+  if (changes.qos) {
+    if (Status st = ReplaceQos(record.plan.qos, wanted->qos, pending->revert); !st.ok()) {
+      return done(st);
+    }
+  }
   if (changes.firewall) {
     if (Status st = deps_.firewall->Replace(old_def.name, wanted->firewall); !st.ok()) {
       return done(st);

@@ -1,5 +1,7 @@
 #include "driver/realize/network_plan.h"
 
+#include <sstream>
+
 #include "driver/firewall/nft_text.h"
 
 namespace virtnat::driver {
@@ -81,6 +83,7 @@ Result<NetworkPlan> PlanNetwork(const xml::NetworkDef& def, const NetworkPlanFac
   DnsmasqFacts dnsmasq_facts{def.bridge.name, plan.dnsmasq_paths, facts.dnsmasq_user,
                              facts.dnsmasq_group};
   ASSIGN_OR_RETURN(plan.dnsmasq, PlanDnsmasq(def, dnsmasq_facts));
+  ASSIGN_OR_RETURN(plan.qos, PlanQos(def.name, def.bridge.name, def.bandwidth));
   return plan;
 }
 
@@ -91,6 +94,7 @@ PlanChanges ComparePlans(const NetworkPlan& applied, const NetworkPlan& wanted) 
                  !SameRoutes(applied.routes, wanted.routes) || applied.sysctls != wanted.sysctls;
   changes.firewall = applied.firewall != wanted.firewall;
   changes.dnsmasq = !SameDnsmasq(applied.dnsmasq, wanted.dnsmasq);
+  changes.qos = applied.qos != wanted.qos;
   return changes;
 }
 
@@ -123,6 +127,8 @@ std::string DescribeNetworkPlan(const NetworkPlan& plan) {
   }
   if (plan.sysctls.ipv4_forwarding) line("sysctl net.ipv4.ip_forward=1");
   if (plan.sysctls.ipv6_forwarding) line("sysctl accept_ra check; net.ipv6.conf.all.forwarding=1");
+  std::istringstream qos(DescribeQos(plan.qos));
+  for (std::string step; std::getline(qos, step);) line("tc " + step);
   if (plan.dnsmasq.needed) {
     std::string argv;
     for (const std::string& arg : plan.dnsmasq.argv) argv += (argv.empty() ? "" : " ") + arg;

@@ -14,6 +14,7 @@
 #include "driver/dnsmasq/dnsmasq_config.h"
 #include "driver/firewall/firewall_plan.h"
 #include "driver/link/bridge.h"
+#include "driver/qos/qos_plan.h"
 #include "xml/network_def.h"
 
 namespace virtnat::driver {
@@ -52,6 +53,7 @@ struct NetworkPlan {
   FirewallPlan firewall;
   DnsmasqPaths dnsmasq_paths;
   DnsmasqPlan dnsmasq;  // dnsmasq.needed: whether it runs at all
+  QosPlan qos;          // the <bandwidth> tree; empty without <bandwidth>
 };
 
 // REQUIRES: `def` parsed, defaulted (bridge name chosen) and validated.
@@ -66,6 +68,10 @@ struct PlanChanges {
   bool link = false;  // bridge, addresses, routes, sysctls: not changeable live
   bool firewall = false;
   bool dnsmasq = false;
+  // The <bandwidth> tree. libvirt's net-update has no section for the
+  // network's own <bandwidth> (a portgroup's does not touch the bridge), so
+  // only a reload from another definition gets here; it is replaced live.
+  bool qos = false;
 };
 PlanChanges ComparePlans(const NetworkPlan& applied, const NetworkPlan& wanted);
 

@@ -72,6 +72,10 @@ std::vector<std::string> CleanUpRecordedNetwork(const RecordedNetwork& net, Clea
   if (!record.bridge.empty() && host.InterfaceExists(record.bridge)) {
     note(host.DeleteBridge(record.bridge));
   }
+  // The ifb device of an <outbound> bandwidth outlives the bridge.
+  if (net.plan && !net.plan->qos.ifb.empty() && host.InterfaceExists(net.plan->qos.ifb)) {
+    note(host.DeleteBridge(net.plan->qos.ifb));
+  }
   return problems;
 }
 

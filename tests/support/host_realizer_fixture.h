@@ -18,6 +18,7 @@
 #include "tests/support/fake_firewall.h"
 #include "tests/support/fake_host_facts.h"
 #include "tests/support/fake_netlink.h"
+#include "tests/support/fake_qos.h"
 #include "xml/network_parse.h"
 #include "xml/network_validate.h"
 
@@ -129,6 +130,7 @@ class HostRealizerTest : public ::testing::Test {
     deps.firewall = &firewall_;
     deps.facts = &facts_;
     deps.sysctl = sysctl_.get();
+    deps.qos = &qos_;
     deps.dnsmasq = [this](DnsmasqCommand command) -> std::unique_ptr<DnsmasqService> {
       commands_.push_back(command);
       return std::make_unique<FakeDnsmasq>(std::move(command), &dnsmasq_);
@@ -188,6 +190,7 @@ class HostRealizerTest : public ::testing::Test {
   FakeNetlink netlink_;
   FakeFirewall firewall_;
   FakeHostFacts facts_;
+  FakeQos qos_;
   std::unique_ptr<Sysctl> sysctl_;
   DnsmasqLog dnsmasq_;
   std::vector<DnsmasqCommand> commands_;

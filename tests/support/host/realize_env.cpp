@@ -16,6 +16,7 @@
 #include "driver/firewall/firewall_nft.h"
 #include "driver/link/bridge_netlink.h"
 #include "driver/link/host_facts_netlink.h"
+#include "driver/qos/qos_netlink.h"
 #include "tests/support/host/tcp_probe.h"
 #include "xml/network_parse.h"
 #include "xml/network_validate.h"
@@ -77,18 +78,21 @@ void RealizerHost::Main(const std::string& ns_name, const std::string& state_dir
   auto netlink = driver::RealNetlink::Open();
   auto firewall = driver::NftFirewall::Open();
   auto facts = driver::RealHostFacts::Open();
-  bool ok = netlink.ok() && firewall.ok() && facts.ok();
+  auto qos = driver::NetlinkQos::Open();
+  bool ok = netlink.ok() && firewall.ok() && facts.ok() && qos.ok();
   EXPECT_TRUE(ok) << "cannot open the kernel interfaces";
   if (ok) {
     netlink_ = std::move(*netlink);
     firewall_ = std::move(*firewall);
     facts_ = std::move(*facts);
     sysctl_ = std::make_unique<driver::Sysctl>();
+    qos_ = std::move(*qos);
     driver::HostRealizerDeps deps;
     deps.netlink = netlink_.get();
     deps.firewall = firewall_.get();
     deps.facts = facts_.get();
     deps.sysctl = sysctl_.get();
+    deps.qos = qos_.get();
     deps.dnsmasq = driver::SupervisedDnsmasq(context_.get());
     deps.paths.state_dir = state_dir + "/lib";
     deps.paths.run_dir = state_dir + "/run";

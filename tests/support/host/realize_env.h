@@ -53,6 +53,7 @@ class RealizerHost {
   std::unique_ptr<driver::Firewall> firewall_;
   std::unique_ptr<driver::HostFacts> facts_;
   std::unique_ptr<driver::Sysctl> sysctl_;
+  std::unique_ptr<driver::Qos> qos_;
   std::unique_ptr<driver::HostRealizer> realizer_;
   std::thread thread_;
   bool ok_ = false;

@@ -311,6 +311,59 @@ TEST_F(NetworkObjectsTest, PortsLiveOnActiveNetworks) {
             "internal error: network port has no uuid");
 }
 
+// FakeCodec plus what the bandwidth test needs and FakeCodec does not parse:
+// an inbound QoS of 1000 on the network and a portgroup "slow" of 10.
+class BandwidthCodec final : public testing::FakeCodec {
+ public:
+  Result<xml::NetworkDef> Parse(std::string_view text, bool validate_schema) override {
+    ASSIGN_OR_RETURN(xml::NetworkDef def, FakeCodec::Parse(text, validate_schema));
+    def.bandwidth.emplace().inbound = xml::BandwidthRate{1000, 0, 0, 0};
+    xml::PortGroup slow;
+    slow.name = "slow";
+    slow.bandwidth.emplace().inbound = xml::BandwidthRate{10, 0, 0, 0};
+    def.portgroups = {slow};
+    return def;
+  }
+};
+
+// libvirt's networkAllocatePort and networkCheckBandwidth: a port without
+// bandwidth gets its portgroup's; a floor is checked and, since virtnat
+// builds no floor classes, refused rather than accepted and not applied.
+TEST(NetworkObjectsBandwidthTest, PortsGetTheirPortgroupsBandwidthAndFloorsAreChecked) {
+  BandwidthCodec codec;
+  FailingRealizer realizer;
+  RecordingStore store;
+  NetworkObjects objects{codec, realizer, store};
+  auto defined = objects.DefineXml(Xml("a", kUuid1), 0);
+  ASSERT_TRUE(defined.ok()) << defined.error().message;
+  NetworkRef net = *defined;
+  ASSERT_TRUE(objects.Create(net).ok());
+  auto port_xml = [](const std::string& n, const std::string& body) {
+    return "<networkport><uuid>a1a1a1a1-0000-4000-8000-00000000000" + n +
+           "</uuid><mac address='52:54:00:a1:00:0" + n + "'/>" + body + "</networkport>";
+  };
+  auto port = objects.PortCreateXml(net, port_xml("1", "<group>slow</group>"), 0);
+  ASSERT_TRUE(port.ok()) << port.error().message;
+  EXPECT_NE(objects.PortGetXmlDesc(*port, 0)->find("<inbound average='10'/>"), std::string::npos)
+      << *objects.PortGetXmlDesc(*port, 0);
+
+  auto over = objects.PortCreateXml(
+      net, port_xml("2", "<bandwidth><inbound average='10' floor='2000'/></bandwidth>"), 0);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().message,
+            "Requested operation is not valid: Cannot plug '52:54:00:a1:00:02' interface into "
+            "'virbr0' because new combined inbound floor=2000 would overcommit average=1000 on "
+            "network 'a'");
+  auto floor = objects.PortCreateXml(
+      net, port_xml("3", "<bandwidth><inbound average='10' floor='20'/></bandwidth>"), 0);
+  ASSERT_FALSE(floor.ok());
+  EXPECT_EQ(floor.error().code, VIR_ERR_OPERATION_UNSUPPORTED);
+  TypedParam with_floor{"inbound.floor", VIR_TYPED_PARAM_UINT, 0, 20, 0, ""};
+  EXPECT_EQ(objects.PortSetParameters(*port, {with_floor}, 0).code(),
+            VIR_ERR_OPERATION_UNSUPPORTED);
+  EXPECT_EQ(objects.ListAllPorts(net, 0)->size(), 1u);
+}
+
 // A network that will not run again gives up what a stop keeps (leases):
 // a transient one when it stops, a persistent one when it is undefined while
 // inactive; never a network that is still defined or running.

@@ -144,6 +144,19 @@ TEST(CleanUpRecordedNetworkTest, RemovesRulesAndBridgeAndNamesFailures) {
   EXPECT_EQ(host.calls, std::vector<std::string>{"paths a"});
 }
 
+TEST(CleanUpRecordedNetworkTest, DeletesTheIfbDeviceOfAnOutboundBandwidth) {
+  RecordedNetwork net;
+  net.record.name = "a";
+  net.record.bridge = "virbr5";
+  net.plan.emplace();
+  net.plan->qos.ifb = "virbr5-ifb";
+  RecordingCleanupHost host;
+  host.bridges = {"virbr5", "virbr5-ifb"};
+  EXPECT_TRUE(CleanUpRecordedNetwork(net, host).empty());
+  EXPECT_EQ(host.calls,
+            (std::vector<std::string>{"paths a", "delete virbr5", "delete virbr5-ifb"}));
+}
+
 // A start cut off by a crash: the intent record reads back as one, and
 // cleanup ends whatever runs with the network's dnsmasq configuration (here
 // a shell carrying that argument, as a dnsmasq still starting would) and

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# virsh against virtnatd with issue 14's <bandwidth>: net-create builds the
+# htb tree on the bridge and the ifb device for <outbound> (the tree as tc
+# lists it), net-destroy removes both; a port's floor is checked as libvirt
+# checks it. The daemon runs in a network namespace of the test's own.
+. "$(dirname "$0")/lib.sh"
+
+if [[ $(id -u) != 0 ]]; then echo "needs root for a network namespace"; exit 1; fi
+NS=virtnat-bw-$$
+ip netns add "$NS"
+trap 'cleanup; ip netns del "$NS" 2>/dev/null || true' EXIT
+start_daemon_in_ns "$NS"
+in_ns() { ip netns exec "$NS" "$@"; }
+
+cat >"$TMP/bw.xml" <<'XML'
+<network>
+  <name>bw</name>
+  <forward mode='nat'/>
+  <bridge name='virbrw0'/>
+  <bandwidth>
+    <inbound average='1000' peak='5000' burst='1024'/>
+    <outbound average='2000'/>
+  </bandwidth>
+  <ip address='192.168.150.1' prefix='24'/>
+</network>
+XML
+check "net-create with bandwidth" "" 0 virsh -q -c "$URI" net-create "$TMP/bw.xml"
+check "root and leaf on the bridge" "qdisc htb 1: root refcnt 2 r2q 10 default 0x2 direct_packets_stat 0 direct_qlen 1000
+qdisc pfifo 2: parent 1:2 limit 1000p
+qdisc ingress ffff: parent ffff:fff1 ---------------- " 0 in_ns tc qdisc show dev virbrw0
+check "inbound classes" "class htb 1:1 root rate 8Mbit ceil 40Mbit burst 1Mb cburst 1495b 
+class htb 1:2 parent 1:1 leaf 2: prio 0 rate 8Mbit ceil 40Mbit burst 1Mb cburst 1495b " 0 \
+  in_ns tc class show dev virbrw0
+check "outbound class on the ifb" "class htb 1:1 root leaf 2: prio 0 rate 16Mbit ceil 16Mbit burst 1498b cburst 1498b " 0 \
+  in_ns tc class show dev virbrw0-ifb
+printf '%s' "<networkport><uuid>a1a1a1a1-0000-4000-8000-000000000001</uuid><owner><name>vm</name>\
+<uuid>11111111-2222-3333-4444-555555555555</uuid></owner><mac address='52:54:00:00:00:01'/>\
+<bandwidth><inbound average='10' floor='9000'/></bandwidth>\
+<plug type='network' bridge='virbrw0'/></networkport>" >"$TMP/port.xml"
+# virsh's own first line names the file.
+check "floor without room" "error: Failed to create network from $TMP/port.xml
+error: Requested operation is not valid: Cannot plug '52:54:00:00:00:01' interface into 'virbrw0' because new combined inbound floor=9000 would overcommit peak=5000 on network 'bw'" 1 \
+  virsh -q -c "$URI" net-port-create bw "$TMP/port.xml"
+check "net-destroy" "" 0 virsh -q -c "$URI" net-destroy bw
+check "no ifb left" "" 0 in_ns ip -o link show type ifb
+finish
