@@ -107,25 +107,6 @@ rpc::PeerPolicy MakePolicy(const std::string& group) {
   };
 }
 
-// Problems only warn: the networks that import are kept, the daemon serves.
-void ImportLibvirt(driver::NetworkObjects& driver, const std::string& dir) {
-  Result<driver::LibvirtImport> read = driver::ReadLibvirtNetworks(dir);
-  if (!read.ok()) {
-    g_warning("cannot import libvirt networks: %s", read.error().message.c_str());
-    return;
-  }
-  driver::ImportReport report = driver.ImportNetworks(*read);
-  for (const std::string& name : report.imported) {
-    g_info("imported network '%s' from '%s'", name.c_str(), dir.c_str());
-  }
-  for (const std::string& name : report.skipped) {
-    g_info("network '%s' is already defined; not imported", name.c_str());
-  }
-  for (const std::string& problem : report.problems) {
-    g_warning("not imported: %s", problem.c_str());
-  }
-}
-
 // SIGHUP (systemctl reload): reads the config file and the command line
 // again and applies what can change while running, the log level. Settings
 // fixed at start (sockets, directories) keep their values until a restart.
@@ -230,7 +211,7 @@ int Run(int argc, char** argv) {
     Result<driver::NetworkRef> net = driver.LookupByName(name);
     if (net.ok() && driver.IsActive(*net).ok() && *driver.IsActive(*net)) recorder.Rewrite(*net);
   });
-  if (!opts.import_libvirt.empty()) ImportLibvirt(driver, opts.import_libvirt);
+  if (!opts.import_libvirt.empty()) driver::ImportLibvirtNetworks(driver, opts.import_libvirt);
   // Only begun here: each network's dnsmasq launch completes on the loop,
   // which serves clients meanwhile.
   driver.StartAutostartNetworks(

@@ -89,4 +89,9 @@ class HostDriverParts {
   GSourceId restarted_idle_;
 };
 
+// --import-libvirt: defines the networks libvirt keeps in `dir` (store/
+// libvirt_import.h) with their autostart marks. Problems only warn: the
+// networks that import are kept, the daemon serves.
+void ImportLibvirtNetworks(NetworkObjects& objects, const std::string& dir);
+
 }  // namespace virtnat::driver
