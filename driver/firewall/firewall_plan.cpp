@@ -98,10 +98,6 @@ bool Masquerades(const NetworkDef& def, const IpDef& ip) {
 
 }  // namespace
 
-std::string NetworkChainName(const std::string& bridge, const char* suffix) {
-  return bridge + "_" + suffix;
-}
-
 NftBase VirtnatBase() {
   NftBase base;
   base.maps = {

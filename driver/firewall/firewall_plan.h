@@ -39,20 +39,6 @@ struct FirewallPlan {
 // The maps and base chains of `table inet virtnat`.
 NftBase VirtnatBase();
 
-// Names of the base maps, for tests and the applier.
-inline constexpr const char* kMapHostIn = "host_in";
-inline constexpr const char* kMapHostOut = "host_out";
-inline constexpr const char* kMapFwdIn = "fwd_in";
-inline constexpr const char* kMapFwdOut = "fwd_out";
-inline constexpr const char* kMapDnat = "portfwd";
-inline constexpr const char* kMapHairpin = "hairpin";
-inline constexpr const char* kMapNat4 = "nat4";
-inline constexpr const char* kMapNat6 = "nat6";
-
-// "BR_SUFFIX": the network's chains. Base chain names have no '_', so these
-// can never clash with them or with another bridge's chains.
-std::string NetworkChainName(const std::string& bridge, const char* suffix);
-
 // REQUIRES: the definition passed validation (addresses and prefixes valid).
 // Fails for forward modes without a managed bridge, an empty bridge name,
 // and port forwards that cannot be realized (isolated network, family

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "driver/firewall/firewall_plan.h"
-
 namespace virtnat::driver {
 namespace {
 

@@ -6,6 +6,10 @@ namespace virtnat::driver {
 
 const char* ProtoName(uint8_t proto) { return proto == kProtoUdp ? "udp" : "tcp"; }
 
+std::string NetworkChainName(const std::string& bridge, const char* suffix) {
+  return bridge + "_" + suffix;
+}
+
 std::string NftFamilyName(uint8_t family) {
   switch (family) {
     case NFPROTO_IPV4:

@@ -17,6 +17,20 @@ namespace virtnat::driver {
 
 inline constexpr const char* kNftTable = "virtnat";  // family inet
 
+// Names of the base maps, for tests and the applier.
+inline constexpr const char* kMapHostIn = "host_in";
+inline constexpr const char* kMapHostOut = "host_out";
+inline constexpr const char* kMapFwdIn = "fwd_in";
+inline constexpr const char* kMapFwdOut = "fwd_out";
+inline constexpr const char* kMapDnat = "portfwd";
+inline constexpr const char* kMapHairpin = "hairpin";
+inline constexpr const char* kMapNat4 = "nat4";
+inline constexpr const char* kMapNat6 = "nat6";
+
+// "BR_SUFFIX": the network's chains. Base chain names have no '_', so these
+// can never clash with them or with another bridge's chains.
+std::string NetworkChainName(const std::string& bridge, const char* suffix);
+
 // IP protocol numbers used in rules and map keys.
 inline constexpr uint8_t kProtoTcp = 6;
 inline constexpr uint8_t kProtoUdp = 17;

@@ -10,7 +10,7 @@ NS=vn-sigterm-$$
 ROUNDS=${VIRTNAT_SIGTERM_ROUNDS:-20}
 NETWORKS=20
 ip netns add "$NS"
-trap 'for p in $(ip netns pids "$NS" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done; ip netns del "$NS" 2>/dev/null; cleanup' EXIT
+trap 'cleanup; for p in $(ip netns pids "$NS" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done; ip netns del "$NS" 2>/dev/null' EXIT
 
 for n in $(seq "$NETWORKS"); do
   cat >"$TMP/st$n.xml" <<EOF
@@ -49,7 +49,7 @@ check_whole() {
 crashes=0 half=0
 for round in $(seq "$ROUNDS"); do
   # Nothing runs, so the next daemon autostarts all of them.
-  for n in $(seq "$NETWORKS"); do virsh -q -c "$URI" net-destroy "st$n" >/dev/null 2>&1; done
+  for n in $(seq "$NETWORKS"); do virsh -q -c "$URI" net-destroy "st$n" >/dev/null 2>&1 || true; done
   kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=
   start_daemon_in_ns "$NS"
   sleep "0.$((RANDOM % 40))"
@@ -67,5 +67,5 @@ done
 
 check "no crash in $ROUNDS rounds" "0" 0 echo "$crashes"
 check "no half network in $ROUNDS rounds" "0" 0 echo "$half"
-for n in $(seq "$NETWORKS"); do virsh -q -c "$URI" net-destroy "st$n" >/dev/null 2>&1; done
+for n in $(seq "$NETWORKS"); do virsh -q -c "$URI" net-destroy "st$n" >/dev/null 2>&1 || true; done
 finish
