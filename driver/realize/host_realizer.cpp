@@ -5,17 +5,14 @@
 
 #include <cerrno>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include "driver/dnsmasq/dnsmasq_update.h"
 #include "driver/dnsmasq/leases.h"
+#include "driver/os/atomic_file.h"
 #include "driver/realize/reverter.h"
 
 namespace virtnat::driver {
 namespace {
-
-NetworkPlanFacts PlanFacts(const HostRealizerDeps& deps) { return deps.paths; }
 
 bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 
@@ -24,12 +21,10 @@ Status RemoveFile(const std::string& path) {
   return SystemErrorFromErrno(errno, "cannot remove '" + path + "'");
 }
 
-std::optional<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+// Whether `path` holds exactly `wanted` (a file that cannot be read does not).
+bool FileHolds(const std::string& path, const std::string& wanted) {
+  Result<std::string> text = ReadFileLimited(path, wanted.size() + 1);
+  return text.ok() && *text == wanted;
 }
 
 // Rewrites the hosts files if they differ from the plan's; dnsmasq re-reads
@@ -38,8 +33,8 @@ std::optional<std::string> ReadWhole(const std::string& path) {
 Status SyncHostsFiles(const NetworkPlan& plan, DnsmasqService& dnsmasq) {
   const DnsmasqPaths& paths = plan.dnsmasq_paths;
   RETURN_IF_ERROR(RemoveDnsmasqTemps(paths));
-  if (ReadWhole(paths.hosts_file) == plan.dnsmasq.hosts_file &&
-      ReadWhole(paths.addn_hosts_file) == plan.dnsmasq.addn_hosts) {
+  if (FileHolds(paths.hosts_file, plan.dnsmasq.hosts_file) &&
+      FileHolds(paths.addn_hosts_file, plan.dnsmasq.addn_hosts)) {
     return Status::Ok();
   }
   RETURN_IF_ERROR(WriteDnsmasqHostsFiles(plan.dnsmasq, paths));
@@ -150,7 +145,7 @@ Status HostRealizer::Adopt(const xml::NetworkDef& def, bool start_if_gone) {
   if (applied_.count(def.name)) {
     return OperationInvalid("network '" + def.name + "' is already realized on the host");
   }
-  ASSIGN_OR_RETURN(NetworkPlan plan, PlanNetwork(def, PlanFacts(deps_)));
+  ASSIGN_OR_RETURN(NetworkPlan plan, PlanNetwork(def, deps_.paths));
   return Adopt(std::move(plan), start_if_gone);
 }
 
@@ -194,7 +189,7 @@ Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
     return OperationInvalid("network '" + def.name + "' is already realized on the host");
   }
   auto pending = std::make_unique<PendingStart>();
-  ASSIGN_OR_RETURN(pending->plan, PlanNetwork(def, PlanFacts(deps_)));
+  ASSIGN_OR_RETURN(pending->plan, PlanNetwork(def, deps_.paths));
   const NetworkPlan& plan = pending->plan;
   RETURN_IF_ERROR(Preflight(plan));
 

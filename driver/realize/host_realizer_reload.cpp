@@ -8,8 +8,6 @@
 namespace virtnat::driver {
 namespace {
 
-NetworkPlanFacts PlanFacts(const HostRealizerDeps& deps) { return deps.paths; }
-
 Error BeingUpdated(const std::string& name) {
   return OperationInvalid("network '" + name + "' is being updated; try again when it is done");
 }
@@ -69,7 +67,7 @@ Status HostRealizer::Reload(const xml::NetworkDef& old_def, const xml::NetworkDe
   }
   Record& record = it->second;
   if (record.reload) return BeingUpdated(old_def.name);
-  ASSIGN_OR_RETURN(NetworkPlan wanted, PlanNetwork(new_def, PlanFacts(deps_)));
+  ASSIGN_OR_RETURN(NetworkPlan wanted, PlanNetwork(new_def, deps_.paths));
   PlanChanges changes = ComparePlans(record.plan, wanted);
   if (changes.link) return LinkChangeRefused(old_def.name);
   Reverter revert;
@@ -91,7 +89,7 @@ void HostRealizer::ReloadAsync(const xml::NetworkDef& old_def, const xml::Networ
   auto it = applied_.find(old_def.name);
   if (it == applied_.end() || it->second.reload) return done(Reload(old_def, new_def));
   Record& record = it->second;
-  Result<NetworkPlan> wanted = PlanNetwork(new_def, PlanFacts(deps_));
+  Result<NetworkPlan> wanted = PlanNetwork(new_def, deps_.paths);
   if (!wanted.ok()) return done(wanted.status());
   PlanChanges changes = ComparePlans(record.plan, *wanted);
   DnsmasqAction action = changes.dnsmasq ? DnsmasqUpdateAction(record.plan.dnsmasq, wanted->dnsmasq)
