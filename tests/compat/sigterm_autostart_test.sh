@@ -46,13 +46,19 @@ check_whole() {
   done
 }
 
-crashes=0 half=0
+crashes=0 half=0 midway=0
 for round in $(seq "$ROUNDS"); do
   # Nothing runs, so the next daemon autostarts all of them.
   for n in $(seq "$NETWORKS"); do virsh -q -c "$URI" net-destroy "st$n" >/dev/null 2>&1 || true; done
   kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=
-  start_daemon_in_ns "$NS"
-  sleep "0.$((RANDOM % 40))"
+  # Not waiting for the sockets: they come after autostart has begun, and
+  # by then the starts may all be done. Any moment from exec on counts.
+  rm -f "$SOCK" "$SOCK_RO"
+  ip netns exec "$NS" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK_RO" --config-dir "$TMP/etc" \
+    --state-dir "$TMP/lib" --run-dir "$TMP/run" --log-level warning 2>>"$TMP/daemon.log" &
+  DAEMON_PID=$!
+  delay=$((RANDOM % 400))
+  sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
   kill -TERM "$DAEMON_PID"
   rc=0; wait "$DAEMON_PID" || rc=$?; DAEMON_PID=
   if [[ $rc != 0 ]]; then
@@ -62,10 +68,18 @@ for round in $(seq "$ROUNDS"); do
   if [[ -n $problems ]]; then
     echo "round $round: half networks after SIGTERM:"; echo "$problems"; half=$((half + 1))
   fi
+  # Some networks up and some not: the stop came while autostart was busy.
+  running=$(ip -n "$NS" -o link show type bridge | grep -c ': vnst' || true)
+  echo "round $round: SIGTERM after ${delay} ms, $running of $NETWORKS up"
+  if ((running > 0 && running < NETWORKS)); then midway=$((midway + 1)); fi
   start_daemon_in_ns "$NS"
 done
 
 check "no crash in $ROUNDS rounds" "0" 0 echo "$crashes"
 check "no half network in $ROUNDS rounds" "0" 0 echo "$half"
+# Without this the rounds could all have missed the window the test is for.
+echo "SIGTERM came while autostart was busy in $midway of $ROUNDS rounds"
+during=no; ((midway > 0)) && during=yes
+check "SIGTERM came during autostart in some rounds" "yes" 0 echo "$during"
 for n in $(seq "$NETWORKS"); do virsh -q -c "$URI" net-destroy "st$n" >/dev/null 2>&1 || true; done
 finish
