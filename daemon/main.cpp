@@ -18,7 +18,6 @@
 
 #include "common/glib_handle.h"
 #include "daemon/options.h"
-#include "daemon/pid_file.h"
 #include "daemon/sockets.h"
 #include "daemon/status_command.h"
 #include "driver/drift/drift_watch.h"
@@ -27,6 +26,7 @@
 #include "driver/network_realizer.h"
 #include "driver/objects/network_objects.h"
 #include "driver/objects/xml_codec.h"
+#include "driver/os/pid_file.h"
 #include "driver/store/definition_store.h"
 #include "rpc/server.h"
 
@@ -113,6 +113,7 @@ rpc::PeerPolicy MakePolicy(const std::string& group) {
 struct Reload {
   int argc;
   char** argv;
+  const Options& running;
 
   static gboolean OnSignal(gpointer data) {
     auto* self = static_cast<Reload*>(data);
@@ -121,6 +122,9 @@ struct Reload {
     if (parsed.ok()) {
       g_max_level = LevelOf(parsed->log_level);
       g_info("reloaded the configuration (log level %s)", parsed->log_level.c_str());
+      for (const std::string& key : SettingsNeedingRestart(self->running, *parsed)) {
+        g_warning("reload: '%s' changed; it takes effect when virtnatd restarts", key.c_str());
+      }
     } else {
       g_warning("reload: %s; keeping the current settings", parsed.error().message.c_str());
     }
@@ -152,14 +156,14 @@ int Run(int argc, char** argv) {
   // A client that vanishes must not kill the daemon with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
   // Before anything touches the host: a second daemon stops here.
-  Result<PidFile> pid_file = PidFile::Acquire(opts.PidFilePath());
+  Result<driver::PidFile> pid_file = driver::PidFile::Acquire(opts.PidFilePath());
   if (!pid_file.ok()) {
     std::fprintf(stderr, "%s\n", pid_file.error().message.c_str());
     return 1;
   }
   // From here on SIGHUP never kills: a reload during start-up is handled
   // once the loop runs.
-  Reload reload{argc, argv};
+  Reload reload{argc, argv, opts};
   GSourceId hup(g_unix_signal_add(SIGHUP, &Reload::OnSignal, &reload));
   // SIGTERM and SIGINT, too, end the loop from the first iteration on: a
   // stop during start-up or autostart finds pending starts and rolls them back.

@@ -6,6 +6,9 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 namespace virtnat::daemon {
 namespace {
@@ -129,6 +132,36 @@ std::string Usage(const char* argv0) {
          "name (FileDescriptorName=rw, ro, admin, or the socket unit's name).\n"
          "SIGHUP reloads the config file; SIGTERM and SIGINT exit, leaving running\n"
          "networks running.\n";
+}
+
+std::vector<std::string> SettingsNeedingRestart(const Options& running, const Options& reread) {
+  auto fields = [](const Options& o) {
+    return std::tie(o.socket, o.socket_ro, o.config_dir, o.state_dir, o.run_dir, o.import_libvirt,
+                    o.pid_file, o.socket_mode, o.socket_ro_mode, o.socket_group, o.max_clients,
+                    o.keepalive_interval, o.keepalive_count, o.hooks_dir, o.hook_timeout);
+  };
+  static constexpr const char* kNames[] = {"socket",
+                                           "socket_ro",
+                                           "config_dir",
+                                           "state_dir",
+                                           "run_dir",
+                                           "import_libvirt",
+                                           "pid_file",
+                                           "unix_sock_rw_perms",
+                                           "unix_sock_ro_perms",
+                                           "unix_sock_group",
+                                           "max_clients",
+                                           "keepalive_interval",
+                                           "keepalive_count",
+                                           "hooks_dir",
+                                           "hook_timeout"};
+  std::vector<std::string> changed;
+  auto a = fields(running), b = fields(reread);
+  [&]<size_t... I>(std::index_sequence<I...>) {
+    ((std::get<I>(a) != std::get<I>(b) ? changed.push_back(kNames[I]) : void()), ...);
+  }
+  (std::make_index_sequence<std::tuple_size_v<decltype(a)>>{});
+  return changed;
 }
 
 Status ApplyConfigText(const std::string& text, Options& o) {

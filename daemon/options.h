@@ -47,6 +47,11 @@ std::string Usage(const char* argv0);
 // Parses argv; reads the config file it names (or the default one).
 Result<Options> ParseOptions(int argc, char** argv);
 
+// The config keys whose values differ between `running` and `reread` and
+// that a reload cannot apply (all but log_level): they take effect at the
+// next start, and SIGHUP says so rather than dropping them silently.
+std::vector<std::string> SettingsNeedingRestart(const Options& running, const Options& reread);
+
 // Applies `key = value` lines ('#' comments, optional quotes) to `options`.
 Status ApplyConfigText(const std::string& text, Options& options);
 

@@ -47,5 +47,16 @@ TEST(OptionsTest, ThePidFileLivesInTheRunDirectoryByDefault) {
   EXPECT_EQ(o->PidFilePath(), "/r/virtnatd.pid");
 }
 
+TEST(OptionsTest, AReloadNamesTheChangedSettingsThatNeedARestart) {
+  Options running;
+  Options reread;
+  EXPECT_TRUE(SettingsNeedingRestart(running, reread).empty());
+  ASSERT_TRUE(ApplyConfigText("log_level = \"debug\"\n", reread).ok());
+  EXPECT_TRUE(SettingsNeedingRestart(running, reread).empty());  // applied live
+  ASSERT_TRUE(ApplyConfigText("hook_timeout = 5\nunix_sock_group = \"libvirt\"\n", reread).ok());
+  EXPECT_EQ(SettingsNeedingRestart(running, reread),
+            (std::vector<std::string>{"unix_sock_group", "hook_timeout"}));
+}
+
 }  // namespace
 }  // namespace virtnat::daemon

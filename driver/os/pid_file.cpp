@@ -1,4 +1,4 @@
-#include "daemon/pid_file.h"
+#include "driver/os/pid_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 
 #include "driver/os/atomic_file.h"
 
-namespace virtnat::daemon {
+namespace virtnat::driver {
 namespace {
 
 using driver::EnsureDirectory;
@@ -57,4 +57,4 @@ PidFile::~PidFile() {
   if (fd_.valid()) unlink(path_.c_str());
 }
 
-}  // namespace virtnat::daemon
+}  // namespace virtnat::driver

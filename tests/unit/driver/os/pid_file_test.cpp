@@ -1,4 +1,4 @@
-#include "daemon/pid_file.h"
+#include "driver/os/pid_file.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 
 #include "tests/support/temp_dir.h"
 
-namespace virtnat::daemon {
+namespace virtnat::driver {
 namespace {
 
 std::string Slurp(const std::string& path) {
@@ -54,4 +54,4 @@ TEST(PidFileTest, AStaleFileIsTakenOverAndRemovedOnRelease) {
 }
 
 }  // namespace
-}  // namespace virtnat::daemon
+}  // namespace virtnat::driver

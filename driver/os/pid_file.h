@@ -10,7 +10,7 @@
 #include "common/status.h"
 #include "common/unique_fd.h"
 
-namespace virtnat::daemon {
+namespace virtnat::driver {
 
 class PidFile {
  public:
@@ -31,4 +31,4 @@ class PidFile {
   UniqueFd fd_;
 };
 
-}  // namespace virtnat::daemon
+}  // namespace virtnat::driver
