@@ -1,10 +1,8 @@
 #include "driver/hooks/hook_process.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <glib-unix.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,8 +10,10 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "common/glib_handle.h"
 #include "common/unique_fd.h"
 #include "driver/hooks/network_hook.h"
+#include "driver/os/atomic_file.h"
 #include "driver/os/process.h"
 
 namespace virtnat::driver {
@@ -26,21 +26,6 @@ constexpr size_t kMaxStderr = 64 * 1024;
 bool IsExecutable(const std::string& path) {
   struct stat st {};
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
-}
-
-struct SourceDeleter {
-  void operator()(GSource* source) const noexcept {
-    g_source_destroy(source);
-    g_source_unref(source);
-  }
-};
-using SourcePtr = std::unique_ptr<GSource, SourceDeleter>;
-
-std::vector<char*> CStrings(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (std::string& s : strings) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
 }
 
 // stdin: the document in a sealed-size memfd, read from its start.
@@ -68,7 +53,7 @@ struct ScriptHookRunner::Child {
   UniqueFd stderr_read;
   std::string err;
   bool timed_out = false;
-  SourcePtr exit_watch, err_watch, timer;
+  GSourcePtr exit_watch, err_watch, timer;
 
   ~Child() {
     // Still running (the runner goes away): the whole group goes with it.
@@ -134,13 +119,9 @@ ScriptHookRunner::~ScriptHookRunner() {
 std::vector<std::string> ScriptHookRunner::FindScripts(const std::string& dir) {
   std::vector<std::string> entries;
   std::string d_path = dir + "/network.d";
-  if (DIR* d = opendir(d_path.c_str())) {
-    while (dirent* entry = readdir(d)) {
-      std::string name = entry->d_name;
-      if (name == "." || name == "..") continue;
-      if (IsExecutable(d_path + "/" + name)) entries.push_back(name);
-    }
-    closedir(d);
+  // A missing network.d/ is the usual case: no scripts there.
+  for (const std::string& name : ListDirectory(d_path).value_or(std::vector<std::string>{})) {
+    if (IsExecutable(d_path + "/" + name)) entries.push_back(name);
   }
   return HookScripts(dir, IsExecutable(dir + "/network"), std::move(entries));
 }
@@ -186,44 +167,11 @@ bool ScriptHookRunner::StartNext(const std::string& network, Job& job) {
     child->env = HookEnv([](const char* name) -> const char* { return std::getenv(name); });
     Status started = [&]() -> Status {
       ASSIGN_OR_RETURN(UniqueFd input, InputFd(job.call.input));
-      int pipe_fds[2];
-      if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
-        return SystemErrorFromErrno(errno, "cannot create a pipe");
-      }
-      UniqueFd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
-      fcntl(read_end.get(), F_SETFL, O_NONBLOCK);
-      posix_spawn_file_actions_t actions;
-      posix_spawnattr_t attr;
-      posix_spawn_file_actions_init(&actions);
-      posix_spawnattr_init(&attr);
-      sigset_t all, none;
-      sigfillset(&all);
-      sigemptyset(&none);
-      posix_spawnattr_setsigdefault(&attr, &all);
-      posix_spawnattr_setsigmask(&attr, &none);
       // Its own process group: a timeout kills what the script started too.
-      posix_spawnattr_setpgroup(&attr, 0);
-      posix_spawnattr_setflags(
-          &attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
-      posix_spawn_file_actions_adddup2(&actions, input.get(), 0);
-      posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-      posix_spawn_file_actions_adddup2(&actions, write_end.get(), 2);
-      posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-      std::vector<char*> argv = CStrings(child->argv);
-      std::vector<char*> envp = CStrings(child->env);
-      pid_t pid = 0;
-      int err = posix_spawn(&pid, script.c_str(), &actions, &attr, argv.data(), envp.data());
-      posix_spawn_file_actions_destroy(&actions);
-      posix_spawnattr_destroy(&attr);
-      if (err != 0) return SystemErrorFromErrno(err, "cannot execute '" + script + "'");
-      Result<Pidfd> process = Pidfd::Open(pid);
-      if (!process.ok()) {
-        kill(-pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
-        return process.status();
-      }
-      child->process = std::move(process).value();
-      child->stderr_read = std::move(read_end);
+      ASSIGN_OR_RETURN(SpawnedChild spawned,
+                       Spawn(SpawnRequest{script, child->argv, child->env, input.get(), true}));
+      child->process = std::move(spawned.process);
+      child->stderr_read = std::move(spawned.stderr_read);
       return Status::Ok();
     }();
     if (!started.ok()) {

@@ -97,8 +97,17 @@ Result<SpawnedChild> Spawn(const SpawnRequest& request) {
   sigemptyset(&none);
   posix_spawnattr_setsigdefault(&setup.attr, &all);
   posix_spawnattr_setsigmask(&setup.attr, &none);
-  posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
+  short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+  if (request.own_process_group) {
+    posix_spawnattr_setpgroup(&setup.attr, 0);
+    flags |= POSIX_SPAWN_SETPGROUP;
+  }
+  posix_spawnattr_setflags(&setup.attr, flags);
+  if (request.stdin_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&setup.actions, request.stdin_fd, 0);
+  } else {
+    posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
+  }
   posix_spawn_file_actions_addopen(&setup.actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), 2);
   posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
@@ -112,7 +121,7 @@ Result<SpawnedChild> Spawn(const SpawnRequest& request) {
   // Our unreaped child: its pid cannot be reused before we wait for it.
   Result<Pidfd> process = Pidfd::Open(pid);
   if (!process.ok()) {
-    kill(pid, SIGKILL);
+    kill(request.own_process_group ? -pid : pid, SIGKILL);
     waitpid(pid, nullptr, 0);
     return process.error();
   }

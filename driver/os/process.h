@@ -53,6 +53,10 @@ struct SpawnRequest {
   std::string path;               // executable, absolute
   std::vector<std::string> argv;  // argv[0] included
   std::vector<std::string> env;   // the complete environment, "NAME=value"
+  int stdin_fd = -1;              // the child's stdin; -1: /dev/null
+  // Its own process group (pgid = its pid), so that killing -pid also ends
+  // what it started.
+  bool own_process_group = false;
 };
 
 struct SpawnedChild {
@@ -60,7 +64,7 @@ struct SpawnedChild {
   UniqueFd stderr_read;  // non-blocking read end of the child's stderr
 };
 
-// Starts a child with stdin and stdout on /dev/null, stderr on a pipe, no
+// Starts a child with stdin (unless given) and stdout on /dev/null, stderr on a pipe, no
 // other inherited descriptor, default signal dispositions and an empty
 // signal mask (the parent's GLib loop may block some).
 Result<SpawnedChild> Spawn(const SpawnRequest& request);
