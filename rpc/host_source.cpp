@@ -4,29 +4,23 @@
 #include <unistd.h>
 
 #include <climits>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "driver/os/atomic_file.h"
 
 namespace virtnat::rpc {
 namespace {
 
+// /proc/cpuinfo of a large host is a few MiB at most.
+constexpr size_t kMaxHostFile = 64 << 20;
+
 std::optional<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return text.str();
+  Result<std::string> text = driver::ReadFileLimited(path, kMaxHostFile);
+  if (!text.ok()) return std::nullopt;
+  return std::move(text).value();
 }
 
 std::vector<std::string> ListDir(const std::string& dir) {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    names.push_back(entry.path().filename().string());
-  }
-  return names;
+  return driver::ListDirectory(dir).value_or(std::vector<std::string>{});
 }
 
 std::string Machine() {
