@@ -40,6 +40,7 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const HostDirs& o
   // is runtime. Both live under the daemon's own directories.
   deps.paths.state_dir = opts.state_dir + "/dnsmasq";
   deps.paths.run_dir = opts.run_dir + "/dnsmasq";
+  if (!opts.dnsmasq_binary.empty()) deps.paths.dnsmasq_binary = opts.dnsmasq_binary;
   parts->status_ = std::make_unique<StatusStore>(opts.run_dir);
   StatusStore* status = parts->status_.get();
   deps.begin_start = [status](const xml::NetworkDef& live, const NetworkPlan& plan) {

@@ -34,6 +34,7 @@ struct HostDirs {
   std::string config_dir;
   std::string state_dir;
   std::string run_dir;
+  std::string dnsmasq_binary;  // absolute; empty: /usr/sbin/dnsmasq
 };
 
 class HostDriverParts {

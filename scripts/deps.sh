@@ -19,9 +19,14 @@ virtnat_install_deps() {
   done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
-    local sudo=""
+    local sudo="" log
     [ "$(id -u)" -ne 0 ] && sudo=sudo
-    $sudo apt-get update
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+    # apt's output only when it fails.
+    log=$(mktemp /tmp/virtnat-apt.XXXXXX)
+    if ! { $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y \
+        --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+      cat "$log"; rm -f "$log"; echo "installing packages failed"; return 1
+    fi
+    rm -f "$log"
   fi
 }

@@ -88,7 +88,8 @@ Result<std::vector<std::string>> NetworkObjects::Load() {
   return problems;
 }
 
-void NetworkObjects::StartAutostartNetworks(std::function<void(const std::string&)> report) {
+void NetworkObjects::StartAutostartNetworks(std::function<void(const std::string&)> report,
+                                            std::function<void(const std::string&)> started) {
   std::vector<Uuid> due;
   for (auto& [uuid, obj] : objects_) {
     if (obj->persistent && obj->autostart && !obj->active && CheckNotBusy(*obj).ok()) {
@@ -97,8 +98,12 @@ void NetworkObjects::StartAutostartNetworks(std::function<void(const std::string
   }
   for (const Uuid& uuid : due) {
     NetworkObject& obj = *objects_.at(uuid);
-    StartObject(obj, obj.def, false, [report, name = obj.def.name](Status st) {
-      if (!st.ok()) report("cannot autostart network '" + name + "': " + st.message());
+    StartObject(obj, obj.def, false, [report, started, name = obj.def.name](Status st) {
+      if (!st.ok()) {
+        report("cannot autostart network '" + name + "': " + st.message());
+      } else if (started) {
+        started("autostart: network '" + name + "' started");
+      }
     });
   }
 }

@@ -27,7 +27,7 @@ start_daemon() {
   if [[ $(id -u) == 0 ]] && unshare --net true 2>/dev/null; then prefix=(unshare --net); fi
   "${prefix[@]}" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK_RO" --config-dir "$TMP/etc" \
     --state-dir "$TMP/lib" --run-dir "$TMP/run" --socket-mode "${SOCKET_MODE:-0600}" \
-    --log-level warning 2>"$TMP/daemon.log" &
+    --log-level "${LOG_LEVEL:-warning}" 2>"$TMP/daemon.log" &
   DAEMON_PID=$!
   for _ in $(seq 100); do [[ -S $SOCK_RO ]] && return 0; sleep 0.05; done
   echo "virtnatd did not start:"; cat "$TMP/daemon.log"; return 1
