@@ -89,6 +89,9 @@ Result<SetResult> Set(Options& o, const std::string& key, const std::string& val
   } else if (key == "dnsmasq_binary" || key == "dnsmasq-binary") {
     if (value.empty()) return Bad("dnsmasq_binary must not be empty");
     o.dnsmasq_binary = value;
+  } else if (key == "start_timeout" || key == "start-timeout") {
+    ASSIGN_OR_RETURN(o.start_timeout, ParseUnsigned(key, value, 10));
+    if (o.start_timeout == 0) return Bad("start_timeout must be at least 1 second");
   } else if (key == "timeout") {
     ASSIGN_OR_RETURN(o.timeout, ParseUnsigned(key, value, 10));
   } else {
@@ -142,6 +145,8 @@ constexpr CommandLineOption kCommandLine[] = {
     {"hook-timeout", 0, "SECONDS", "a hook still running after this is killed (default 30)"},
     {"dnsmasq-binary", 0, "PATH",
      "dnsmasq to run: a name looked up on PATH, or a path (default dnsmasq)"},
+    {"start-timeout", 0, "SECONDS",
+     "a network whose dnsmasq does not serve by then fails (default 5)"},
     {"log-level", 0, "LEVEL", "error, warning, info or debug (default info)"},
     {"log-outputs", 0, "OUTPUTS",
      "as libvirt's log_outputs: LEVEL:stderr, LEVEL:journald, LEVEL:file:PATH"},
@@ -239,16 +244,29 @@ std::string HelpText() {
 std::vector<std::string> SettingsNeedingRestart(const Options& running, const Options& reread) {
   auto fields = [](const Options& o) {
     return std::tie(o.socket, o.socket_ro, o.config_dir, o.state_dir, o.run_dir, o.import_libvirt,
-                    o.pid_file, o.log_outputs, o.timeout, o.dnsmasq_binary, o.socket_mode,
-                    o.socket_ro_mode, o.socket_group, o.max_clients, o.keepalive_interval,
-                    o.keepalive_count, o.hooks_dir, o.hook_timeout);
+                    o.pid_file, o.log_outputs, o.timeout, o.dnsmasq_binary, o.start_timeout,
+                    o.socket_mode, o.socket_ro_mode, o.socket_group, o.max_clients,
+                    o.keepalive_interval, o.keepalive_count, o.hooks_dir, o.hook_timeout);
   };
-  static constexpr const char* kNames[] = {
-      "socket",          "socket_ro",      "config_dir",         "state_dir",
-      "run_dir",         "import_libvirt", "pid_file",           "log_outputs",
-      "timeout",         "dnsmasq_binary", "unix_sock_rw_perms", "unix_sock_ro_perms",
-      "unix_sock_group", "max_clients",    "keepalive_interval", "keepalive_count",
-      "hooks_dir",       "hook_timeout"};
+  static constexpr const char* kNames[] = {"socket",
+                                           "socket_ro",
+                                           "config_dir",
+                                           "state_dir",
+                                           "run_dir",
+                                           "import_libvirt",
+                                           "pid_file",
+                                           "log_outputs",
+                                           "timeout",
+                                           "dnsmasq_binary",
+                                           "start_timeout",
+                                           "unix_sock_rw_perms",
+                                           "unix_sock_ro_perms",
+                                           "unix_sock_group",
+                                           "max_clients",
+                                           "keepalive_interval",
+                                           "keepalive_count",
+                                           "hooks_dir",
+                                           "hook_timeout"};
   std::vector<std::string> changed;
   auto a = fields(running), b = fields(reread);
   [&]<size_t... I>(std::index_sequence<I...>) {

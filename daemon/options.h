@@ -22,6 +22,7 @@ struct Options {
   std::string pid_file;        // empty: RUN_DIR/virtnatd.pid
   // libvirt looks dnsmasq up on PATH; an absolute path is used as it is.
   std::string dnsmasq_binary = "dnsmasq";
+  unsigned start_timeout = 5;      // seconds for a dnsmasq to come up
   std::string log_level = "info";  // error, warning, info, debug
   // libvirt's log_outputs: "LEVEL:stderr", "LEVEL:journald" or
   // "LEVEL:file:PATH", space separated; empty: stderr (the journal under

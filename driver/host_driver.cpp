@@ -32,7 +32,9 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const HostDirs& o
   deps.sysctl = parts->sysctl_.get();
   deps.qos = parts->qos_.get();
   HostDriverParts* self = parts.get();
-  deps.dnsmasq = SupervisedDnsmasq(g_main_context_get_thread_default(), {},
+  DnsmasqTimings timings;
+  timings.start_timeout = std::chrono::seconds(opts.start_timeout_s);
+  deps.dnsmasq = SupervisedDnsmasq(g_main_context_get_thread_default(), timings,
                                    [self](const DnsmasqCommand& command, const std::string& line) {
                                      self->OnDnsmasqEvent(command.network, line);
                                    });

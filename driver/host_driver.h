@@ -34,7 +34,8 @@ struct HostDirs {
   std::string config_dir;
   std::string state_dir;
   std::string run_dir;
-  std::string dnsmasq_binary;  // absolute; empty: /usr/sbin/dnsmasq
+  std::string dnsmasq_binary;    // absolute; empty: /usr/sbin/dnsmasq
+  unsigned start_timeout_s = 5;  // a dnsmasq not serving after this fails the start
 };
 
 class HostDriverParts {

@@ -198,16 +198,25 @@ LOG_LEVEL=info start_daemon
 virsh -q -c "$URI" net-define "$DATA/a-demo.xml" >/dev/null
 virsh -q -c "$URI" net-autostart a-demo >/dev/null
 virsh -q -c "$URI" net-destroy a-demo >/dev/null 2>&1 || true
+virsh -q -c "$URI" net-start a-demo >/dev/null
+# SIGHUP keeps the daemon and its networks (the same dnsmasq serves on).
+DNSMASQ_BEFORE=$(pgrep -f -- "--conf-file=$TMP/lib/dnsmasq/a-demo.conf")
+kill -HUP "$DAEMON_PID"
+sleep 0.5
+check "SIGHUP re-checks the running networks" "1" 0 \
+  grep -c "reload: re-checking the host side of every running network" "$TMP/daemon.log"
+check "SIGHUP keeps the network running" "yes" 0 \
+  bash -c "virsh -q -c '$URI' net-info a-demo | sed -n 's/^Active: *//p'"
+check "SIGHUP keeps its dnsmasq" "$DNSMASQ_BEFORE" 0 pgrep -f -- "--conf-file=$TMP/lib/dnsmasq/a-demo.conf"
+virsh -q -c "$URI" net-destroy a-demo >/dev/null
 virsh -q -c "$URI" net-undefine a-demo >/dev/null
 check "state changes are logged with their client" \
 "info: virNetworkDefineXML network 'a-demo': done (client pid N (virsh), uid 0)
 info: virNetworkSetAutostart network 'a-demo' on: done (client pid N (virsh), uid 0)
 info: virNetworkDestroy network 'a-demo': failed (client pid N (virsh), uid 0): Requested operation is not valid: network 'a-demo' is not active
+info: virNetworkCreate network 'a-demo': done (client pid N (virsh), uid 0)
+info: virNetworkDestroy network 'a-demo': done (client pid N (virsh), uid 0)
 info: virNetworkUndefine network 'a-demo': done (client pid N (virsh), uid 0)" 0 \
   bash -c "grep -o 'info: virNetwork.*' '$TMP/daemon.log' | sed 's/pid [0-9]*/pid N/'"
-kill -HUP "$DAEMON_PID"
-sleep 0.5
-check "SIGHUP re-checks the running networks" "1" 0 \
-  grep -c "reload: re-checking the host side of every running network" "$TMP/daemon.log"
 : >"$TMP/daemon.log"  # finish() prints the log: the lines above were checked
 finish
