@@ -20,6 +20,7 @@
 #include "daemon/options.h"
 #include "daemon/sockets.h"
 #include "daemon/status_command.h"
+#include "daemon/switch_command.h"
 #include "driver/drift/drift_watch.h"
 #include "driver/hooks/hook_process.h"
 #include "driver/host_driver.h"
@@ -28,6 +29,7 @@
 #include "driver/objects/xml_codec.h"
 #include "driver/os/pid_file.h"
 #include "driver/store/definition_store.h"
+#include "driver/takeover/switch_commands.h"
 #include "rpc/server.h"
 
 namespace virtnat::daemon {
@@ -134,6 +136,7 @@ struct Reload {
 };
 
 int Run(int argc, char** argv) {
+  if (argc > 1 && driver::IsSwitchCommand(argv[1])) return RunSwitch(argc, argv);
   Result<Options> parsed = ParseOptions(argc, argv);
   if (!parsed.ok()) {
     std::fprintf(stderr, "virtnatd: %s\n%s", parsed.error().message.c_str(),
@@ -215,7 +218,6 @@ int Run(int argc, char** argv) {
     Result<driver::NetworkRef> net = driver.LookupByName(name);
     if (net.ok() && driver.IsActive(*net).ok() && *driver.IsActive(*net)) recorder.Rewrite(*net);
   });
-  if (!opts.import_libvirt.empty()) driver::ImportLibvirtNetworks(driver, opts.import_libvirt);
   // Only begun here: each network's dnsmasq launch completes on the loop,
   // which serves clients meanwhile.
   driver.StartAutostartNetworks(

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "driver/takeover/switch_commands.h"
+
 namespace virtnat::daemon {
 namespace {
 
@@ -52,7 +54,9 @@ Status Set(Options& o, const std::string& key, const std::string& value) {
   } else if (key == "pid_file" || key == "pid-file") {
     o.pid_file = value;
   } else if (key == "import_libvirt" || key == "import-libvirt") {
-    o.import_libvirt = value;
+    // An import at every start brought undefined networks back.
+    return Bad("'" + key + "' is no longer a setting: import once with 'virtnatd import-libvirt " +
+               value + "'");
   } else if (key == "log_level" || key == "log-level") {
     if (value != "error" && value != "warning" && value != "info" && value != "debug") {
       return Bad("invalid log level '" + value + "' (error, warning, info, debug)");
@@ -112,9 +116,6 @@ std::string Usage(const char* argv0) {
          "  --config-dir DIR       network definitions (default /etc/virtnat)\n"
          "  --state-dir DIR        persistent state (default /var/lib/virtnat)\n"
          "  --run-dir DIR          runtime state (default /run/virtnat)\n"
-         "  --import-libvirt DIR   define the networks libvirt keeps in DIR (e.g.\n"
-         "                         /etc/libvirt/qemu/networks) with their autostart marks;\n"
-         "                         names already defined are left alone\n"
          "  --hooks-dir DIR        hook scripts as libvirt runs them: DIR/network and\n"
          "                         DIR/network.d/* (default /etc/libvirt/hooks)\n"
          "  --hook-timeout SECONDS a hook still running after this is killed (default 30)\n"
@@ -128,6 +129,10 @@ std::string Usage(const char* argv0) {
          "                         1 problems reported, 3 daemon not running\n"
          "  -h, --help             print this help and exit\n"
          "  -V, --version          print the version and exit\n\n"
+         "Commands, run once while the daemon is stopped (the options above name\n"
+         "virtnatd's directories):\n" +
+         driver::SwitchUsage() +
+         "\n"
          "Sockets passed by systemd are used instead of creating them, matched by\n"
          "name (FileDescriptorName=rw, ro, admin, or the socket unit's name).\n"
          "SIGHUP reloads the config file; SIGTERM and SIGINT exit, leaving running\n"
@@ -136,25 +141,15 @@ std::string Usage(const char* argv0) {
 
 std::vector<std::string> SettingsNeedingRestart(const Options& running, const Options& reread) {
   auto fields = [](const Options& o) {
-    return std::tie(o.socket, o.socket_ro, o.config_dir, o.state_dir, o.run_dir, o.import_libvirt,
-                    o.pid_file, o.socket_mode, o.socket_ro_mode, o.socket_group, o.max_clients,
+    return std::tie(o.socket, o.socket_ro, o.config_dir, o.state_dir, o.run_dir, o.pid_file,
+                    o.socket_mode, o.socket_ro_mode, o.socket_group, o.max_clients,
                     o.keepalive_interval, o.keepalive_count, o.hooks_dir, o.hook_timeout);
   };
-  static constexpr const char* kNames[] = {"socket",
-                                           "socket_ro",
-                                           "config_dir",
-                                           "state_dir",
-                                           "run_dir",
-                                           "import_libvirt",
-                                           "pid_file",
-                                           "unix_sock_rw_perms",
-                                           "unix_sock_ro_perms",
-                                           "unix_sock_group",
-                                           "max_clients",
-                                           "keepalive_interval",
-                                           "keepalive_count",
-                                           "hooks_dir",
-                                           "hook_timeout"};
+  static constexpr const char* kNames[] = {
+      "socket",          "socket_ro",   "config_dir",         "state_dir",
+      "run_dir",         "pid_file",    "unix_sock_rw_perms", "unix_sock_ro_perms",
+      "unix_sock_group", "max_clients", "keepalive_interval", "keepalive_count",
+      "hooks_dir",       "hook_timeout"};
   std::vector<std::string> changed;
   auto a = fields(running), b = fields(reread);
   [&]<size_t... I>(std::index_sequence<I...>) {

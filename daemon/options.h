@@ -17,7 +17,6 @@ struct Options {
   std::string config_dir = "/etc/virtnat";
   std::string state_dir = "/var/lib/virtnat";
   std::string run_dir = "/run/virtnat";
-  std::string import_libvirt;      // libvirt's network config dir to import; empty: none
   std::string config_file;         // empty: CONFIG_DIR/virtnatd.conf if it exists
   std::string pid_file;            // empty: RUN_DIR/virtnatd.pid
   std::string log_level = "info";  // error, warning, info, debug

@@ -1,0 +1,30 @@
+#include "daemon/switch_command.h"
+
+#include <cstdio>
+#include <vector>
+
+#include "daemon/options.h"
+#include "driver/takeover/switch_commands.h"
+
+namespace virtnat::daemon {
+
+int RunSwitch(int argc, char** argv) {
+  Result<driver::SwitchCommand> cmd = driver::ParseSwitchCommand(argc, argv);
+  if (cmd.ok()) {
+    std::vector<char*> args{argv[0]};
+    for (std::string& arg : cmd->daemon_args) args.push_back(arg.data());
+    Result<Options> opts = ParseOptions(static_cast<int>(args.size()), args.data());
+    if (opts.ok()) {
+      return driver::RunSwitchCommand(
+          *cmd, driver::HostDirs{opts->config_dir, opts->state_dir, opts->run_dir},
+          opts->PidFilePath());
+    }
+    std::fprintf(stderr, "virtnatd: %s\n", opts.error().message.c_str());
+  } else {
+    std::fprintf(stderr, "virtnatd: %s\n", cmd.error().message.c_str());
+  }
+  std::fprintf(stderr, "%s", driver::SwitchUsage().c_str());
+  return 2;
+}
+
+}  // namespace virtnat::daemon

@@ -1,0 +1,56 @@
+#include "driver/takeover/import_plan.h"
+
+#include <gtest/gtest.h>
+
+#include "driver/objects/xml_codec.h"
+
+namespace virtnat::driver {
+namespace {
+
+NetworkPlanFacts Facts() {
+  NetworkPlanFacts facts;
+  facts.state_dir = "/var/lib/virtnat/dnsmasq";
+  facts.run_dir = "/run/virtnat";
+  return facts;
+}
+
+std::string Net(const std::string& name, const std::string& forward, const std::string& bridge) {
+  return "<network>\n  <name>" + name + "</name>\n  " + forward + "\n  <bridge name='" + bridge +
+         "'/>\n  <ip address='10.9.0.1' prefix='24'>\n    <dhcp>\n      <range start='10.9.0.2' "
+         "end='10.9.0.9'/>\n    </dhcp>\n  </ip>\n</network>\n";
+}
+
+TEST(ImportPlan, EachNetworkGetsAVerdictAndTheReportSaysIt) {
+  LibvirtImport from;
+  from.networks.push_back(
+      {"default", "/lv/default.xml", Net("default", "<forward mode='nat'/>", "virbr0"), true});
+  from.networks.push_back(
+      {"old", "/lv/old.xml", Net("old", "<forward mode='nat'/>", "virbr1"), false});
+  from.networks.push_back({"host", "/lv/host.xml",
+                           "<network>\n  <name>host</name>\n  <forward mode='bridge'/>\n  <bridge "
+                           "name='br0'/>\n</network>\n",
+                           false});
+  from.networks.push_back({"broken", "/lv/broken.xml", "<network>", false});
+  from.problems.push_back("/lv/autostart/gone.xml: autostart link without a definition; ignored");
+  XmlCodec codec;
+  std::vector<ImportVerdict> v =
+      PlanImport(from, codec, Facts(), [](const std::string& name) { return name == "old"; });
+  ASSERT_EQ(v.size(), 4u);
+  EXPECT_EQ(v[0].action, ImportVerdict::Action::kDefine);
+  EXPECT_EQ(v[1].action, ImportVerdict::Action::kSkip);
+  EXPECT_EQ(v[2].action, ImportVerdict::Action::kRefuse);
+  EXPECT_EQ(v[3].action, ImportVerdict::Action::kRefuse);
+  std::string dry = FormatImportReport(v, from.problems, true);
+  EXPECT_EQ(dry.substr(0, dry.find('\n')),
+            "default: will define with autostart (forward nat, bridge virbr0, dnsmasq)");
+  EXPECT_NE(dry.find("old: skipped: virtnatd already defines it"), std::string::npos);
+  EXPECT_NE(dry.find("host: cannot import /lv/host.xml: "), std::string::npos);
+  EXPECT_NE(dry.find("broken: cannot import /lv/broken.xml: "), std::string::npos);
+  EXPECT_NE(dry.find("ignored: /lv/autostart/gone.xml"), std::string::npos);
+  std::string done = FormatImportReport(v, {}, false);
+  EXPECT_EQ(done.substr(0, done.find('\n')),
+            "default: defined with autostart (forward nat, bridge virbr0, dnsmasq)");
+}
+
+}  // namespace
+}  // namespace virtnat::driver
