@@ -6,7 +6,8 @@ namespace virtnat::driver {
 
 std::vector<ImportVerdict> PlanImport(const LibvirtImport& from, DefinitionCodec& codec,
                                       const NetworkPlanFacts& facts,
-                                      const std::function<bool(const std::string&)>& defined) {
+                                      const std::function<bool(const std::string&)>& defined,
+                                      std::map<std::string, std::string> uuids) {
   std::vector<ImportVerdict> out;
   for (const ImportedNetwork& net : from.networks) {
     ImportVerdict v{net.name, net.path, ImportVerdict::Action::kRefuse, net.autostart, ""};
@@ -22,6 +23,12 @@ std::vector<ImportVerdict> PlanImport(const LibvirtImport& from, DefinitionCodec
       out.push_back(std::move(v));
       continue;
     }
+    const std::string uuid = xml::FormatUuid(def->uuid);
+    if (auto owner = uuids.find(uuid); owner != uuids.end()) {
+      v.detail = "its uuid " + uuid + " is the one of network '" + owner->second + "'";
+      out.push_back(std::move(v));
+      continue;
+    }
     // The plan is what a start would realize: a mode or setting virtnatd
     // cannot realize is said now, not at the first start.
     Result<NetworkPlan> plan = PlanNetwork(*def, facts);
@@ -29,6 +36,7 @@ std::vector<ImportVerdict> PlanImport(const LibvirtImport& from, DefinitionCodec
       v.detail = plan.error().message;
     } else {
       v.action = ImportVerdict::Action::kDefine;
+      uuids.emplace(uuid, net.name);
       v.detail = std::string("forward ") + xml::ForwardModeName(def->forward.mode) + ", bridge " +
                  plan->bridge.name + (plan->dnsmasq.needed ? ", dnsmasq" : "");
     }

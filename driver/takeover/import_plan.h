@@ -4,6 +4,7 @@
 // so that a dry run and the import say the same.
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,10 +25,13 @@ struct ImportVerdict {
   std::string detail;
 };
 
-// `defined` says whether virtnatd already defines a name.
+// `defined` says whether virtnatd already defines a name; `uuids` maps the
+// uuids virtnatd's networks hold (FormatUuid) to their names. A uuid taken
+// by another network, here or earlier in the same import, is refused.
 std::vector<ImportVerdict> PlanImport(const LibvirtImport& from, DefinitionCodec& codec,
                                       const NetworkPlanFacts& facts,
-                                      const std::function<bool(const std::string&)>& defined);
+                                      const std::function<bool(const std::string&)>& defined,
+                                      std::map<std::string, std::string> uuids);
 
 // One line per network ("NAME: will define ..." or "NAME: defined ...",
 // "NAME: skipped ...", "NAME: cannot import: ..."), then the reader's

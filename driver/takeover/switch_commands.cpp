@@ -3,6 +3,7 @@
 #include <glib.h>
 
 #include <cstdio>
+#include <map>
 
 #include "driver/objects/xml_codec.h"
 #include "driver/os/pid_file.h"
@@ -44,9 +45,14 @@ struct Session {
 int Import(const SwitchCommand& cmd, Session& s) {
   Result<LibvirtImport> read = ReadLibvirtNetworks(cmd.import_dir);
   if (!read.ok()) return Fail(read.error().message);
-  std::vector<ImportVerdict> verdicts =
-      PlanImport(*read, s.codec, s.parts->realizer().plan_facts(),
-                 [&s](const std::string& name) { return s.objects->LookupByName(name).ok(); });
+  std::map<std::string, std::string> uuids;
+  Result<std::vector<NetworkRef>> all = s.objects->ListAllNetworks(0);
+  for (const NetworkRef& ref : all.ok() ? *all : std::vector<NetworkRef>{}) {
+    uuids.emplace(xml::FormatUuid(ref.uuid), ref.name);
+  }
+  std::vector<ImportVerdict> verdicts = PlanImport(
+      *read, s.codec, s.parts->realizer().plan_facts(),
+      [&s](const std::string& name) { return s.objects->LookupByName(name).ok(); }, uuids);
   LibvirtImport chosen;
   for (const ImportVerdict& v : verdicts) {
     if (v.action != ImportVerdict::Action::kDefine) continue;

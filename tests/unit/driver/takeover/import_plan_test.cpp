@@ -34,7 +34,7 @@ TEST(ImportPlan, EachNetworkGetsAVerdictAndTheReportSaysIt) {
   from.problems.push_back("/lv/autostart/gone.xml: autostart link without a definition; ignored");
   XmlCodec codec;
   std::vector<ImportVerdict> v =
-      PlanImport(from, codec, Facts(), [](const std::string& name) { return name == "old"; });
+      PlanImport(from, codec, Facts(), [](const std::string& name) { return name == "old"; }, {});
   ASSERT_EQ(v.size(), 4u);
   EXPECT_EQ(v[0].action, ImportVerdict::Action::kDefine);
   EXPECT_EQ(v[1].action, ImportVerdict::Action::kSkip);
@@ -50,6 +50,26 @@ TEST(ImportPlan, EachNetworkGetsAVerdictAndTheReportSaysIt) {
   std::string done = FormatImportReport(v, {}, false);
   EXPECT_EQ(done.substr(0, done.find('\n')),
             "default: defined with autostart (forward nat, bridge virbr0, dnsmasq)");
+}
+
+TEST(ImportPlan, AUuidTakenHereOrEarlierInTheImportIsRefused) {
+  auto with_uuid = [](const std::string& name, const std::string& bridge, const std::string& uuid) {
+    std::string xml = Net(name, "<forward mode='nat'/>", bridge);
+    return xml.insert(xml.find("  <forward"), "  <uuid>" + uuid + "</uuid>\n");
+  };
+  const std::string u1 = "81ff0d90-c91e-6742-64da-4a736edb9a01";
+  const std::string u2 = "81ff0d90-c91e-6742-64da-4a736edb9a02";
+  LibvirtImport from;
+  from.networks.push_back({"a", "/lv/a.xml", with_uuid("a", "virbr1", u1), false});
+  from.networks.push_back({"b", "/lv/b.xml", with_uuid("b", "virbr2", u1), false});
+  from.networks.push_back({"c", "/lv/c.xml", with_uuid("c", "virbr3", u2), false});
+  XmlCodec codec;
+  std::vector<ImportVerdict> v =
+      PlanImport(from, codec, Facts(), [](const std::string&) { return false; }, {{u2, "mine"}});
+  EXPECT_EQ(v[0].action, ImportVerdict::Action::kDefine);
+  EXPECT_EQ(v[1].action, ImportVerdict::Action::kRefuse);
+  EXPECT_EQ(v[1].detail, "its uuid " + u1 + " is the one of network 'a'");
+  EXPECT_EQ(v[2].detail, "its uuid " + u2 + " is the one of network 'mine'");
 }
 
 }  // namespace
