@@ -155,6 +155,7 @@ class RealTakeOver final : public TakeOverHost {
   // libvirtd may have run it in its own, where its paths mean something).
   struct Stopped {
     std::vector<std::string> argv;
+    std::vector<std::string> env;  // libvirt passes the bridge to its lease helper there
     UniqueFd mount_ns;
   };
   std::map<std::string, Stopped> stopped_;
@@ -220,7 +221,16 @@ Status RealTakeOver::StopLibvirtDnsmasq(const NetworkTakeOver& net) {
   if (!argv) return OperationFailed("libvirt's dnsmasq (pid " + std::to_string(pid) + ") is gone");
   std::string ns_path = "/proc/" + std::to_string(pid) + "/ns/mnt";
   UniqueFd ns(open(ns_path.c_str(), O_RDONLY | O_CLOEXEC));
-  stopped_[net.name] = Stopped{*argv, std::move(ns)};
+  std::vector<std::string> env;
+  Result<std::string> environ_text =
+      ReadFileLimited("/proc/" + std::to_string(pid) + "/environ", kMaxFile);
+  for (size_t at = 0; environ_text.ok() && at < environ_text->size();) {
+    size_t end = environ_text->find('\0', at);
+    if (end == std::string::npos) end = environ_text->size();
+    if (end > at) env.push_back(environ_text->substr(at, end - at));
+    at = end + 1;
+  }
+  stopped_[net.name] = Stopped{*argv, std::move(env), std::move(ns)};
   stopped_at_[net.name] = Clock::now();
   return WaitGone(pid, "libvirt's dnsmasq of network '" + net.name + "'");
 }
@@ -236,7 +246,8 @@ Status RealTakeOver::RestartLibvirtDnsmasq(const NetworkTakeOver& net) {
   }
   argv.push_back("--");
   argv.insert(argv.end(), it->second.argv.begin(), it->second.argv.end());
-  return RunProgram(argv).status();
+  // nsenter passes its environment on: dnsmasq's own, as libvirt set it.
+  return RunProgram(argv, it->second.env).status();
 }
 
 Status RealTakeOver::RetireLibvirtState(const NetworkTakeOver& net) {
@@ -272,16 +283,21 @@ Status RealTakeOver::RestoreLibvirtState(const NetworkTakeOver& net) {
 
 }  // namespace
 
-Result<std::string> RunProgram(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
+Result<std::string> RunProgram(const std::vector<std::string>& argv,
+                               const std::optional<std::vector<std::string>>& env) {
+  std::vector<char*> args, envp;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  if (env) {
+    for (const std::string& e : *env) envp.push_back(const_cast<char*>(e.c_str()));
+  }
+  envp.push_back(nullptr);
   gchar* out = nullptr;
   gchar* err = nullptr;
   gint wait_status = 0;
   GError* error = nullptr;
-  if (!g_spawn_sync(nullptr, args.data(), nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out,
-                    &err, &wait_status, &error)) {
+  if (!g_spawn_sync(nullptr, args.data(), env ? envp.data() : nullptr, G_SPAWN_SEARCH_PATH, nullptr,
+                    nullptr, &out, &err, &wait_status, &error)) {
     std::string message = "cannot run '" + argv.front() + "': " + error->message;
     g_error_free(error);
     return OperationFailed(message);

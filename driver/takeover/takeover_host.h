@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,9 @@ struct LibvirtDirs {
 
 // Runs `argv` (argv[0] searched on PATH) and returns its stdout; an exit
 // other than 0 is an error naming the command and quoting its stderr.
-Result<std::string> RunProgram(const std::vector<std::string>& argv);
+// `env`: the complete environment ("NAME=value"); nullopt: ours.
+Result<std::string> RunProgram(const std::vector<std::string>& argv,
+                               const std::optional<std::vector<std::string>>& env = std::nullopt);
 
 // The networks libvirt runs (a status file in its run directory), each
 // with its definition, autostart mark and dnsmasq, and the host's facts.

@@ -150,6 +150,25 @@ cat "$WORK/dry.out"
 expect "the dry run says what it will do" 'grep -q "^tk: will take over bridge vntk0 with its ports, 1 lease(s), replacing libvirt" "$WORK/dry.out"'
 expect "the dry run changed nothing" '[[ -f $LV_RUN/tk.xml && ! -e $WORK/run/tk.status ]] && in_ns "$HOST" iptables-save | grep -q LIBVIRT_FWO'
 
+echo "--- a take-over that fails at its last step is undone"
+# libvirt's run directory read-only for the command alone: putting libvirt's
+# status aside fails after both dnsmasqs were switched and the rules swapped.
+lv_rules() { in_ns "$HOST" iptables-save | grep -v '^#' | sed 's/\[[0-9:]*\]//'; }
+lv_rules >"$WORK/rules.before"
+rc=0
+ip netns exec "$HOST" unshare -m --propagation private sh -c \
+  'mount --bind -o ro "$1" "$1" && shift && exec "$@"' sh "$LV_RUN" \
+  "$VIRTNATD" take-over-libvirt "${LV_OPTS[@]}" "${VN_DIRS[@]}" >"$WORK/failed.out" 2>&1 || rc=$?
+cat "$WORK/failed.out"
+expect "the failed take-over says so and exits 1" '[[ $rc == 1 ]] && grep -q "^failed: cannot put libvirt.s status of network .tk. aside" "$WORK/failed.out"'
+expect "libvirt's rules are back as they were" 'diff "$WORK/rules.before" <(lv_rules)'
+expect "libvirt's dnsmasq runs again, virtnatd's does not" 'pgrep -f "dnsmasq --conf-file=/var/lib/libvirt/dnsmasq/tk.conf" >/dev/null && ! pgrep -f -- "--conf-file=$WORK/lib/" >/dev/null'
+expect "virtnatd defines and records nothing" '[[ -z $(ls "$WORK/etc" 2>/dev/null | grep -v autostart) && ! -e $WORK/run/tk.status ]]'
+expect "virtnatd's rules are gone" '! in_ns "$HOST" nft list table inet virtnat 2>/dev/null | grep -q vntk0'
+expect "libvirt's status and autostart link are in place" '[[ -f $LV_RUN/tk.xml && -L $LV_NET/autostart/tk.xml ]]'
+dhcp
+expect "a renewal from libvirt's restarted dnsmasq keeps the address" '[[ $(guest_ip) == "$LEASE" ]]'
+
 echo "--- take-over"
 rc=0
 in_ns "$HOST" "$VIRTNATD" take-over-libvirt "${LV_OPTS[@]}" "${VN_DIRS[@]}" >"$WORK/takeover.out" 2>&1 || rc=$?
@@ -177,7 +196,7 @@ wait "$STREAM_PID" || true; STREAM_PID=
 wait "$SERVER_PID" || true; SERVER_PID=
 echo "sent:     $(cat "$WORK/sent" 2>/dev/null)"
 echo "received: $(cat "$WORK/received" 2>/dev/null)"
-expect "the stream arrived whole through NAT (bytes, sha256, masqueraded source)" \
+expect "the stream arrived whole through NAT, across the take-over (bytes, sha256, masqueraded source)" \
   '[[ -s $WORK/sent && $(cat "$WORK/sent") == "$(cat "$WORK/received")" ]]'
 
 echo "--- hand-back"
