@@ -10,6 +10,10 @@ namespace virtnat::daemon {
 
 int RunSwitch(int argc, char** argv) {
   Result<driver::SwitchCommand> cmd = driver::ParseSwitchCommand(argc, argv);
+  if (cmd.ok() && cmd->help) {
+    std::printf("Usage: %s COMMAND [OPTIONS]\n%s", argv[0], driver::SwitchUsage().c_str());
+    return 0;
+  }
   if (cmd.ok()) {
     std::vector<char*> args{argv[0]};
     for (std::string& arg : cmd->daemon_args) args.push_back(arg.data());

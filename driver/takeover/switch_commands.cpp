@@ -156,6 +156,11 @@ Result<SwitchCommand> ParseSwitchCommand(int argc, char** argv) {
     };
     if (arg == "--dry-run") {
       cmd.dry_run = true;
+    } else if (arg == "--help" || arg == "-h") {
+      cmd.help = true;
+    } else if (arg == "--status" || arg == "--version" || arg == "-V") {
+      return MakeError(VIR_ERR_CONF_SYNTAX, VIR_FROM_CONF,
+                       "'" + arg + "' is not an option of " + cmd.name);
     } else if (key == "--libvirt-config-dir" && cmd.name != "import-libvirt") {
       ASSIGN_OR_RETURN(cmd.libvirt.config_dir, take());
     } else if (key == "--libvirt-run-dir" && cmd.name != "import-libvirt") {

@@ -21,6 +21,7 @@ namespace virtnat::driver {
 struct SwitchCommand {
   std::string name;  // "import-libvirt", "take-over-libvirt", "hand-back-libvirt"
   bool dry_run = false;
+  bool help = false;  // -h, --help: print the usage, do nothing
   std::string import_dir = "/etc/libvirt/qemu/networks";
   LibvirtDirs libvirt;
   // The remaining arguments: the daemon's own options (--config-dir ...).

@@ -47,6 +47,13 @@ TEST(SwitchCommand, StrayArgumentsAndMissingValuesAreNamed) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().message, "option '--libvirt-run-dir' needs a value");
   EXPECT_TRUE(driver::IsSwitchCommand("take-over-libvirt"));
+  // --help is never passed on to a command that changes the host.
+  Result<driver::SwitchCommand> help = Parse({"take-over-libvirt", "--help"});
+  ASSERT_TRUE(help.ok());
+  EXPECT_TRUE(help->help);
+  Result<driver::SwitchCommand> status = Parse({"take-over-libvirt", "--status"});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().message, "'--status' is not an option of take-over-libvirt");
   EXPECT_FALSE(driver::IsSwitchCommand("--status"));
 }
 
