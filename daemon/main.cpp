@@ -19,8 +19,8 @@
 
 #include "common/glib_handle.h"
 #include "daemon/options.h"
-#include "daemon/sockets.h"
 #include "daemon/status_command.h"
+#include "daemon/switch_command.h"
 #include "driver/check/host_probe.h"
 #include "driver/drift/drift_watch.h"
 #include "driver/hooks/hook_process.h"
@@ -32,6 +32,8 @@
 #include "driver/os/log_output.h"
 #include "driver/os/pid_file.h"
 #include "driver/store/definition_store.h"
+#include "driver/takeover/switch_commands.h"
+#include "rpc/listen_sockets.h"
 #include "rpc/server.h"
 
 namespace virtnat::daemon {
@@ -100,6 +102,7 @@ struct Reload {
 };
 
 int Run(int argc, char** argv) {
+  if (argc > 1 && driver::IsSwitchCommand(argv[1])) return RunSwitch(argc, argv);
   Result<Options> parsed = ParseOptions(argc, argv);
   if (!parsed.ok()) {
     std::fprintf(stderr, "virtnatd: %s\nRun 'virtnatd --help' to see the options.\n",
@@ -209,7 +212,6 @@ int Run(int argc, char** argv) {
     Result<driver::NetworkRef> net = driver.LookupByName(name);
     if (net.ok() && driver.IsActive(*net).ok() && *driver.IsActive(*net)) recorder.Rewrite(*net);
   });
-  if (!opts.import_libvirt.empty()) driver::ImportLibvirtNetworks(driver, opts.import_libvirt);
   // Only begun here: each network's dnsmasq launch completes on the loop,
   // which serves clients meanwhile.
   driver.StartAutostartNetworks(
@@ -222,13 +224,13 @@ int Run(int argc, char** argv) {
   limits.keepalive_count = opts.keepalive_count;
   rpc::Server server(driver, nullptr, limits, MakePolicy(opts.socket_group));
 
-  Result<ListenSockets> sockets = TakeActivatedSockets(opts.socket, opts.socket_ro);
+  Result<rpc::ListenSockets> sockets = rpc::TakeActivatedSockets(opts.socket, opts.socket_ro);
   if (!sockets.ok()) {
     g_critical("%s", sockets.error().message.c_str());
     return 1;
   }
   if (!sockets->rw.valid()) {
-    auto fd = CreateListenSocket(opts.socket, opts.socket_mode, opts.socket_group);
+    auto fd = rpc::CreateListenSocket(opts.socket, opts.socket_mode, opts.socket_group);
     if (!fd.ok()) {
       g_critical("%s", fd.error().message.c_str());
       return 1;
@@ -236,7 +238,7 @@ int Run(int argc, char** argv) {
     sockets->rw = std::move(fd).value();
   }
   if (!sockets->ro.valid() && !opts.socket_ro.empty()) {
-    auto fd = CreateListenSocket(opts.socket_ro, opts.socket_ro_mode, "");
+    auto fd = rpc::CreateListenSocket(opts.socket_ro, opts.socket_ro_mode, "");
     if (!fd.ok()) {
       g_critical("%s", fd.error().message.c_str());
       return 1;

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "driver/takeover/switch_commands.h"
+
 namespace virtnat::daemon {
 namespace {
 
@@ -69,7 +71,9 @@ Result<SetResult> Set(Options& o, const std::string& key, const std::string& val
   } else if (key == "pid_file" || key == "pid-file") {
     o.pid_file = value;
   } else if (key == "import_libvirt" || key == "import-libvirt") {
-    o.import_libvirt = value;
+    // An import at every start brought undefined networks back.
+    return Bad("'" + key + "' is no longer a setting: import once with 'virtnatd import-libvirt " +
+               value + "'");
   } else if (key == "log_level" || key == "log-level") {
     ASSIGN_OR_RETURN(o.log_level, ParseLogLevel(value));
   } else if (key == "log_outputs" || key == "log-outputs") {
@@ -138,8 +142,6 @@ constexpr CommandLineOption kCommandLine[] = {
     {"config-dir", 0, "DIR", "network definitions (default /etc/virtnat)"},
     {"state-dir", 0, "DIR", "persistent state (default /var/lib/virtnat)"},
     {"run-dir", 0, "DIR", "runtime state (default /run/virtnat)"},
-    {"import-libvirt", 0, "DIR",
-     "define the networks libvirt keeps in DIR (e.g. /etc/libvirt/qemu/networks)"},
     {"hooks-dir", 0, "DIR",
      "hook scripts: DIR/network and DIR/network.d/* (default /etc/libvirt/hooks)"},
     {"hook-timeout", 0, "SECONDS", "a hook still running after this is killed (default 30)"},
@@ -199,14 +201,17 @@ OptionContextPtr MakeContext(ParsedCommandLine* parsed) {
   OptionContextPtr context(g_option_context_new(nullptr));
   g_option_context_set_summary(context.get(),
                                "libvirt-compatible network daemon (in place of virtnetworkd).");
-  g_option_context_set_description(
-      context.get(),
-      "Sockets passed by systemd are used instead of creating them, matched by\n"
+  const std::string description =
+      "Commands, run once while the daemon is stopped (the options above name\n"
+      "virtnatd's directories):\n" +
+      driver::SwitchUsage() +
+      "\nSockets passed by systemd are used instead of creating them, matched by\n"
       "name (FileDescriptorName=rw, ro, admin, or the socket unit's name).\n"
       "SIGHUP reloads the config file and re-checks every running network;\n"
       "SIGTERM and SIGINT exit, leaving running networks running.\n"
       "Every option with a value is also a key of the config file, spelled\n"
-      "with '_' (log-level: log_level). See virtnatd(8).\n");
+      "with '_' (log-level: log_level). See virtnatd(8).\n";
+  g_option_context_set_description(context.get(), description.c_str());
   g_option_context_set_help_enabled(context.get(), FALSE);  // -h is ours: no exit() inside
   static std::vector<GOptionEntry> entries = [] {
     std::vector<GOptionEntry> all;
@@ -243,30 +248,17 @@ std::string HelpText() {
 
 std::vector<std::string> SettingsNeedingRestart(const Options& running, const Options& reread) {
   auto fields = [](const Options& o) {
-    return std::tie(o.socket, o.socket_ro, o.config_dir, o.state_dir, o.run_dir, o.import_libvirt,
-                    o.pid_file, o.log_outputs, o.timeout, o.dnsmasq_binary, o.start_timeout,
-                    o.socket_mode, o.socket_ro_mode, o.socket_group, o.max_clients,
-                    o.keepalive_interval, o.keepalive_count, o.hooks_dir, o.hook_timeout);
+    return std::tie(o.socket, o.socket_ro, o.config_dir, o.state_dir, o.run_dir, o.pid_file,
+                    o.log_outputs, o.timeout, o.dnsmasq_binary, o.start_timeout, o.socket_mode,
+                    o.socket_ro_mode, o.socket_group, o.max_clients, o.keepalive_interval,
+                    o.keepalive_count, o.hooks_dir, o.hook_timeout);
   };
-  static constexpr const char* kNames[] = {"socket",
-                                           "socket_ro",
-                                           "config_dir",
-                                           "state_dir",
-                                           "run_dir",
-                                           "import_libvirt",
-                                           "pid_file",
-                                           "log_outputs",
-                                           "timeout",
-                                           "dnsmasq_binary",
-                                           "start_timeout",
-                                           "unix_sock_rw_perms",
-                                           "unix_sock_ro_perms",
-                                           "unix_sock_group",
-                                           "max_clients",
-                                           "keepalive_interval",
-                                           "keepalive_count",
-                                           "hooks_dir",
-                                           "hook_timeout"};
+  static constexpr const char* kNames[] = {
+      "socket",          "socket_ro",     "config_dir",         "state_dir",
+      "run_dir",         "pid_file",      "log_outputs",        "timeout",
+      "dnsmasq_binary",  "start_timeout", "unix_sock_rw_perms", "unix_sock_ro_perms",
+      "unix_sock_group", "max_clients",   "keepalive_interval", "keepalive_count",
+      "hooks_dir",       "hook_timeout"};
   std::vector<std::string> changed;
   auto a = fields(running), b = fields(reread);
   [&]<size_t... I>(std::index_sequence<I...>) {

@@ -17,9 +17,8 @@ struct Options {
   std::string config_dir = "/etc/virtnat";
   std::string state_dir = "/var/lib/virtnat";
   std::string run_dir = "/run/virtnat";
-  std::string import_libvirt;  // libvirt's network config dir to import; empty: none
-  std::string config_file;     // empty: CONFIG_DIR/virtnatd.conf if it exists
-  std::string pid_file;        // empty: RUN_DIR/virtnatd.pid
+  std::string config_file;  // empty: CONFIG_DIR/virtnatd.conf if it exists
+  std::string pid_file;     // empty: RUN_DIR/virtnatd.pid
   // libvirt looks dnsmasq up on PATH; an absolute path is used as it is.
   std::string dnsmasq_binary = "dnsmasq";
   unsigned start_timeout = 5;      // seconds for a dnsmasq to come up

@@ -106,22 +106,4 @@ RunningFacts HostDriverParts::FactsOf(const std::string& network) const {
   return facts;
 }
 
-void ImportLibvirtNetworks(NetworkObjects& objects, const std::string& dir) {
-  Result<LibvirtImport> read = ReadLibvirtNetworks(dir);
-  if (!read.ok()) {
-    g_warning("cannot import libvirt networks: %s", read.error().message.c_str());
-    return;
-  }
-  ImportReport report = objects.ImportNetworks(*read);
-  for (const std::string& name : report.imported) {
-    g_info("imported network '%s' from '%s'", name.c_str(), dir.c_str());
-  }
-  for (const std::string& name : report.skipped) {
-    g_info("network '%s' is already defined; not imported", name.c_str());
-  }
-  for (const std::string& problem : report.problems) {
-    g_warning("not imported: %s", problem.c_str());
-  }
-}
-
 }  // namespace virtnat::driver

@@ -15,3 +15,19 @@ add_wan() {
   in_ns "$wan" ip link set eth0 up
   in_ns "$wan" ip route add default via 203.0.113.1
 }
+
+# write_udhcpc_script PATH: the script busybox udhcpc runs (-s PATH) to put
+# the lease it got on the interface, with the default route it was given.
+write_udhcpc_script() {
+  cat >"$1" <<'SCRIPT'
+#!/bin/sh
+case "$1" in
+  bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface";;
+esac
+exit 0
+SCRIPT
+  chmod +x "$1"
+}
