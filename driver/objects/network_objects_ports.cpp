@@ -14,6 +14,12 @@ Error PortNotFound(const Uuid& uuid) {
                    "Network port with UUID " + xml::FormatUuid(uuid) + " does not exist");
 }
 
+std::vector<PortPlug> PlugsOf(const NetworkObject& obj) {
+  std::vector<PortPlug> plugs;
+  for (const auto& [uuid, port] : obj.ports) plugs.push_back(port.plug);
+  return plugs;
+}
+
 Status CheckPortAddable(const NetworkObject& obj, const Uuid& uuid) {
   if (!obj.active) return OperationInvalid("network '" + obj.def.name + "' is not active");
   if (obj.ports.count(uuid)) {
@@ -52,7 +58,8 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
     // libvirt's networkAllocatePort: the portgroup's bandwidth, then its checks.
     port.bandwidth = EffectivePortBandwidth(obj->def, port.group, port.bandwidth);
     RETURN_IF_ERROR(CheckPortBandwidth(obj->def, port.mac, port.bandwidth, std::nullopt));
-    port.plug_bridge = obj->def.bridge.name;
+    ASSIGN_OR_RETURN(
+        port.plug, AllocatePlug(obj->def, PlugsOf(*obj), NetworkVirtualPort(obj->def, port.group)));
     return port;
   }();
   if (!checked.ok()) return done(checked.error());
@@ -70,6 +77,13 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
             if (!obj.ok()) return done(obj.error());
             if (Status addable = CheckPortAddable(**obj, port.uuid); !addable.ok()) {
               return done(addable.error());
+            }
+            // Another port may have taken the device meanwhile.
+            if (Status free = ConfirmPlug((*obj)->def, PlugsOf(**obj), port.plug,
+                                          NetworkVirtualPort((*obj)->def, port.group),
+                                          xml::FormatUuid(port.uuid));
+                !free.ok()) {
+              return done(free.error());
             }
             Uuid uuid = port.uuid;
             (*obj)->ports[uuid] = std::move(port);

@@ -23,6 +23,13 @@ ln -s "$LV/private.xml" "$LV/autostart/private.xml"
 # local shares default's subnet: its autostart fails, by name, and stops nothing.
 ln -s "$LV/local.xml" "$LV/autostart/local.xml"
 cp "$DATA/a-demo.xml" "$LV/a-demo.xml"
+# Forward modes without a bridge of virtnat's own: a host bridge and a
+# macvtap pool, both autostarted (libvirt starts them without the devices).
+sed 's/<name>host-bridge-net</<name>hostbr</' "$CORPUS/host-bridge-net.xml" >"$LV/hostbr.xml"
+sed 's/<name>direct-net</<name>direct</' "$CORPUS/direct-net.xml" >"$LV/direct.xml"
+sed 's/<name>openvswitch-net</<name>ovs</' "$CORPUS/openvswitch-net.xml" >"$LV/ovs.xml"
+ln -s "$LV/hostbr.xml" "$LV/autostart/hostbr.xml"
+ln -s "$LV/direct.xml" "$LV/autostart/direct.xml"
 
 # a-demo is already defined (with another bridge) before the import.
 start_daemon
@@ -36,8 +43,14 @@ start_daemon
 check "imported networks" \
   " a-demo    inactive   no    yes
  default   active     yes   yes
+ direct    active     yes   yes
+ hostbr    active     yes   yes
  local     inactive   yes   yes
+ ovs       inactive   no    yes
  private   active     yes   yes" 0 virsh -q -c "$URI" net-list --all
+check "an imported macvtap pool hands out its device" "  <plug type='direct' dev='eth10' mode='bridge'/>" 0 \
+  bash -c "virsh -q -c '$URI' net-port-create direct '$DATA/port.xml' >/dev/null &&
+    virsh -q -c '$URI' net-port-dumpxml direct a1a1a1a1-0000-4000-8000-000000000099 | grep '<plug'"
 check "a network already defined is kept" "<bridge name='virbra9' stp='on' delay='0'/>" 0 \
   bash -c "virsh -q -c '$URI' net-dumpxml a-demo --inactive | grep -o \"<bridge.*/>\""
 check "imported definition" "<bridge name='virbr1' zone='myzone' stp='on' delay='0'/>" 0 \
