@@ -72,7 +72,10 @@ Result<std::vector<std::string>> NetworkObjects::Load() {
     // libvirt loads a hardcoded bridge name without a collision check, so
     // the network is at least defined; only one of them can run.
     for (const auto& [uuid, other] : objects_) {
-      if (!def->bridge.name.empty() && UsesBridge(*other, def->bridge.name)) {
+      // Host bridges (forward mode bridge) are shared.
+      const bool managed = xml::HasManagedBridge(def->forward.mode) ||
+                           xml::HasManagedBridge(other->def.forward.mode);
+      if (managed && !def->bridge.name.empty() && UsesBridge(*other, def->bridge.name)) {
         problems.push_back("network '" + def->name + "' uses bridge '" + def->bridge.name +
                            "' as network '" + other->def.name +
                            "' does; it cannot start while that one runs");
@@ -166,7 +169,10 @@ Result<xml::NetworkDef> NetworkObjects::PrepareDef(const std::string& text, bool
     return taken_by_other(bridge) || realizer_.InterfaceExists(bridge);
   };
   RETURN_IF_ERROR(codec_.ApplyDefaults(def, ctx));
-  if (!def.bridge.name.empty() && taken_by_other(def.bridge.name)) {
+  // (libvirt's networkBridgeNameValidate: for the modes with a bridge of
+  // their own; host bridges are shared.)
+  if (xml::HasManagedBridge(def.forward.mode) && !def.bridge.name.empty() &&
+      taken_by_other(def.bridge.name)) {
     return InternalError("bridge name '" + def.bridge.name + "' already in use.");
   }
   // virNetworkObjIsDuplicate: the UUID decides, then the name.

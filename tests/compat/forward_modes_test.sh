@@ -196,7 +196,7 @@ check "virtnatd's transcript is libvirtd 9.0's" "$(cat "$DATA/forward_modes.libv
 # it, and takes over m-badvp, still running, on the way.
 SYS=$TMP/sysfs
 vf() {
-  mkdir -p "$SYS/bus/pci/devices/$2" "$SYS/class/net/sriov0/device"
+  mkdir -p "$SYS/bus/pci/devices/$2" "$SYS/bus/pci/devices/0000:03:00.0" "$SYS/class/net/sriov0/device"
   ln -s ../../../../bus/pci/devices/0000:03:00.0 "$SYS/bus/pci/devices/$2/physfn"
   [[ -z $3 ]] || mkdir -p "$SYS/bus/pci/devices/$2/net/$3"
   ln -s "../../../../bus/pci/devices/$2" "$SYS/class/net/sriov0/device/virtfn$1"

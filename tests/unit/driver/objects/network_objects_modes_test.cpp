@@ -64,6 +64,16 @@ TEST_F(NetworkObjectsModesTest, HostBridgePortsGetABridgePlug) {
   EXPECT_NE(Live(net).find("<network connections='2'>"), std::string::npos) << Live(net);
 }
 
+TEST_F(NetworkObjectsModesTest, HostBridgesAreSharedButNotWithAManagedBridge) {
+  Start("host-a", "<forward mode='bridge'/><bridge name='br0'/>");
+  Start("host-ovs",
+        "<forward mode='bridge'/><bridge name='br0'/>"
+        "<virtualport type='openvswitch'/>");
+  auto nat = driver_.DefineXml("<network><name>nat</name><bridge name='br0'/></network>", 0);
+  ASSERT_FALSE(nat.ok());
+  EXPECT_EQ(nat.error().message, "internal error: bridge name 'br0' already in use.");
+}
+
 TEST_F(NetworkObjectsModesTest, MacvtapPoolSpreadsAndCountsPerDevice) {
   NetworkRef net = Start("mv",
                          "<forward mode='vepa'><interface dev='eth1'/>"

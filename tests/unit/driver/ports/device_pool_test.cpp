@@ -61,7 +61,10 @@ TEST(DevicePoolTest, ReadsVirtualFunctionsInIndexOrderUpToTheFirstGap) {
 TEST(DevicePoolTest, ALinkThatNamesNoPciAddressIsLibvirtsError) {
   FakeSysfs sysfs;
   fs::create_directories(fs::path(sysfs.root()) / "class/net/eth0/device");
-  fs::create_symlink("/nowhere/garbage", fs::path(sysfs.root()) / "class/net/eth0/device/virtfn0");
+  // An existing directory whose name is no PCI address.
+  fs::create_directories(fs::path(sysfs.root()) / "garbage");
+  fs::create_symlink(fs::path(sysfs.root()) / "garbage",
+                     fs::path(sysfs.root()) / "class/net/eth0/device/virtfn0");
   Result<std::vector<VirtualFunction>> vfs = ReadVirtualFunctions(sysfs.root(), "eth0");
   ASSERT_FALSE(vfs.ok());
   EXPECT_EQ(vfs.error().message, "internal error: Failed to get SRIOV function from device link '" +

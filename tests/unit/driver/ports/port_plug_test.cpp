@@ -160,7 +160,10 @@ TEST(PortPlugTest, HostdevTakesFreePciAddresses) {
 
 TEST(PortPlugTest, ConfirmPlugChecksPoolAndExclusivity) {
   xml::NetworkDef def = Net(ForwardMode::kPassthrough, {"eth1"});
-  PortPlug eth1{PlugType::kDirect, "", {}, "eth1", ForwardMode::kPassthrough};
+  PortPlug eth1;
+  eth1.type = PlugType::kDirect;
+  eth1.dev = "eth1";
+  eth1.direct_mode = ForwardMode::kPassthrough;
   EXPECT_TRUE(ConfirmPlug(def, {}, eth1, std::nullopt, "u").ok());
   EXPECT_EQ(ConfirmPlug(def, {eth1}, eth1, std::nullopt, "u").message(),
             "internal error: network 'pool' claims dev='eth1' is already in use by a different "
