@@ -27,7 +27,6 @@ cp "$DATA/a-demo.xml" "$LV/a-demo.xml"
 # macvtap pool, both autostarted (libvirt starts them without the devices).
 sed 's/<name>host-bridge-net</<name>hostbr</' "$CORPUS/host-bridge-net.xml" >"$LV/hostbr.xml"
 sed 's/<name>direct-net</<name>direct</' "$CORPUS/direct-net.xml" >"$LV/direct.xml"
-sed 's/<name>openvswitch-net</<name>ovs</' "$CORPUS/openvswitch-net.xml" >"$LV/ovs.xml"
 ln -s "$LV/hostbr.xml" "$LV/autostart/hostbr.xml"
 ln -s "$LV/direct.xml" "$LV/autostart/direct.xml"
 
@@ -46,7 +45,6 @@ check "imported networks" \
  direct    active     yes   yes
  hostbr    active     yes   yes
  local     inactive   yes   yes
- ovs       inactive   no    yes
  private   active     yes   yes" 0 virsh -q -c "$URI" net-list --all
 check "an imported macvtap pool hands out its device" "  <plug type='direct' dev='eth10' mode='bridge'/>" 0 \
   bash -c "virsh -q -c '$URI' net-port-create direct '$DATA/port.xml' >/dev/null &&
