@@ -20,6 +20,16 @@ std::vector<PortPlug> PlugsOf(const NetworkObject& obj) {
   return plugs;
 }
 
+// The live definition with its pool devices' connections as the hooks see
+// it: the ports of `obj`, and `added` when it is being created.
+xml::NetworkDef WithDeviceConnections(const NetworkObject& obj, const PortDef* added) {
+  xml::NetworkDef live = obj.def;
+  std::vector<PortPlug> plugs = PlugsOf(obj);
+  if (added) plugs.push_back(added->plug);
+  CountDeviceConnections(live, plugs);
+  return live;
+}
+
 Status CheckPortAddable(const NetworkObject& obj, const Uuid& uuid) {
   if (!obj.active) return OperationInvalid("network '" + obj.def.name + "' is not active");
   if (obj.ports.count(uuid)) {
@@ -67,7 +77,7 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
   PortDef port = std::move(checked).value();
   // libvirt runs "port-created" with the port allocated and counted in the
   // network's connections, before adding it; a failure refuses the port.
-  RunHook(HookOp::kPortCreated, obj.def, obj.ports.size() + 1, &port,
+  RunHook(HookOp::kPortCreated, WithDeviceConnections(obj, &port), obj.ports.size() + 1, &port,
           [this, alive = std::weak_ptr<bool>(alive_), net, port,
            done = std::move(done)](Status hooked) mutable {
             if (alive.expired()) return;
@@ -111,7 +121,8 @@ Status NetworkObjects::PortDelete(const PortRef& port, unsigned flags) {
   PortDef deleted = std::move(*def);
   obj->ports.erase(port.uuid);
   // libvirt: "port-deleted" once the port is released, its outcome ignored.
-  RunHook(HookOp::kPortDeleted, obj->def, obj->ports.size(), &deleted, [](Status) {});
+  RunHook(HookOp::kPortDeleted, WithDeviceConnections(*obj, nullptr), obj->ports.size(), &deleted,
+          [](Status) {});
   return Status::Ok();
 }
 

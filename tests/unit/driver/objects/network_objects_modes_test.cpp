@@ -9,6 +9,7 @@
 #include "driver/objects/network_objects.h"
 #include "driver/objects/xml_codec.h"
 #include "driver/store/definition_store.h"
+#include "tests/support/fake_hook_runner.h"
 
 namespace virtnat::driver {
 namespace {
@@ -94,6 +95,30 @@ TEST_F(NetworkObjectsModesTest, MacvtapPoolSpreadsAndCountsPerDevice) {
                   .ok());
   EXPECT_NE(Live(net).find("<interface dev='eth2'/>"), std::string::npos) << Live(net);
   EXPECT_EQ(Plug(net, 4), "  <plug type='direct' dev='eth2' mode='vepa'/>\n");
+}
+
+TEST_F(NetworkObjectsModesTest, PortHooksSeeTheDeviceCounts) {
+  std::vector<std::string> log;
+  testing::FakeHookRunner hooks(&log);
+  driver_.SetHookRunner(hooks);
+  NetworkRef net = Start("mvh",
+                         "<forward mode='private'><interface dev='eth1'/>"
+                         "<interface dev='eth2'/></forward>");
+  Plug(net, 1);
+  Plug(net, 2);
+  ASSERT_FALSE(hooks.calls.empty());
+  // libvirt counts the new port on its device before "port-created".
+  const std::string& created = hooks.calls.back().input;
+  EXPECT_NE(created.find("<interface dev='eth1' connections='1'/>"), std::string::npos) << created;
+  EXPECT_NE(created.find("<interface dev='eth2' connections='1'/>"), std::string::npos) << created;
+  ASSERT_TRUE(driver_
+                  .PortDelete(*driver_.PortLookupByUuid(
+                                  net, *xml::ParseUuid("a1a1a1a1-0000-4000-8000-000000000011")),
+                              0)
+                  .ok());
+  const std::string& deleted = hooks.calls.back().input;
+  EXPECT_NE(deleted.find("<interface dev='eth1'/>"), std::string::npos) << deleted;
+  EXPECT_NE(deleted.find("<interface dev='eth2' connections='1'/>"), std::string::npos) << deleted;
 }
 
 TEST_F(NetworkObjectsModesTest, PassthroughIsExclusive) {
