@@ -14,6 +14,22 @@ Error PortNotFound(const Uuid& uuid) {
                    "Network port with UUID " + xml::FormatUuid(uuid) + " does not exist");
 }
 
+std::vector<PortPlug> PlugsOf(const NetworkObject& obj) {
+  std::vector<PortPlug> plugs;
+  for (const auto& [uuid, port] : obj.ports) plugs.push_back(port.plug);
+  return plugs;
+}
+
+// The live definition with its pool devices' connections as the hooks see
+// it: the ports of `obj`, and `added` when it is being created.
+xml::NetworkDef WithDeviceConnections(const NetworkObject& obj, const PortDef* added) {
+  xml::NetworkDef live = obj.def;
+  std::vector<PortPlug> plugs = PlugsOf(obj);
+  if (added) plugs.push_back(added->plug);
+  CountDeviceConnections(live, plugs);
+  return live;
+}
+
 Status CheckPortAddable(const NetworkObject& obj, const Uuid& uuid) {
   if (!obj.active) return OperationInvalid("network '" + obj.def.name + "' is not active");
   if (obj.ports.count(uuid)) {
@@ -52,7 +68,8 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
     // libvirt's networkAllocatePort: the portgroup's bandwidth, then its checks.
     port.bandwidth = EffectivePortBandwidth(obj->def, port.group, port.bandwidth);
     RETURN_IF_ERROR(CheckPortBandwidth(obj->def, port.mac, port.bandwidth, std::nullopt));
-    port.plug_bridge = obj->def.bridge.name;
+    ASSIGN_OR_RETURN(
+        port.plug, AllocatePlug(obj->def, PlugsOf(*obj), NetworkVirtualPort(obj->def, port.group)));
     return port;
   }();
   if (!checked.ok()) return done(checked.error());
@@ -60,7 +77,7 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
   PortDef port = std::move(checked).value();
   // libvirt runs "port-created" with the port allocated and counted in the
   // network's connections, before adding it; a failure refuses the port.
-  RunHook(HookOp::kPortCreated, obj.def, obj.ports.size() + 1, &port,
+  RunHook(HookOp::kPortCreated, WithDeviceConnections(obj, &port), obj.ports.size() + 1, &port,
           [this, alive = std::weak_ptr<bool>(alive_), net, port,
            done = std::move(done)](Status hooked) mutable {
             if (alive.expired()) return;
@@ -70,6 +87,13 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
             if (!obj.ok()) return done(obj.error());
             if (Status addable = CheckPortAddable(**obj, port.uuid); !addable.ok()) {
               return done(addable.error());
+            }
+            // Another port may have taken the device meanwhile.
+            if (Status free = ConfirmPlug((*obj)->def, PlugsOf(**obj), port.plug,
+                                          NetworkVirtualPort((*obj)->def, port.group),
+                                          xml::FormatUuid(port.uuid));
+                !free.ok()) {
+              return done(free.error());
             }
             Uuid uuid = port.uuid;
             (*obj)->ports[uuid] = std::move(port);
@@ -97,7 +121,8 @@ Status NetworkObjects::PortDelete(const PortRef& port, unsigned flags) {
   PortDef deleted = std::move(*def);
   obj->ports.erase(port.uuid);
   // libvirt: "port-deleted" once the port is released, its outcome ignored.
-  RunHook(HookOp::kPortDeleted, obj->def, obj->ports.size(), &deleted, [](Status) {});
+  RunHook(HookOp::kPortDeleted, WithDeviceConnections(*obj, nullptr), obj->ports.size(), &deleted,
+          [](Status) {});
   return Status::Ok();
 }
 

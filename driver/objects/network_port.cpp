@@ -102,9 +102,7 @@ std::string FormatPortXml(const PortDef& port) {
     if (port.bandwidth->outbound) FormatRate(out, "outbound", *port.bandwidth->outbound);
     out += "  </bandwidth>\n";
   }
-  if (!port.plug_bridge.empty()) {
-    out += "  <plug type='network' bridge='" + xml::EscapeXml(port.plug_bridge) + "'/>\n";
-  }
+  out += FormatPlug(port.plug);
   out += "</networkport>\n";
   return out;
 }

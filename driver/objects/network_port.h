@@ -10,6 +10,7 @@
 
 #include "common/status.h"
 #include "driver/network_driver.h"
+#include "driver/ports/port_plug.h"
 #include "xml/network_def.h"
 
 namespace virtnat::driver {
@@ -21,7 +22,7 @@ struct PortDef {
   std::string mac;
   std::string group;  // <group> (portgroup name)
   std::optional<xml::Bandwidth> bandwidth;
-  std::string plug_bridge;  // set by the network at creation
+  PortPlug plug;  // set by the network at creation (port_plug.h)
 };
 
 // Errors: XML_DETAIL for malformed text, INTERNAL_ERROR "network port has no

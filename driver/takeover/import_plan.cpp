@@ -37,8 +37,15 @@ std::vector<ImportVerdict> PlanImport(const LibvirtImport& from, DefinitionCodec
     } else {
       v.action = ImportVerdict::Action::kDefine;
       uuids.emplace(uuid, net.name);
-      v.detail = std::string("forward ") + xml::ForwardModeName(def->forward.mode) + ", bridge " +
-                 plan->bridge.name + (plan->dnsmasq.needed ? ", dnsmasq" : "");
+      // A network's own bridge, or the host bridge it only uses, or the
+      // devices of its macvtap pool.
+      std::string bridge = !plan->bridge.name.empty() ? plan->bridge.name : def->bridge.name;
+      v.detail = std::string("forward ") + xml::ForwardModeName(def->forward.mode);
+      if (!bridge.empty()) v.detail += ", bridge " + bridge;
+      for (size_t i = 0; bridge.empty() && i < def->forward.interfaces.size(); ++i) {
+        v.detail += (i == 0 ? ", devices " : " ") + def->forward.interfaces[i].dev;
+      }
+      if (plan->dnsmasq.needed) v.detail += ", dnsmasq";
     }
     out.push_back(std::move(v));
   }

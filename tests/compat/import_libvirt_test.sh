@@ -26,6 +26,12 @@ ln -s "$LV/private.xml" "$LV/autostart/private.xml"
 # local shares default's subnet: its autostart fails, by name, and stops nothing.
 ln -s "$LV/local.xml" "$LV/autostart/local.xml"
 cp "$DATA/a-demo.xml" "$LV/a-demo.xml"
+# Forward modes without a bridge of virtnat's own: a host bridge and a
+# macvtap pool, both autostarted (libvirt starts them without the devices).
+sed 's/<name>host-bridge-net</<name>hostbr</' "$CORPUS/host-bridge-net.xml" >"$LV/hostbr.xml"
+sed 's/<name>direct-net</<name>direct</' "$CORPUS/direct-net.xml" >"$LV/direct.xml"
+ln -s "$LV/hostbr.xml" "$LV/autostart/hostbr.xml"
+ln -s "$LV/direct.xml" "$LV/autostart/direct.xml"
 
 # a-demo is already defined (with another bridge) before the import.
 start_daemon
@@ -48,22 +54,29 @@ NS=()
 if [[ $(id -u) == 0 ]] && unshare --net true 2>/dev/null; then NS=(unshare --net); fi
 REPORT="a-demo: skipped: virtnatd already defines it; left as it is
 default: %s with autostart (forward nat, bridge virbr0, dnsmasq)
+direct: %s with autostart (forward bridge, devices eth10)
+hostbr: %s with autostart (forward bridge, bridge br0)
 local: %s with autostart (forward route, bridge virbr1, dnsmasq)
 open: cannot import $LV/open.xml: its uuid 81ff0d90-c91e-6742-64da-4a736edb9a01 is the one of network 'default'
 private: %s with autostart (forward none, bridge virbr2, dnsmasq)
 ignored: $LV/mismatch.xml: defines network 'other' but the file is named after 'mismatch'"
-check "a dry run says what it would do" "$(printf "$REPORT" "will define" "will define" "will define")" 1 \
+check "a dry run says what it would do" "$(printf "$REPORT" "will define" "will define" "will define" "will define" "will define")" 1 \
   "${NS[@]}" "$VIRTNATD" import-libvirt --dry-run "${DIRS[@]}" "$LV"
 check "the dry run defined nothing" "a-demo.xml" 0 ls "$TMP/etc"
-check "import-libvirt does what the dry run said" "$(printf "$REPORT" defined defined defined)" 1 \
+check "import-libvirt does what the dry run said" "$(printf "$REPORT" defined defined defined defined defined)" 1 \
   "${NS[@]}" "$VIRTNATD" import-libvirt "${DIRS[@]}" "$LV"
 
 start_daemon
 check "imported networks" \
   " a-demo    inactive   no    yes
  default   active     yes   yes
+ direct    active     yes   yes
+ hostbr    active     yes   yes
  local     inactive   yes   yes
  private   active     yes   yes" 0 virsh -q -c "$URI" net-list --all
+check "an imported macvtap pool hands out its device" "  <plug type='direct' dev='eth10' mode='bridge'/>" 0 \
+  bash -c "virsh -q -c '$URI' net-port-create direct '$DATA/port.xml' >/dev/null &&
+    virsh -q -c '$URI' net-port-dumpxml direct a1a1a1a1-0000-4000-8000-000000000099 | grep '<plug'"
 check "a network already defined is kept" "<bridge name='virbra9' stp='on' delay='0'/>" 0 \
   bash -c "virsh -q -c '$URI' net-dumpxml a-demo --inactive | grep -o \"<bridge.*/>\""
 check "imported definition" "<bridge name='virbr1' zone='myzone' stp='on' delay='0'/>" 0 \

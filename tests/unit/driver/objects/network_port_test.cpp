@@ -28,7 +28,8 @@ TEST(NetworkPortTest, ReadsAndWritesTheCompatFixture) {
   ASSERT_TRUE(port->bandwidth && port->bandwidth->inbound && port->bandwidth->outbound);
   EXPECT_EQ(port->bandwidth->inbound->peak, 1000u);
   EXPECT_EQ(port->bandwidth->outbound->average, 400u);
-  port->plug_bridge = "virbra1";
+  port->plug.type = PlugType::kNetwork;
+  port->plug.bridge = "virbra1";
   EXPECT_EQ(FormatPortXml(*port), ReadFixture("port.dumpxml.xml"));
 }
 
