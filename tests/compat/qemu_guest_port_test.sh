@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# A real guest (Debian's kernel and a busybox initramfs under QEMU's TCG,
+# tests/support/guest/) on a virtnatd NAT network, in namespaces the test
+# makes (host: virtnatd; wan: the outside):
+#   1. plain QEMU with script=virtnat-ifup, downscript=virtnat-ifdown: the
+#      guest gets its lease, pings the wan, answers the network's port
+#      forward from the wan, is listed by net-port-list with its name and
+#      MAC, and is gone from it after QEMU exits (ifdown);
+#   2. the same guest through virt-qemu-run (libvirt's embedded qemu driver)
+#      with <interface type='network'>: libvirt opens network:///system,
+#      which in this test's private mount namespace is virtnatd on
+#      virtnetworkd's socket path, and gets its port from virtnatd.
+# Prints how long each boot took to the guest's "ready" line.
+set -euo pipefail
+VIRTNATD=${1:?usage: $0 PATH-TO-VIRTNATD}
+VIRTNATD=$(realpath "$VIRTNATD")
+BIN=$(dirname "$VIRTNATD")
+# A private mount namespace: /run/libvirt becomes this test's, so
+# network:///system (the helper's default and libvirt's) reaches virtnatd.
+if [[ -z ${VIRTNAT_QEMU_TEST_MNTNS:-} ]]; then
+  exec unshare -m --propagation private env VIRTNAT_QEMU_TEST_MNTNS=1 "$0" "$VIRTNATD"
+fi
+for tool in qemu-system-x86_64 virt-qemu-run; do
+  command -v "$tool" >/dev/null || { echo "FAIL: $tool missing (scripts/deps.sh installs it)"; exit 1; }
+done
+ID=$$
+HOST=vn-qg-host-$ID WAN=vn-qg-wan-$ID
+WORK=$(mktemp -d /tmp/virtnat-qemu.XXXXXX)
+chmod 0755 "$WORK"
+DAEMON_PID= QEMU_PID= VQR_PID=
+FAILURES=0
+
+cleanup() {
+  set +e
+  for pid in $VQR_PID $QEMU_PID; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  [[ -n $DAEMON_PID ]] && virsh -q net-destroy vnq >/dev/null 2>&1
+  [[ -n $DAEMON_PID ]] && { kill "$DAEMON_PID"; wait "$DAEMON_PID"; } 2>/dev/null
+  for ns in $WAN $HOST; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+    ip netns del "$ns" 2>/dev/null
+  done
+  pkill -9 -f -- "--conf-file=$WORK/" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+source "$(dirname "$0")/namespaces.sh"
+source "$(dirname "$0")/../support/guest/lib.sh"
+ok() { echo "ok: $1"; }
+fail() { echo "FAIL: $1"; FAILURES=$((FAILURES + 1)); }
+expect() { # NAME TEXT PATTERN
+  if grep -Eq -- "$3" <<<"$2"; then ok "$1"; else fail "$1: '$2' does not match '$3'"; fi
+}
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+t=$(now)
+guest_image
+echo "guest image: $(since "$t") s ($GUEST_KERNEL)"
+
+mkdir -p /run/libvirt
+mount -t tmpfs tmpfs /run/libvirt
+for ns in $HOST $WAN; do ip netns add "$ns"; in_ns "$ns" ip link set lo up; done
+add_wan "$HOST" "$WAN"
+in_ns "$HOST" "$VIRTNATD" --socket /run/libvirt/virtnetworkd-sock \
+  --socket-ro /run/libvirt/virtnetworkd-sock-ro --config-dir "$WORK/etc" \
+  --state-dir "$WORK/lib" --run-dir "$WORK/run" --log-level warning 2>"$WORK/daemon.log" &
+DAEMON_PID=$!
+for _ in $(seq 100); do [[ -S /run/libvirt/virtnetworkd-sock ]] && break; sleep 0.05; done
+export LIBVIRT_DEFAULT_URI=network:///system
+
+cat >"$WORK/vnq.xml" <<'XML'
+<network xmlns:vn='urn:virtnat:network:1'>
+  <name>vnq</name>
+  <forward mode='nat'/>
+  <bridge name='vnq0'/>
+  <ip address='10.78.0.1' prefix='24'>
+    <dhcp>
+      <range start='10.78.0.100' end='10.78.0.199'/>
+      <host mac='52:54:00:78:00:8c' name='seedvm' ip='10.78.0.140'/>
+      <host mac='52:54:00:78:00:8d' name='libvirtvm' ip='10.78.0.141'/>
+    </dhcp>
+  </ip>
+  <vn:portForward guest='10.78.0.140'>
+    <vn:range start='8080' to='80'/>
+  </vn:portForward>
+  <vn:portForward guest='10.78.0.141'>
+    <vn:range start='8081' to='80'/>
+  </vn:portForward>
+</network>
+XML
+virsh -q net-create "$WORK/vnq.xml" >/dev/null
+
+# --- 1. plain QEMU and the helper --------------------------------------------
+LOG1=$WORK/seedvm.log
+t=$(now)
+# ip netns exec, env and bash each exec the next: $! is QEMU's pid.
+in_ns "$HOST" env VIRTNAT_NETWORK=vnq bash -c "source '$GUEST_DIR/lib.sh'
+    GUEST_KERNEL='$GUEST_KERNEL' GUEST_INITRD='$GUEST_INITRD'
+    guest_qemu '$LOG1' -name guest=seedvm -uuid 5a3b0a6e-8c61-4c2a-9d43-0f3c0d6b7a11 \
+      -netdev tap,id=n0,ifname=vnq-t0,script='$BIN/virtnat-ifup',downscript='$BIN/virtnat-ifdown' \
+      -device virtio-net-pci,netdev=n0,mac=52:54:00:78:00:8c \
+      -append '$(guest_append 203.0.113.2 80)'" &
+QEMU_PID=$!
+if guest_wait "$LOG1"; then
+  echo "seedvm (plain QEMU): ready after $(since "$t") s"
+  expect "seedvm: virtio_net NIC" "$(guest_line "$LOG1" nic)" "eth0 52:54:00:78:00:8c driver virtio_net"
+  expect "seedvm: its lease" "$(guest_line "$LOG1" lease)" "lease 10.78.0.140/24 router 10.78.0.1"
+  expect "seedvm: pings the wan" "$(guest_line "$LOG1" ping)" "ping-ok 203.0.113.2"
+  expect "seedvm: answers the port forward from the wan" \
+    "$(in_ns "$WAN" timeout 10 busybox wget -q -O - http://203.0.113.1:8080/ 2>&1)" \
+    "^virtnat-guest 52:54:00:78:00:8c$"
+  expect "vnq-t0 is a port of vnq0" "$(in_ns "$HOST" ip -o link show vnq-t0)" "master vnq0 .*state UP"
+  ports=$(virsh -q net-port-list vnq | awk '{print $1}')
+  expect "net-port-list lists one port" "$(wc -w <<<"$ports")" "^1$"
+  xml=$(virsh net-port-dumpxml vnq "$ports" 2>&1)
+  expect "the port: owner seedvm" "$xml" "<name>seedvm</name>"
+  expect "the port: the guest's uuid" "$xml" "<uuid>5a3b0a6e-8c61-4c2a-9d43-0f3c0d6b7a11</uuid>"
+  expect "the port: the guest's MAC" "$xml" "<mac address='52:54:00:78:00:8c'/>"
+  expect "the port: plugged into vnq0" "$xml" "<plug type='network' bridge='vnq0'"
+else
+  fail "seedvm did not boot"
+fi
+kill "$QEMU_PID"; wait "$QEMU_PID" 2>/dev/null || true
+QEMU_PID=
+expect "after QEMU exits (ifdown), net-port-list is empty" "$(virsh -q net-port-list vnq | wc -l)" "^0$"
+expect "the tap is gone" "$(in_ns "$HOST" ip -o link show vnq-t0 2>&1 || true)" "does not exist"
+
+# --- 2. virt-qemu-run and <interface type='network'> -------------------------
+LOG2=$WORK/libvirtvm.log
+mkdir -p "$WORK/vqr/etc/qemu"
+# The embedded driver's qemu.conf: QEMU as root, no security driver (the
+# guest's files are in this test's directories).
+printf 'user = "root"\ngroup = "root"\nsecurity_driver = "none"\n' >"$WORK/vqr/etc/qemu/qemu.conf"
+cat >"$WORK/libvirtvm.xml" <<XML
+<domain type='qemu'>
+  <name>libvirtvm</name>
+  <uuid>6b4c1b7f-9d72-4d3b-8e54-1a4d1e7c8b22</uuid>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>$GUEST_KERNEL</kernel>
+    <initrd>$GUEST_INITRD</initrd>
+    <cmdline>$(guest_append 203.0.113.2 80)</cmdline>
+  </os>
+  <on_reboot>destroy</on_reboot>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <interface type='network'>
+      <source network='vnq'/>
+      <mac address='52:54:00:78:00:8d'/>
+      <model type='virtio'/>
+    </interface>
+    <serial type='file'>
+      <source path='$LOG2'/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
+t=$(now)
+in_ns "$HOST" virt-qemu-run -r "$WORK/vqr" "$WORK/libvirtvm.xml" >"$WORK/vqr.log" 2>&1 &
+VQR_PID=$!
+if guest_wait "$LOG2"; then
+  echo "libvirtvm (virt-qemu-run): ready after $(since "$t") s"
+  expect "libvirtvm: its lease" "$(guest_line "$LOG2" lease)" "lease 10.78.0.141/24 router 10.78.0.1"
+  expect "libvirtvm: pings the wan" "$(guest_line "$LOG2" ping)" "ping-ok 203.0.113.2"
+  expect "libvirtvm: answers the port forward from the wan" \
+    "$(in_ns "$WAN" timeout 10 busybox wget -q -O - http://203.0.113.1:8081/ 2>&1)" \
+    "^virtnat-guest 52:54:00:78:00:8d$"
+  ports=$(virsh -q net-port-list vnq | awk '{print $1}')
+  expect "net-port-list lists libvirt's port" "$(wc -w <<<"$ports")" "^1$"
+  xml=$(virsh net-port-dumpxml vnq "$ports" 2>&1)
+  expect "libvirt's port: owner libvirtvm" "$xml" "<name>libvirtvm</name>"
+  expect "libvirt's port: the MAC" "$xml" "<mac address='52:54:00:78:00:8d'/>"
+else
+  fail "libvirtvm did not boot"; cat "$WORK/vqr.log"
+fi
+kill "$VQR_PID"; wait "$VQR_PID" 2>/dev/null || true
+VQR_PID=
+expect "after virt-qemu-run stops, net-port-list is empty" "$(virsh -q net-port-list vnq | wc -l)" "^0$"
+
+if [[ -s $WORK/daemon.log ]]; then echo "--- daemon log"; cat "$WORK/daemon.log"; fi
+kill -0 "$DAEMON_PID" 2>/dev/null || fail "virtnatd died"
+[[ $FAILURES == 0 ]] || { echo "$FAILURES failure(s)"; exit 1; }
+echo "all passed"
