@@ -42,13 +42,24 @@ fail() { echo "FAIL: $1"; FAILURES=$((FAILURES + 1)); }
 reaches() { in_ns "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
 expect_reach() { if reaches "$2" "$3"; then ok "$1"; else fail "$1"; fi; }
 expect_no_reach() { if reaches "$2" "$3"; then fail "$1"; else ok "$1"; fi; }
-expect() { # NAME TEXT PATTERN
-  if grep -Eq -- "$3" <<<"$2"; then ok "$1"; else fail "$1: '$2' does not match '$3'"; fi
+expect() { # NAME TEXT PATTERN (the text as one line)
+  if grep -Eq -- "$3" <<<"$(printf '%s' "$2" | tr '\n' ' ')"; then ok "$1"; else fail "$1: '$2' does not match '$3'"; fi
 }
 expect_not() { # NAME TEXT PATTERN
   if grep -Eq -- "$3" <<<"$2"; then fail "$1: '$2' matches '$3'"; else ok "$1"; fi
 }
 port() { in_ns "$HOST" "$PORT_HELPER" --connect "$URI" "$@"; }
+# The bridges run STP (libvirt's default): a new port forwards after the
+# listening and learning states.
+forwarding() {
+  local dev
+  for dev in "$@"; do
+    for _ in $(seq 100); do
+      in_ns "$HOST" bridge link show dev "$dev" | grep -q "state forwarding" && break
+      sleep 0.1
+    done
+  done
+}
 
 for ns in $HOST $G1 $G2 $WAN; do ip netns add "$ns"; in_ns "$ns" ip link set lo up; done
 add_wan "$HOST" "$WAN"
@@ -95,6 +106,7 @@ address() { # NET-PREFIX
 # --- isolated network ---------------------------------------------------------
 for n in 1 2; do port up --network iso --mac "52:54:00:79:00:0$n" --owner-name "g$n" "vnpi-h$n"; done
 address 10.79.0
+forwarding vnpi-h1 vnpi-h2
 expect "net-port-list shows both ports" "$(virsh -q -c "$URI" net-port-list iso | wc -l)" "^2$"
 for n in 1 2; do
   expect "vnpi-h$n is an isolated port of vnpi0" \
@@ -122,6 +134,7 @@ expect "a second down fails naming the MAC (exit $rc)" "$out" \
 # --- the same guests on a network without isolation --------------------------
 for n in 1 2; do port up --network open --mac "52:54:00:79:00:0$n" "vnpi-h$n"; done
 address 10.80.0
+forwarding vnpi-h1 vnpi-h2
 expect "vnpi-h1 is a port of vnpo0, not isolated" \
   "$(in_ns "$HOST" bridge -d link show dev vnpi-h1)" "master vnpo0 .*isolated off"
 expect_reach "without isolation, g1 reaches g2" "$G1" 10.80.0.12
