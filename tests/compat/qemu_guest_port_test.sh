@@ -93,15 +93,16 @@ virsh -q net-create "$WORK/vnq.xml" >/dev/null
 # --- 1. plain QEMU and the helper --------------------------------------------
 LOG1=$WORK/seedvm.log
 t=$(now)
-# ip netns exec, env and bash each exec the next: $! is QEMU's pid.
-in_ns "$HOST" env VIRTNAT_NETWORK=vnq bash -c "source '$GUEST_DIR/lib.sh'
+# ip netns exec, env and bash each exec the next: $! is QEMU's pid (a shell
+# function in the background would be a subshell of its own).
+ip netns exec "$HOST" env VIRTNAT_NETWORK=vnq bash -c "source '$GUEST_DIR/lib.sh'
     GUEST_KERNEL='$GUEST_KERNEL' GUEST_INITRD='$GUEST_INITRD'
     guest_qemu '$LOG1' -name guest=seedvm -uuid 5a3b0a6e-8c61-4c2a-9d43-0f3c0d6b7a11 \
       -netdev tap,id=n0,ifname=vnq-t0,script='$BIN/virtnat-ifup',downscript='$BIN/virtnat-ifdown' \
       -device virtio-net-pci,netdev=n0,mac=52:54:00:78:00:8c \
       -append '$(guest_append 203.0.113.2 80)'" &
 QEMU_PID=$!
-if guest_wait "$LOG1"; then
+if guest_wait "$LOG1" 120 "$QEMU_PID"; then
   echo "seedvm (plain QEMU): ready after $(since "$t") s"
   expect "seedvm: virtio_net NIC" "$(guest_line "$LOG1" nic)" "eth0 52:54:00:78:00:8c driver virtio_net"
   expect "seedvm: its lease" "$(guest_line "$LOG1" lease)" "lease 10.78.0.140/24 router 10.78.0.1"
@@ -109,7 +110,7 @@ if guest_wait "$LOG1"; then
   expect "seedvm: answers the port forward from the wan" \
     "$(in_ns "$WAN" timeout 10 busybox wget -q -O - http://203.0.113.1:8080/ 2>&1)" \
     "^virtnat-guest 52:54:00:78:00:8c$"
-  expect "vnq-t0 is a port of vnq0" "$(in_ns "$HOST" ip -o link show vnq-t0)" "master vnq0 .*state UP"
+  expect "vnq-t0 is up, a port of vnq0" "$(in_ns "$HOST" ip -o link show vnq-t0)" "<[^>]*,UP[,>].* master vnq0 "
   ports=$(virsh -q net-port-list vnq | awk '{print $1}')
   expect "net-port-list lists one port" "$(wc -w <<<"$ports")" "^1$"
   xml=$(virsh net-port-dumpxml vnq "$ports" 2>&1)
@@ -127,10 +128,12 @@ expect "the tap is gone" "$(in_ns "$HOST" ip -o link show vnq-t0 2>&1 || true)" 
 
 # --- 2. virt-qemu-run and <interface type='network'> -------------------------
 LOG2=$WORK/libvirtvm.log
-mkdir -p "$WORK/vqr/etc/qemu"
+mkdir -p "$WORK/vqr/etc"
 # The embedded driver's qemu.conf: QEMU as root, no security driver (the
-# guest's files are in this test's directories).
-printf 'user = "root"\ngroup = "root"\nsecurity_driver = "none"\n' >"$WORK/vqr/etc/qemu/qemu.conf"
+# guest's files are in this test's directories), QEMU's output to a file
+# (no virtlogd).
+printf 'user = "root"\ngroup = "root"\nsecurity_driver = "none"\nstdio_handler = "file"\n' \
+  >"$WORK/vqr/etc/qemu.conf"
 cat >"$WORK/libvirtvm.xml" <<XML
 <domain type='qemu'>
   <name>libvirtvm</name>
@@ -159,9 +162,9 @@ cat >"$WORK/libvirtvm.xml" <<XML
 </domain>
 XML
 t=$(now)
-in_ns "$HOST" virt-qemu-run -r "$WORK/vqr" "$WORK/libvirtvm.xml" >"$WORK/vqr.log" 2>&1 &
+ip netns exec "$HOST" virt-qemu-run -r "$WORK/vqr" "$WORK/libvirtvm.xml" >"$WORK/vqr.log" 2>&1 &
 VQR_PID=$!
-if guest_wait "$LOG2"; then
+if guest_wait "$LOG2" 120 "$VQR_PID"; then
   echo "libvirtvm (virt-qemu-run): ready after $(since "$t") s"
   expect "libvirtvm: its lease" "$(guest_line "$LOG2" lease)" "lease 10.78.0.141/24 router 10.78.0.1"
   expect "libvirtvm: pings the wan" "$(guest_line "$LOG2" ping)" "ping-ok 203.0.113.2"

@@ -6,8 +6,9 @@
 #                               ping PING after the lease, httpd on port HTTP
 #   guest_qemu LOG ARGS...      QEMU with the guest, its serial console in LOG
 #                               (run it in the background; ARGS add the NICs)
-#   guest_wait LOG [SECONDS]    waits for the guest's "ready" line (default
-#                               120 s), fails on timeout or QEMU's exit
+#   guest_wait LOG [SECONDS [PID]]  waits for the guest's "ready" line
+#                               (default 120 s), fails on timeout or when
+#                               process PID (QEMU, or what runs it) is gone
 #   guest_line LOG WORD         the guest's last "VIRTNAT-GUEST WORD ..." line
 GUEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -30,9 +31,14 @@ guest_qemu() {
 }
 
 guest_wait() {
-  local log=$1 seconds=${2:-120} i
+  local log=$1 seconds=${2:-120} pid=${3:-} i
   for ((i = 0; i < seconds * 5; i++)); do
     grep -q "VIRTNAT-GUEST ready" "$log" 2>/dev/null && return 0
+    if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+      echo "guest: process $pid exited before the guest was ready; console:" >&2
+      tail -30 "$log" >&2 2>/dev/null
+      return 1
+    fi
     sleep 0.2
   done
   echo "guest not ready after ${seconds}s; console:" >&2
