@@ -28,10 +28,7 @@ cleanup() {
     for net in iso open; do virsh -q -c "$URI" net-destroy $net >/dev/null 2>&1; done
     kill "$DAEMON_PID"; wait "$DAEMON_PID"
   fi 2>/dev/null
-  for ns in $G1 $G2 $WAN $HOST; do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
-  done
+  del_namespaces $G1 $G2 $WAN $HOST
   pkill -9 -f -- "--conf-file=$WORK/" 2>/dev/null
   rm -rf "$WORK"
 }

@@ -6,10 +6,13 @@
 #      guest gets its lease, pings the wan, answers the network's port
 #      forward from the wan, is listed by net-port-list with its name and
 #      MAC, and is gone from it after QEMU exits (ifdown);
-#   2. the same guest through virt-qemu-run (libvirt's embedded qemu driver)
-#      with <interface type='network'>: libvirt opens network:///system,
-#      which in this test's private mount namespace is virtnatd on
-#      virtnetworkd's socket path, and gets its port from virtnatd.
+#   2. the same guest, with an e1000 NIC, through virt-qemu-run (libvirt's
+#      embedded qemu driver) with <interface type='network'>: libvirt opens
+#      network:///system, which in this test's private mount namespace is
+#      virtnatd on virtnetworkd's socket path, and gets its port from it;
+#   3. the same through virt-qemu-run with <interface type='ethernet'> and
+#      <script path='.../virtnat-ifup@vnq'/> (and downscript): the way
+#      libvirtd-only hosts put a guest on a virtnatd network.
 # Prints how long each boot took to the guest's "ready" line.
 set -euo pipefail
 VIRTNATD=${1:?usage: $0 PATH-TO-VIRTNATD}
@@ -35,10 +38,7 @@ cleanup() {
   for pid in $VQR_PID $QEMU_PID; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   [[ -n $DAEMON_PID ]] && virsh -q net-destroy vnq >/dev/null 2>&1
   [[ -n $DAEMON_PID ]] && { kill "$DAEMON_PID"; wait "$DAEMON_PID"; } 2>/dev/null
-  for ns in $WAN $HOST; do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
-  done
+  del_namespaces $WAN $HOST
   pkill -9 -f -- "--conf-file=$WORK/" 2>/dev/null
   rm -rf "$WORK"
 }
@@ -51,6 +51,25 @@ expect() { # NAME TEXT PATTERN
   if grep -Eq -- "$3" <<<"$2"; then ok "$1"; else fail "$1: '$2' does not match '$3'"; fi
 }
 now() { date +%s.%N; }
+# guest_checks NAME LOG NIC-DRIVER MAC ADDRESS FORWARD-PORT [OWNER PORT-MAC]:
+# what every guest must show: its NIC, its lease, the wan pinged, the port
+# forward answered, and one port on vnq with its owner (default NAME) and
+# MAC (default MAC); the port's XML is left in PORT_XML.
+guest_checks() {
+  local name=$1 log=$2 driver=$3 mac=$4 address=$5 forward=$6 owner=${7:-$1} port_mac=${8:-$4}
+  local ports
+  expect "$name: $driver NIC" "$(guest_line "$log" nic)" "eth0 $mac driver $driver"
+  expect "$name: its lease" "$(guest_line "$log" lease)" "lease $address/24 router 10.78.0.1"
+  expect "$name: pings the wan" "$(guest_line "$log" ping)" "ping-ok 203.0.113.2"
+  expect "$name: answers the port forward from the wan" \
+    "$(in_ns "$WAN" timeout 10 busybox wget -q -O - "http://203.0.113.1:$forward/" 2>&1)" \
+    "^virtnat-guest $mac$"
+  ports=$(virsh -q net-port-list vnq | awk '{print $1}')
+  expect "$name: net-port-list lists one port" "$(wc -w <<<"$ports")" "^1$"
+  PORT_XML=$(virsh net-port-dumpxml vnq "$ports" 2>&1)
+  expect "$name's port: owner $owner" "$PORT_XML" "<name>$owner</name>"
+  expect "$name's port: MAC $port_mac" "$PORT_XML" "<mac address='$port_mac'/>"
+}
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 t=$(now)
@@ -78,6 +97,7 @@ cat >"$WORK/vnq.xml" <<'XML'
       <range start='10.78.0.100' end='10.78.0.199'/>
       <host mac='52:54:00:78:00:8c' name='seedvm' ip='10.78.0.140'/>
       <host mac='52:54:00:78:00:8d' name='libvirtvm' ip='10.78.0.141'/>
+      <host mac='52:54:00:78:00:8e' name='ethernetvm' ip='10.78.0.142'/>
     </dhcp>
   </ip>
   <vn:portForward guest='10.78.0.140'>
@@ -85,6 +105,9 @@ cat >"$WORK/vnq.xml" <<'XML'
   </vn:portForward>
   <vn:portForward guest='10.78.0.141'>
     <vn:range start='8081' to='80'/>
+  </vn:portForward>
+  <vn:portForward guest='10.78.0.142'>
+    <vn:range start='8082' to='80'/>
   </vn:portForward>
 </network>
 XML
@@ -104,20 +127,10 @@ ip netns exec "$HOST" env VIRTNAT_NETWORK=vnq bash -c "source '$GUEST_DIR/lib.sh
 QEMU_PID=$!
 if guest_wait "$LOG1" 120 "$QEMU_PID"; then
   echo "seedvm (plain QEMU): ready after $(since "$t") s"
-  expect "seedvm: virtio_net NIC" "$(guest_line "$LOG1" nic)" "eth0 52:54:00:78:00:8c driver virtio_net"
-  expect "seedvm: its lease" "$(guest_line "$LOG1" lease)" "lease 10.78.0.140/24 router 10.78.0.1"
-  expect "seedvm: pings the wan" "$(guest_line "$LOG1" ping)" "ping-ok 203.0.113.2"
-  expect "seedvm: answers the port forward from the wan" \
-    "$(in_ns "$WAN" timeout 10 busybox wget -q -O - http://203.0.113.1:8080/ 2>&1)" \
-    "^virtnat-guest 52:54:00:78:00:8c$"
+  guest_checks seedvm "$LOG1" virtio_net 52:54:00:78:00:8c 10.78.0.140 8080
   expect "vnq-t0 is up, a port of vnq0" "$(in_ns "$HOST" ip -o link show vnq-t0)" "<[^>]*,UP[,>].* master vnq0 "
-  ports=$(virsh -q net-port-list vnq | awk '{print $1}')
-  expect "net-port-list lists one port" "$(wc -w <<<"$ports")" "^1$"
-  xml=$(virsh net-port-dumpxml vnq "$ports" 2>&1)
-  expect "the port: owner seedvm" "$xml" "<name>seedvm</name>"
-  expect "the port: the guest's uuid" "$xml" "<uuid>5a3b0a6e-8c61-4c2a-9d43-0f3c0d6b7a11</uuid>"
-  expect "the port: the guest's MAC" "$xml" "<mac address='52:54:00:78:00:8c'/>"
-  expect "the port: plugged into vnq0" "$xml" "<plug type='network' bridge='vnq0'"
+  expect "seedvm's port: the guest's uuid" "$PORT_XML" "<uuid>5a3b0a6e-8c61-4c2a-9d43-0f3c0d6b7a11</uuid>"
+  expect "seedvm's port: plugged into vnq0" "$PORT_XML" "<plug type='network' bridge='vnq0'"
 else
   fail "seedvm did not boot"
 fi
@@ -126,18 +139,19 @@ QEMU_PID=
 expect "after QEMU exits (ifdown), net-port-list is empty" "$(virsh -q net-port-list vnq | wc -l)" "^0$"
 expect "the tap is gone" "$(in_ns "$HOST" ip -o link show vnq-t0 2>&1 || true)" "does not exist"
 
-# --- 2. virt-qemu-run and <interface type='network'> -------------------------
-LOG2=$WORK/libvirtvm.log
+# --- 2. virt-qemu-run and <interface type='network'> ---------------------
 mkdir -p "$WORK/vqr/etc"
 # The embedded driver's qemu.conf: QEMU as root, no security driver (the
 # guest's files are in this test's directories), QEMU's output to a file
 # (no virtlogd).
 printf 'user = "root"\ngroup = "root"\nsecurity_driver = "none"\nstdio_handler = "file"\n' \
   >"$WORK/vqr/etc/qemu.conf"
-cat >"$WORK/libvirtvm.xml" <<XML
+# run_domain NAME INTERFACE-XML: boots the guest NAME through virt-qemu-run;
+# its console goes to $WORK/NAME.log. Sets VQR_PID.
+run_domain() {
+  cat >"$WORK/$1.xml" <<XML
 <domain type='qemu'>
-  <name>libvirtvm</name>
-  <uuid>6b4c1b7f-9d72-4d3b-8e54-1a4d1e7c8b22</uuid>
+  <name>$1</name>
   <memory unit='MiB'>256</memory>
   <vcpu>1</vcpu>
   <os>
@@ -149,39 +163,62 @@ cat >"$WORK/libvirtvm.xml" <<XML
   <on_reboot>destroy</on_reboot>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <interface type='network'>
-      <source network='vnq'/>
-      <mac address='52:54:00:78:00:8d'/>
-      <model type='virtio'/>
-    </interface>
+    $2
     <serial type='file'>
-      <source path='$LOG2'/>
+      <source path='$WORK/$1.log'/>
     </serial>
     <memballoon model='none'/>
   </devices>
 </domain>
 XML
+  ip netns exec "$HOST" virt-qemu-run -r "$WORK/vqr" "$WORK/$1.xml" >"$WORK/$1.vqr.log" 2>&1 &
+  VQR_PID=$!
+}
+stop_domain() {
+  kill "$VQR_PID"; wait "$VQR_PID" 2>/dev/null || true
+  VQR_PID=
+}
+
 t=$(now)
-ip netns exec "$HOST" virt-qemu-run -r "$WORK/vqr" "$WORK/libvirtvm.xml" >"$WORK/vqr.log" 2>&1 &
-VQR_PID=$!
-if guest_wait "$LOG2" 120 "$VQR_PID"; then
-  echo "libvirtvm (virt-qemu-run): ready after $(since "$t") s"
-  expect "libvirtvm: its lease" "$(guest_line "$LOG2" lease)" "lease 10.78.0.141/24 router 10.78.0.1"
-  expect "libvirtvm: pings the wan" "$(guest_line "$LOG2" ping)" "ping-ok 203.0.113.2"
-  expect "libvirtvm: answers the port forward from the wan" \
-    "$(in_ns "$WAN" timeout 10 busybox wget -q -O - http://203.0.113.1:8081/ 2>&1)" \
-    "^virtnat-guest 52:54:00:78:00:8d$"
-  ports=$(virsh -q net-port-list vnq | awk '{print $1}')
-  expect "net-port-list lists libvirt's port" "$(wc -w <<<"$ports")" "^1$"
-  xml=$(virsh net-port-dumpxml vnq "$ports" 2>&1)
-  expect "libvirt's port: owner libvirtvm" "$xml" "<name>libvirtvm</name>"
-  expect "libvirt's port: the MAC" "$xml" "<mac address='52:54:00:78:00:8d'/>"
+run_domain libvirtvm "<interface type='network'>
+      <source network='vnq'/>
+      <mac address='52:54:00:78:00:8d'/>
+      <model type='e1000'/>
+    </interface>"
+if guest_wait "$WORK/libvirtvm.log" 120 "$VQR_PID"; then
+  echo "libvirtvm (virt-qemu-run, type='network'): ready after $(since "$t") s"
+  guest_checks libvirtvm "$WORK/libvirtvm.log" e1000 52:54:00:78:00:8d 10.78.0.141 8081
 else
-  fail "libvirtvm did not boot"; cat "$WORK/vqr.log"
+  fail "libvirtvm did not boot"; cat "$WORK/libvirtvm.vqr.log"
 fi
-kill "$VQR_PID"; wait "$VQR_PID" 2>/dev/null || true
-VQR_PID=
+stop_domain
 expect "after virt-qemu-run stops, net-port-list is empty" "$(virsh -q net-port-list vnq | wc -l)" "^0$"
+
+# --- 3. virt-qemu-run, <interface type='ethernet'> and the helper ------------
+# libvirt runs the scripts with a cleared environment: the network is in
+# the script's name. The port's MAC is the tap's (libvirt gives it the
+# guest's MAC with the first byte FE), its owner the tap's name.
+mkdir -p "$WORK/bin"
+ln -s "$BIN/virtnat-port" "$WORK/bin/virtnat-ifup@vnq"
+ln -s "$BIN/virtnat-port" "$WORK/bin/virtnat-ifdown@vnq"
+t=$(now)
+run_domain ethernetvm "<interface type='ethernet'>
+      <mac address='52:54:00:78:00:8e'/>
+      <target dev='vnq-e0'/>
+      <script path='$WORK/bin/virtnat-ifup@vnq'/>
+      <downscript path='$WORK/bin/virtnat-ifdown@vnq'/>
+      <model type='virtio'/>
+    </interface>"
+if guest_wait "$WORK/ethernetvm.log" 120 "$VQR_PID"; then
+  echo "ethernetvm (virt-qemu-run, type='ethernet' + virtnat-ifup): ready after $(since "$t") s"
+  guest_checks ethernetvm "$WORK/ethernetvm.log" virtio_net 52:54:00:78:00:8e 10.78.0.142 8082 \
+    vnq-e0 fe:54:00:78:00:8e
+else
+  fail "ethernetvm did not boot"; cat "$WORK/ethernetvm.vqr.log"
+fi
+stop_domain
+expect "after virt-qemu-run stops (downscript), net-port-list is empty" \
+  "$(virsh -q net-port-list vnq | wc -l)" "^0$"
 
 if [[ -s $WORK/daemon.log ]]; then echo "--- daemon log"; cat "$WORK/daemon.log"; fi
 kill -0 "$DAEMON_PID" 2>/dev/null || fail "virtnatd died"
