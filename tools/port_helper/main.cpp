@@ -93,7 +93,8 @@ Result<std::string> PortXml(virNetworkPortPtr port) {
 
 // The MAC and owner the caller did not give: QEMU's command line when QEMU
 // runs this script, else the tap's own address (the tap still exists when
-// QEMU runs its downscript).
+// QEMU runs its downscript; libvirt runs it after QEMU closed the tap, and
+// `down` then finds the port by its owner, named after the tap).
 Status Complete(PortRequest& request) {
   GuestFacts guest;
   if (Result<std::vector<std::string>> parent = driver::ReadProcessCmdline(getppid());
@@ -103,10 +104,10 @@ Status Complete(PortRequest& request) {
   std::string tap_mac;
   if (request.mac.empty() && guest.mac.empty()) {
     Result<std::string> mac = TapMac(request.tap);
-    if (!mac.ok()) {
+    if (!mac.ok() && request.action == PortAction::kUp) {
       return mac.status().WithContext("no MAC given (--mac, VIRTNAT_MAC) and none readable");
     }
-    tap_mac = *mac;
+    if (mac.ok()) tap_mac = *mac;
   }
   CompleteRequest(request, guest, tap_mac);
   return Status::Ok();
@@ -140,7 +141,7 @@ Status Down(PortRequest& request) {
   int found = 0;
   for (PortPtr& port : owned) {
     Result<std::string> port_xml = PortXml(port.get());
-    if (!port_xml.ok() || PortMac(*port_xml) != request.mac) continue;
+    if (!port_xml.ok() || !PortMatches(request, *port_xml)) continue;
     ++found;
     Result<TapSettings> settings = SettingsForTap(network.def, *port_xml);
     Status status =
@@ -150,9 +151,14 @@ Status Down(PortRequest& request) {
     }
     if (first.ok()) first = status;
   }
-  if (found == 0) {
+  if (found == 0 && !request.mac.empty()) {
     return OperationInvalid("network '" + request.network + "' has no port with MAC " +
                             request.mac + " (tap '" + request.tap + "')");
+  }
+  if (found == 0) {
+    return OperationInvalid("network '" + request.network + "' has no port owned by '" +
+                            request.tap + "', and tap '" + request.tap +
+                            "' is gone: give the guest's MAC (--mac, VIRTNAT_MAC)");
   }
   return first;
 }

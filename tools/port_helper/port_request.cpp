@@ -260,13 +260,38 @@ Result<TapSettings> SettingsForTap(const xml::NetworkDef& net, std::string_view 
   return settings;
 }
 
+namespace {
+
+// The first <NAME> child of the root (or of its <PARENT>), or nullptr.
+const xmlNode* PortElement(const xml::XmlDocPtr& doc, const char* parent, const char* name) {
+  const xmlNode* node = xmlDocGetRootElement(doc.get());
+  if (parent) node = xml::FirstNamedChild(node, parent);
+  return node ? xml::FirstNamedChild(node, name) : nullptr;
+}
+
+Result<xml::XmlDocPtr> ParsePort(std::string_view port_xml) {
+  return xml::ParseXmlDocument(port_xml, "(networkport_definition)", xml::kMaxNetworkXmlSize,
+                               xml::XmlErrorStyle::kBrief);
+}
+
+}  // namespace
+
 std::string PortMac(std::string_view port_xml) {
-  Result<xml::XmlDocPtr> doc = xml::ParseXmlDocument(
-      port_xml, "(networkport_definition)", xml::kMaxNetworkXmlSize, xml::XmlErrorStyle::kBrief);
-  if (!doc.ok()) return "";
-  const xmlNode* mac = xml::FirstNamedChild(xmlDocGetRootElement(doc->get()), "mac");
+  Result<xml::XmlDocPtr> doc = ParsePort(port_xml);
+  const xmlNode* mac = doc.ok() ? PortElement(*doc, nullptr, "mac") : nullptr;
   if (!mac) return "";
   return NormalizedMac(xml::Prop(mac, "address").value_or("")).value_or("");
+}
+
+std::string PortOwnerName(std::string_view port_xml) {
+  Result<xml::XmlDocPtr> doc = ParsePort(port_xml);
+  const xmlNode* name = doc.ok() ? PortElement(*doc, "owner", "name") : nullptr;
+  return name ? xml::Content(name) : "";
+}
+
+bool PortMatches(const PortRequest& request, std::string_view port_xml) {
+  if (!request.mac.empty()) return PortMac(port_xml) == request.mac;
+  return PortOwnerName(port_xml) == request.tap;
 }
 
 }  // namespace virtnat::port_helper

@@ -93,5 +93,13 @@ Result<TapSettings> SettingsForTap(const xml::NetworkDef& net, std::string_view 
 
 // The MAC of a <networkport>, normalized; empty when it has none.
 std::string PortMac(std::string_view port_xml);
+// The owner name of a <networkport>; empty when it has none.
+std::string PortOwnerName(std::string_view port_xml);
+
+// Whether `down` deletes the port `port_xml`: the one with the request's
+// MAC; without a MAC (the tap is gone, as when libvirt runs the downscript
+// after QEMU closed it, and none was given), the one whose owner is named
+// after the tap, which is how `up` names a port it knows no guest name for.
+bool PortMatches(const PortRequest& request, std::string_view port_xml);
 
 }  // namespace virtnat::port_helper

@@ -223,5 +223,21 @@ TEST(PortMacTest, NormalizedOrEmpty) {
   EXPECT_EQ(PortMac("not xml"), "");
 }
 
+TEST(PortMatchesTest, ByMacElseByTheOwnerNamedAfterTheTap) {
+  const std::string port =
+      "<networkport><owner><name>vnet4</name><uuid>00000000-0000-0000-0000-000000000002</uuid>"
+      "</owner><mac address='FE:54:00:00:00:01'/></networkport>";
+  EXPECT_EQ(PortOwnerName(port), "vnet4");
+  PortRequest by_mac = Parse({"virtnat-ifdown", "--mac", "fe:54:00:00:00:01", "other"});
+  EXPECT_TRUE(PortMatches(by_mac, port));
+  by_mac.mac = "fe:54:00:00:00:02";
+  EXPECT_FALSE(PortMatches(by_mac, port));
+  PortRequest gone_tap = Parse({"virtnat-ifdown", "vnet4"});
+  EXPECT_TRUE(PortMatches(gone_tap, port));
+  gone_tap.tap = "vnet5";
+  EXPECT_FALSE(PortMatches(gone_tap, port));
+  EXPECT_EQ(PortOwnerName("<networkport/>"), "");
+}
+
 }  // namespace
 }  // namespace virtnat::port_helper
