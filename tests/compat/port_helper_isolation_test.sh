@@ -5,6 +5,7 @@
 #   - network iso has <port isolated='yes'/>: g1 and g2, plugged by the
 #     helper, cannot reach each other but reach the gateway and the wan; the
 #     bridge ports are isolated (IFLA_BRPORT_ISOLATED);
+#   - iso has <mtu size='1400'/>: the plugged interfaces get it;
 #   - iso's default portgroup has <bandwidth>: the helper puts the port's
 #     rates on the host side of each veth (htb on its egress, an ifb for its
 #     ingress) and removes them at down;
@@ -77,7 +78,8 @@ network() { # NAME BRIDGE SUBNET-PREFIX EXTRA
 XML
   virsh -q -c "$URI" net-create "$WORK/$1.xml" >/dev/null
 }
-network iso vnpi0 10.79.0 "<port isolated='yes'/>
+network iso vnpi0 10.79.0 "<mtu size='1400'/>
+  <port isolated='yes'/>
   <portgroup name='metered' default='yes'>
     <bandwidth><inbound average='5000' peak='6000' burst='64'/><outbound average='3000'/></bandwidth>
   </portgroup>"
@@ -108,6 +110,7 @@ expect "net-port-list shows both ports" "$(virsh -q -c "$URI" net-port-list iso 
 for n in 1 2; do
   expect "vnpi-h$n is an isolated port of vnpi0" \
     "$(in_ns "$HOST" bridge -d link show dev "vnpi-h$n")" "master vnpi0 .*isolated on"
+  expect "vnpi-h$n has the network's MTU" "$(in_ns "$HOST" ip -o link show "vnpi-h$n")" " mtu 1400 "
   expect "vnpi-h$n: the port's inbound rate on its egress (htb 5000 kB/s)" \
     "$(in_ns "$HOST" tc class show dev "vnpi-h$n")" "htb 1:1 root .*rate 40Mbit ceil 48Mbit"
   expect "vnpi-h$n: its outbound through vnpi-h$n-ifb (htb 3000 kB/s)" \

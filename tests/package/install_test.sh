@@ -59,6 +59,13 @@ for opt in $("$TMP/usr/sbin/virtnatd" --help | grep -o -- '--[a-z][a-z-]*' | sor
 done
 echo "ok: virtnatd(8) documents every option of --help"
 
+# Every option of virtnat-port's usage is in its man page.
+for opt in $("$TMP/usr/bin/virtnat-port" 2>&1 | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+  MANWIDTH=200 man -l "$TMP/usr/share/man/man8/virtnat-port.8" 2>/dev/null | grep -q -- "$opt" ||
+    fail "virtnat-port(8) does not document $opt"
+done
+echo "ok: virtnat-port(8) documents every option of its usage"
+
 # Every setting of the default config, uncommented, is one virtnatd reads.
 sed -n 's/^#\([a-z_]* = .*\)$/\1/p' "$TMP/usr/etc/virtnat/virtnatd.conf" >"$TMP/all.conf"
 keys=$(wc -l <"$TMP/all.conf")
