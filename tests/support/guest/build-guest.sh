@@ -10,7 +10,8 @@
 # Prints the directory holding `vmlinuz` and `initrd.img`. The cache
 # (VIRTNAT_GUEST_CACHE, default /var/cache/virtnat-guest) is keyed by the
 # package versions and a hash of the guest's scripts; a build goes to a
-# temporary directory first, so a half build is never used.
+# temporary directory first, so a half build is never used, and concurrent
+# callers wait for one build (flock).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${VIRTNAT_GUEST_CACHE:-/var/cache/virtnat-guest}
@@ -30,6 +31,10 @@ out=$CACHE/$key
 if [[ -s $out/vmlinuz && -s $out/initrd.img ]]; then echo "$out"; exit 0; fi
 
 mkdir -p "$CACHE"
+# One build at a time; a test that waited finds the other's result.
+exec 9>"$CACHE/.lock"
+flock 9
+if [[ -s $out/vmlinuz && -s $out/initrd.img ]]; then echo "$out"; exit 0; fi
 work=$(mktemp -d "$CACHE/.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 chmod 0755 "$work"  # apt downloads as _apt
@@ -93,4 +98,6 @@ cp "$work"/kernel/boot/vmlinuz-* "$stage/vmlinuz"
 (cd "$root" && find . | "$root/bin/busybox" cpio -o -H newc 2>/dev/null) | gzip -1 >"$stage/initrd.img"
 rm -rf "$out"
 mv "$stage" "$out"
+# Builds for other versions are out of date.
+find "$CACHE" -mindepth 1 -maxdepth 1 -type d -name 'linux-image-*' ! -name "$key" -exec rm -rf {} +
 echo "$out"
