@@ -10,6 +10,10 @@ VIRTNAT_PACKAGES=(
   libvirt-clients python3-libvirt
   libvirt-daemon-system iptables iperf3 iputils-ping python3-matplotlib
   virt-manager xvfb xdotool
+  # the test guest (tests/support/guest/): QEMU with software emulation and
+  # libvirt's embedded driver (virt-qemu-run); its kernel and busybox-static
+  # are downloaded with apt-get download, not installed
+  qemu-system-x86 libvirt-daemon-driver-qemu
 )
 
 virtnat_install_deps() {

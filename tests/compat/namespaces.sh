@@ -31,3 +31,14 @@ exit 0
 SCRIPT
   chmod +x "$1"
 }
+
+# del_namespaces NS...: kills whatever still runs in each namespace and
+# deletes it (for the tests' cleanup traps; missing ones are no error).
+del_namespaces() {
+  local ns pid
+  for ns in "$@"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+    ip netns del "$ns" 2>/dev/null
+  done
+  return 0
+}

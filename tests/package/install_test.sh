@@ -12,6 +12,7 @@ fail() { echo "FAIL: $*"; FAILURES=$((FAILURES + 1)); }
 cmake --install "$BUILD" --prefix "$TMP/usr" >/dev/null
 (cd "$TMP/usr" && find . -type f | sort) >"$TMP/files"
 cat >"$TMP/expected" <<'LIST'
+./bin/virtnat-port
 ./bin/virtnat-xml
 ./etc/virtnat/virtnatd.conf
 ./lib/systemd/system/virtnatd-admin.socket
@@ -21,12 +22,20 @@ cat >"$TMP/expected" <<'LIST'
 ./lib/tmpfiles.d/virtnatd.conf
 ./sbin/virtnatd
 ./share/man/man1/virtnat-xml.1
+./share/man/man8/virtnat-port.8
 ./share/man/man8/virtnatd.8
 ./share/virtnat/schemas/network.rng
 ./share/virtnat/schemas/portforward.rng
 ./share/virtnat/schemas/types.rng
 LIST
 if diff -u "$TMP/expected" "$TMP/files"; then echo "ok: installed files"; else fail "installed files"; fi
+# QEMU's script= and downscript= names of virtnat-port.
+for link in virtnat-ifup virtnat-ifdown; do
+  [[ $(readlink "$TMP/usr/bin/$link") == virtnat-port ]] && echo "ok: bin/$link -> virtnat-port" ||
+    fail "bin/$link is not a link to virtnat-port"
+  [[ $(readlink "$TMP/usr/share/man/man8/$link.8") == virtnat-port.8 ]] &&
+    echo "ok: man8/$link.8 -> virtnat-port.8" || fail "man8/$link.8 is not a link to virtnat-port.8"
+done
 
 # The unit names the configured prefix's sbin (CMAKE_INSTALL_PREFIX; --prefix
 # at install time cannot change it).
@@ -49,6 +58,13 @@ for opt in $("$TMP/usr/sbin/virtnatd" --help | grep -o -- '--[a-z][a-z-]*' | sor
     fail "virtnatd(8) does not document $opt"
 done
 echo "ok: virtnatd(8) documents every option of --help"
+
+# Every option of virtnat-port's usage is in its man page.
+for opt in $("$TMP/usr/bin/virtnat-port" 2>&1 | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+  MANWIDTH=200 man -l "$TMP/usr/share/man/man8/virtnat-port.8" 2>/dev/null | grep -q -- "$opt" ||
+    fail "virtnat-port(8) does not document $opt"
+done
+echo "ok: virtnat-port(8) documents every option of its usage"
 
 # Every setting of the default config, uncommented, is one virtnatd reads.
 sed -n 's/^#\([a-z_]* = .*\)$/\1/p' "$TMP/usr/etc/virtnat/virtnatd.conf" >"$TMP/all.conf"
