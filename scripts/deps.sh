@@ -24,4 +24,12 @@ virtnat_install_deps() {
     $sudo apt-get update
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
   fi
+  # The libvirtd module (plugin/) builds against the installed libvirt's
+  # source (Debian 12: 9.0.0), fetched once into plugin/libvirt-9.0.0.
+  local top
+  top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  if [ ! -d "$top/plugin/libvirt-9.0.0" ] &&
+    dpkg-query -W -f='${Version}' libvirt-daemon 2>/dev/null | grep -q '^9\.0\.0-'; then
+    "$top/plugin/fetch-libvirt-source"
+  fi
 }

@@ -56,6 +56,12 @@ if command -v lintian >/dev/null; then
 fi
 mkdir "$TMP/scratch"
 unshare --mount --net --propagation private -- "$0" --inside "$DEB" "$TMP/scratch"
+# The libvirtd module's package, built beside it: its own root and checks.
+MODULE_DEB=$(ls "$(dirname "$DEB")"/virtnat-libvirt-module_*.deb 2>/dev/null || true)
+if [[ -n $MODULE_DEB ]]; then
+  echo "--- virtnat-libvirt-module"
+  "$HERE/module_deb_test.sh" "$DEB" "$MODULE_DEB"
+fi
 exit  # the root section below runs only under chroot
 
 # --- in the root: runs under chroot, after dpkg -i, as the packaged system.
