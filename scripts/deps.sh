@@ -10,6 +10,7 @@ VIRTNAT_PACKAGES=(
   libvirt-clients python3-libvirt
   libvirt-daemon-system iptables iperf3 iputils-ping python3-matplotlib
   virt-manager xvfb xdotool
+  qemu-system-x86 ipxe-qemu
 )
 
 virtnat_install_deps() {

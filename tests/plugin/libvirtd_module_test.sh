@@ -7,7 +7,8 @@
 # events reach libvirtd's clients, also after virtnatd restarts; a stopped
 # virtnatd is a clear error; a module built for another libvirt version
 # declines with a log line and libvirtd still starts; without the module
-# libvirtd has its own driver back.
+# libvirtd has its own driver back. A QEMU guest (no OS: iPXE's DHCP) with
+# <interface type='network'> gets its port and lease from virtnatd.
 #
 #   libvirtd_module_test.sh VIRTNATD MODULE WRONG-VERSION-MODULE
 . "$(dirname "$0")/../compat/lib.sh"
@@ -18,6 +19,8 @@ LIBVIRT_MODULE=/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_drive
 [[ $(id -u) == 0 ]] || { echo "needs root (namespaces, libvirtd)"; exit 1; }
 [[ -f $LIBVIRT_MODULE ]] || { echo "no $LIBVIRT_MODULE: is Debian's libvirt-daemon-driver-network installed?"; exit 1; }
 
+# dnsmasq drops to its user before it reads the hosts file: it must reach it.
+chmod 755 "$TMP"
 LV=$TMP/libvirtd
 LV_PID=
 LV_URI="qemu+unix:///system?socket=$LV/sock/libvirt-sock"
@@ -59,9 +62,12 @@ log_outputs = "3:file:$LV/libvirtd.log"
 CONF
   {
     echo "set -e"
+    echo "ip link set lo up"
     echo "for d in /run /etc/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do"
     echo "  mount -t tmpfs -o mode=0755 vnplugin \$d"
     echo "done"
+    # Guests log to files (no virtlogd in the namespace) and run as root.
+    echo "printf 'stdio_handler = \"file\"\\nuser = \"root\"\\ngroup = \"root\"\\n' >/etc/libvirt/qemu.conf"
     [[ $1 == own ]] || echo "mount --bind '$1' '$LIBVIRT_MODULE'"
     echo "exec libvirtd --config '$LV/libvirtd.conf' --pid-file /run/libvirtd.pid"
   } >"$LV/enter.sh"
@@ -177,6 +183,64 @@ check "undefine event" "a-demo Undefined" 0 tail -1 "$TMP/events.txt"
 virsh -q -c "$URI" net-destroy a-demo >/dev/null
 kill "$EVENTS_PID"; wait "$EVENTS_PID" 2>/dev/null || true; EVENTS_PID=
 stop_libvirtd
+
+# A guest libvirtd starts with <interface type='network'> (QEMU software
+# emulation, no disk: its firmware's iPXE asks for a lease, so no guest OS
+# is needed): the qemu driver gets the port from virtnatd through the
+# module, the guest its lease from virtnatd's dnsmasq, and `virsh destroy`
+# removes the port. The guest's tap joins virtnatd's bridge, so virtnatd
+# runs in libvirtd's network namespace here.
+kill "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true
+start_libvirtd "$MODULE"
+rm -f "$SOCK" "$SOCK_RO"
+nsenter --net="/proc/$LV_PID/ns/net" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK_RO" \
+  --config-dir "$TMP/g/etc" --state-dir "$TMP/g/lib" --run-dir "$TMP/g/run" --log-level warning \
+  2>>"$TMP/daemon.log" &
+DAEMON_PID=$!
+for _ in $(seq 100); do [[ -S $SOCK_RO ]] && break; sleep 0.05; done
+cat >"$TMP/guest.xml" <<'XML'
+<domain type='qemu'>
+  <name>vn-guest</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os>
+  <devices>
+    <interface type='network'>
+      <source network='a-demo'/>
+      <mac address='52:54:00:a1:00:01'/>
+      <model type='e1000'/>
+    </interface>
+  </devices>
+</domain>
+XML
+"${V[@]}" net-define "$DATA/a-demo.xml" >/dev/null
+"${V[@]}" net-start a-demo >/dev/null
+"${V[@]}" define "$TMP/guest.xml" >/dev/null
+check "guest with <interface type='network'> starts" "Domain 'vn-guest' started" 0 \
+  "${V[@]}" start vn-guest
+check "its port is virtnatd's, owned by the guest" "1 vn-guest" 0 bash -c \
+  "echo \$(virsh -q -c '$URI' net-port-list a-demo | wc -l) \
+   \$(virsh -q -c '$URI' net-port-list a-demo | xargs virsh -q -c '$URI' net-port-dumpxml a-demo |
+      sed -n 's,.*<name>\\(.*\\)</name>.*,\\1,p')"
+same "net-port-list with the guest's port" net-port-list a-demo
+check "the guest's tap is on virtnatd's bridge" "vnet0" 0 bash -c \
+  "nsenter --net=/proc/$DAEMON_PID/ns/net ip -o link show master virbra1 | awk -F': ' '{print \$2}' | sed 's/@.*//'"
+for _ in $(seq 600); do
+  virsh -q -c "$LV_URI" net-dhcp-leases a-demo 2>/dev/null | grep -q 52:54:00:a1:00:01 && break
+  sleep 0.1
+done
+check "the guest's lease from virtnatd's dnsmasq" "52:54:00:a1:00:01 ipv4 192.168.201.10/24 fixed1" 0 \
+  bash -c "virsh -q -c '$LV_URI' net-dhcp-leases a-demo | awk '{print \$3, \$4, \$5, \$6}'"
+same "net-dhcp-leases with the guest's lease" net-dhcp-leases a-demo
+check "virsh destroy" "Domain 'vn-guest' destroyed" 0 "${V[@]}" destroy vn-guest
+check "the port is gone" "" 0 virsh -q -c "$URI" net-port-list a-demo
+"${V[@]}" undefine vn-guest >/dev/null
+"${V[@]}" net-destroy a-demo >/dev/null
+"${V[@]}" net-undefine a-demo >/dev/null
+stop_libvirtd  # and virtnatd, in its namespace: back to a namespace of its own
+wait "$DAEMON_PID" 2>/dev/null || true
+rm -f "$SOCK" "$SOCK_RO"
+start_daemon
 
 # A module built for another libvirt version declines, and libvirtd starts.
 start_libvirtd "$WRONG_MODULE"
