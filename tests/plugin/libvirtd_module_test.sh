@@ -7,11 +7,13 @@
 # events reach libvirtd's clients, also after virtnatd restarts; a stopped
 # virtnatd is a clear error; a module built for another libvirt version
 # declines with a log line and libvirtd still starts; without the module
-# libvirtd has its own driver back. A QEMU guest (no OS: iPXE's DHCP) with
+# libvirtd has its own driver back. virt-manager lists virtnatd's networks
+# on qemu:///system. A QEMU guest (no OS: iPXE's DHCP) with
 # <interface type='network'> gets its port and lease from virtnatd.
 #
 #   libvirtd_module_test.sh VIRTNATD MODULE WRONG-VERSION-MODULE
 . "$(dirname "$0")/../compat/lib.sh"
+. "$(dirname "$0")/../compat/gui.sh"
 DATA=$(cd "$(dirname "$0")/../compat/data" && pwd)
 MODULE=${2:?module}
 WRONG_MODULE=${3:?wrong-version module}
@@ -40,6 +42,7 @@ stop_libvirtd() {
   LV_PID=
 }
 all_cleanup() {
+  stop_gui
   [[ -n $EVENTS_PID ]] && kill "$EVENTS_PID" 2>/dev/null
   stop_libvirtd
   cleanup
@@ -153,6 +156,29 @@ same "net-port-dumpxml" net-port-dumpxml a-demo "$PORT"
 check "net-port-delete through libvirtd" "Network port $PORT deleted" 0 \
   "${V[@]}" net-port-delete a-demo "$PORT"
 same "net-port-list after delete" net-port-list a-demo
+
+# virt-manager (under Xvfb) on libvirtd's qemu:///system lists virtnatd's
+# network; VIRTNAT_SCREENSHOT=FILE saves its Virtual Networks tab.
+start_gui
+virt-manager --debug --connect "$LV_URI" --show-host-summary >"$TMP/virt-manager.log" 2>&1 &
+VM_PID=$!
+for _ in $(seq 600); do
+  grep -q "error dialog message\|=a-demo status=Active added" "$TMP/virt-manager.log" && break
+  sleep 0.1
+done
+check "virt-manager on qemu:///system lists virtnatd's network" "=a-demo status=Active added" 0 \
+  bash -c "grep -o '=a-demo status=Active added' '$TMP/virt-manager.log' | head -1"
+check "virt-manager shows no error dialog" "" 0 \
+  bash -c "grep -A8 'error dialog message' '$TMP/virt-manager.log' || true"
+if [[ -n ${VIRTNAT_SCREENSHOT:-} ]]; then
+  wid=$(xdotool search --sync --name "Connection Details" | head -1)
+  xdotool mousemove --window "$wid" 175 49 click 1  # the Virtual Networks tab
+  sleep 1
+  xdotool mousemove --window "$wid" 100 80 click 1  # a-demo, first in the list
+  sleep 1
+  screenshot "$VIRTNAT_SCREENSHOT"
+fi
+stop_gui
 
 # An event that virtnatd raises for a client of its own.
 virsh -q -c "$URI" net-destroy a-demo >/dev/null
