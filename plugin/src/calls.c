@@ -67,24 +67,27 @@ static int vnConnectListDefinedNetworks(virConnectPtr conn G_GNUC_UNUSED, char *
   VN_FORWARD(int, -1, NULL, virConnectListDefinedNetworks(call.up, names, maxnames));
 }
 
-/* The list in the caller's allocator (glib, as libvirt's own), of local
- * networks in virtnatd's order. */
-static int vn_local_networks(virConnectPtr conn, virNetworkPtr *ups, int n, virNetworkPtr **nets) {
-  virNetworkPtr *out = g_new0(virNetworkPtr, n + 1);
+int vn_local_list(void *owner, void **ups, int n, vn_twin_fn twin, void ***out) {
+  void **list = g_new0(void *, n + 1);
   int ret = n;
   for (int i = 0; i < n; i++) {
-    if (ret >= 0 && !(out[i] = vn_priv.getNetwork(conn, ups[i]->name, ups[i]->uuid))) ret = -1;
+    if (ret >= 0 && !(list[i] = twin(owner, ups[i]))) ret = -1;
     vn_priv.objectUnref(ups[i]);
   }
   g_free(ups);
   if (ret < 0) {
     for (int i = 0; i < n; i++)
-      if (out[i]) vn_priv.objectUnref(out[i]);
-    g_free(out);
+      if (list[i]) vn_priv.objectUnref(list[i]);
+    g_free(list);
     return -1;
   }
-  *nets = out;
+  *out = list;
   return ret;
+}
+
+static void *vn_network_twin(void *conn, void *upstream) {
+  virNetworkPtr net = upstream;
+  return vn_priv.getNetwork(conn, net->name, net->uuid);
 }
 
 static int vnConnectListAllNetworks(virConnectPtr conn, virNetworkPtr **nets, unsigned int flags) {
@@ -95,7 +98,7 @@ static int vnConnectListAllNetworks(virConnectPtr conn, virNetworkPtr **nets, un
   n = virConnectListAllNetworks(call.up, nets ? &ups : NULL, flags);
   vn_call_end(&call);
   if (n < 0 || !nets) return n;
-  return vn_local_networks(conn, ups, n, nets);
+  return vn_local_list(conn, (void **)ups, n, vn_network_twin, (void ***)nets);
 }
 
 static int vnConnectNetworkEventRegisterAny(virConnectPtr conn, virNetworkPtr net, int eventID,
@@ -191,17 +194,6 @@ static int vnNetworkGetDHCPLeases(virNetworkPtr net, const char *mac,
    * virtnatd's array is handed on as it is. */
   VN_FORWARD(int, -1, net, virNetworkGetDHCPLeases(call.net, mac, leases, flags));
 }
-
-/* The ports: port_calls.c. */
-virNetworkPortPtr vnNetworkPortLookupByUUID(virNetworkPtr net, const unsigned char *uuid);
-virNetworkPortPtr vnNetworkPortCreateXML(virNetworkPtr net, const char *xml, unsigned int flags);
-char *vnNetworkPortGetXMLDesc(virNetworkPortPtr port, unsigned int flags);
-int vnNetworkPortSetParameters(virNetworkPortPtr port, virTypedParameterPtr params, int nparams,
-                               unsigned int flags);
-int vnNetworkPortGetParameters(virNetworkPortPtr port, virTypedParameterPtr *params, int *nparams,
-                               unsigned int flags);
-int vnNetworkPortDelete(virNetworkPortPtr port, unsigned int flags);
-int vnNetworkListAllPorts(virNetworkPtr net, virNetworkPortPtr **ports, unsigned int flags);
 
 /* Every entry libvirt 9.0's own network driver fills (bridge_driver.c). */
 virNetworkDriver vn_network_driver = {

@@ -24,4 +24,21 @@ void vn_call_end(struct vn_call *call);
 /* A local network of `conn` for an upstream one (which is released). */
 virNetworkPtr vn_local_network(virConnectPtr conn, virNetworkPtr upstream);
 
+/* The local objects for an upstream list, in libvirt's allocator: `twin`
+ * builds one from its owner (a connection or a network) and an upstream
+ * object; the upstream objects are released and their list freed. */
+typedef void *(*vn_twin_fn)(void *owner, void *upstream);
+int vn_local_list(void *owner, void **ups, int n, vn_twin_fn twin, void ***out);
+
+/* The port calls (port_calls.c), entries of the driver. */
+virNetworkPortPtr vnNetworkPortLookupByUUID(virNetworkPtr net, const unsigned char *uuid);
+virNetworkPortPtr vnNetworkPortCreateXML(virNetworkPtr net, const char *xml, unsigned int flags);
+char *vnNetworkPortGetXMLDesc(virNetworkPortPtr port, unsigned int flags);
+int vnNetworkPortSetParameters(virNetworkPortPtr port, virTypedParameterPtr params, int nparams,
+                               unsigned int flags);
+int vnNetworkPortGetParameters(virNetworkPortPtr port, virTypedParameterPtr *params, int *nparams,
+                               unsigned int flags);
+int vnNetworkPortDelete(virNetworkPortPtr port, unsigned int flags);
+int vnNetworkListAllPorts(virNetworkPtr net, virNetworkPortPtr **ports, unsigned int flags);
+
 extern virNetworkDriver vn_network_driver;

@@ -6,22 +6,16 @@
 #define VIR_FROM_THIS VIR_FROM_NETWORK
 VIR_LOG_INIT("virtnat.ports");
 
-virNetworkPortPtr vnNetworkPortLookupByUUID(virNetworkPtr net, const unsigned char *uuid);
-virNetworkPortPtr vnNetworkPortCreateXML(virNetworkPtr net, const char *xml, unsigned int flags);
-char *vnNetworkPortGetXMLDesc(virNetworkPortPtr port, unsigned int flags);
-int vnNetworkPortSetParameters(virNetworkPortPtr port, virTypedParameterPtr params, int nparams,
-                               unsigned int flags);
-int vnNetworkPortGetParameters(virNetworkPortPtr port, virTypedParameterPtr *params, int *nparams,
-                               unsigned int flags);
-int vnNetworkPortDelete(virNetworkPortPtr port, unsigned int flags);
-int vnNetworkListAllPorts(virNetworkPtr net, virNetworkPortPtr **ports, unsigned int flags);
-
 /* A local port of `net` for an upstream one (which is released). */
 static virNetworkPortPtr vn_local_port(virNetworkPtr net, virNetworkPortPtr upstream) {
   if (!upstream) return NULL;
   virNetworkPortPtr local = vn_priv.getNetworkPort(net, upstream->uuid);
   vn_priv.objectUnref(upstream);
   return local;
+}
+
+static void *vn_port_twin(void *net, void *upstream) {
+  return vn_priv.getNetworkPort(net, ((virNetworkPortPtr)upstream)->uuid);
 }
 
 /* An upstream call on the twin of a local port. */
@@ -87,19 +81,5 @@ int vnNetworkListAllPorts(virNetworkPtr net, virNetworkPortPtr **ports, unsigned
   vn_call_end(&call);
   if (n < 0 || !ports) return n;
 
-  virNetworkPortPtr *out = g_new0(virNetworkPortPtr, n + 1);
-  int ret = n;
-  for (int i = 0; i < n; i++) {
-    if (ret >= 0 && !(out[i] = vn_priv.getNetworkPort(net, ups[i]->uuid))) ret = -1;
-    vn_priv.objectUnref(ups[i]);
-  }
-  g_free(ups);
-  if (ret < 0) {
-    for (int i = 0; i < n; i++)
-      if (out[i]) vn_priv.objectUnref(out[i]);
-    g_free(out);
-    return -1;
-  }
-  *ports = out;
-  return ret;
+  return vn_local_list(net, (void **)ups, n, vn_port_twin, (void ***)ports);
 }

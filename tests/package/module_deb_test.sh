@@ -12,25 +12,16 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
+. "$HERE/root.sh"
 
 if [[ ${1:-} == --inside ]]; then
   deb=$2 module_deb=$3 scratch=$4
-  mount -t tmpfs tmpfs "$scratch"
-  mkdir "$scratch"/{upper,work,root}
-  mount -t overlay overlay -o "lowerdir=/,upperdir=$scratch/upper,workdir=$scratch/work" \
-    "$scratch/root"
-  root=$scratch/root
-  for d in proc sys dev; do mount --rbind "/$d" "$root/$d"; done
   # libvirtd sees none of the host's libvirt state, definitions or config.
-  for d in run tmp var/log/libvirt var/lib/libvirt var/cache/libvirt etc/libvirt; do
-    mount -t tmpfs tmpfs "$root/$d"
-  done
-  chmod 1777 "$root/tmp"
+  root=$(make_root "$scratch" var/log/libvirt var/lib/libvirt var/cache/libvirt etc/libvirt)
   cp "$deb" "$root/tmp/virtnat.deb"
   cp "$module_deb" "$root/tmp/module.deb"
   cp "$SRC/tests/compat/data/a-demo.xml" "$root/tmp/net.xml"
-  exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-    /bin/bash -c "$(sed -n '/^# --- in the root/,$p' "$0")"
+  enter_root "$root" "$0"
 fi
 
 if [[ $(id -u) != 0 ]]; then echo "FAIL: needs root (mount and network namespaces)"; exit 1; fi
@@ -42,14 +33,7 @@ if [[ -z $DEB ]]; then
   DEB=$(ls "$TMP"/out/virtnat_*.deb)
   MODULE_DEB=$(ls "$TMP"/out/virtnat-libvirt-module_*.deb)
 fi
-echo "ok: built $(basename "$MODULE_DEB")"
-echo "--- contents"
-dpkg-deb -c "$MODULE_DEB" | awk '{print $6}' | grep -v '/$'
-if command -v lintian >/dev/null; then
-  lintian --no-tag-display-limit "$MODULE_DEB" >"$TMP/lintian" 2>&1 || true
-  if grep -q '^E:' "$TMP/lintian"; then cat "$TMP/lintian"; echo "FAIL: lintian errors"; exit 1; fi
-  echo "ok: lintian reports no error ($(grep -c '^W:' "$TMP/lintian" || true) warnings)"
-fi
+inspect_deb "$MODULE_DEB" "$TMP"
 mkdir "$TMP/scratch"
 unshare --mount --net --propagation private -- "$0" --inside "$DEB" "$MODULE_DEB" "$TMP/scratch"
 exit  # the root section below runs only under chroot

@@ -53,16 +53,7 @@ trap all_cleanup EXIT
 # namespaces (tmpfs over its directories, as bench/lib/daemons.py runs it).
 start_libvirtd() {
   rm -rf "$LV"
-  mkdir -p "$LV/sock"
-  cat >"$LV/libvirtd.conf" <<CONF
-listen_tls = 0
-listen_tcp = 0
-unix_sock_dir = "$LV/sock"
-unix_sock_rw_perms = "0700"
-auth_unix_rw = "none"
-auth_unix_ro = "none"
-log_outputs = "3:file:$LV/libvirtd.log"
-CONF
+  write_libvirtd_conf "$LV"
   {
     echo "set -e"
     echo "ip link set lo up"
