@@ -65,6 +65,11 @@ div=$(dpkg-divert --list "$M")
 nm -D --defined-only "$M" | grep -q ' T networkRegister$' && ! cmp -s "$M" "$M.distrib" &&
   echo "ok: virtnat's module at libvirt's path" || fail "$M is not virtnat's module"
 
+dropin=/lib/systemd/system/libvirtd.service.d/virtnat.conf
+[[ $(grep -E '^(Wants|After)=' "$dropin" 2>/dev/null) == "Wants=virtnatd.socket
+After=virtnatd.socket" ]] && echo "ok: libvirtd.service starts after virtnatd.socket ($dropin)" ||
+  fail "no drop-in ordering libvirtd after virtnatd.socket at $dropin"
+
 # virtnatd on its units' paths, as socket activation starts it.
 unit() { sed -n "s/^$2=//p" "/lib/systemd/system/$1"; }
 rw=$(unit virtnatd.socket ListenStream) ro=$(unit virtnatd-ro.socket ListenStream)
@@ -95,7 +100,8 @@ kill "$daemon"; wait "$daemon" 2>/dev/null || true
 dpkg -r virtnat-libvirt-module >/tmp/dpkg.log 2>&1 || { cat /tmp/dpkg.log; fail "dpkg -r"; }
 [[ $(sha256sum <"$M") == "$original" ]] && echo "ok: dpkg -r puts libvirt's module back" ||
   fail "$M is not libvirt's module after removal"
-[[ ! -e $M.distrib && -z $(dpkg-divert --list "$M") ]] && echo "ok: no diversion left" ||
+[[ ! -e $M.distrib && -z $(dpkg-divert --list "$M") && ! -e $dropin ]] &&
+  echo "ok: no diversion or drop-in left" ||
   fail "diversion or .distrib left: $(dpkg-divert --list "$M")"
 start_libvirtd
 out=$(virsh -c qemu:///system net-define /tmp/net.xml 2>&1) &&
