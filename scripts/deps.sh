@@ -13,7 +13,7 @@ VIRTNAT_PACKAGES=(
   # the test guest (tests/support/guest/): QEMU with software emulation and
   # libvirt's embedded driver (virt-qemu-run); its kernel and busybox-static
   # are downloaded with apt-get download, not installed
-  qemu-system-x86 libvirt-daemon-driver-qemu
+  qemu-system-x86 libvirt-daemon-driver-qemu ipxe-qemu
 )
 
 virtnat_install_deps() {
@@ -32,5 +32,13 @@ virtnat_install_deps() {
       cat "$log"; rm -f "$log"; echo "installing packages failed"; return 1
     fi
     rm -f "$log"
+  fi
+  # The libvirtd module (plugin/) builds against the installed libvirt's
+  # source (Debian 12: 9.0.0), fetched once into plugin/libvirt-9.0.0.
+  local top
+  top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  if [ ! -d "$top/plugin/libvirt-9.0.0" ] &&
+    dpkg-query -W -f='${Version}' libvirt-daemon 2>/dev/null | grep -q '^9\.0\.0-'; then
+    "$top/plugin/fetch-libvirt-source"
   fi
 }

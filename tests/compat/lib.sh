@@ -44,6 +44,22 @@ start_daemon_in_ns() {
   echo "virtnatd did not start:"; cat "$TMP/daemon.log"; return 1
 }
 
+# write_libvirtd_conf DIR: DIR/libvirtd.conf for a libvirtd a test runs:
+# its sockets in DIR/sock, no TCP or TLS, no authentication, warnings and
+# errors in DIR/libvirtd.log.
+write_libvirtd_conf() {
+  mkdir -p "$1/sock"
+  cat >"$1/libvirtd.conf" <<CONF
+listen_tls = 0
+listen_tcp = 0
+unix_sock_dir = "$1/sock"
+unix_sock_rw_perms = "0700"
+auth_unix_rw = "none"
+auth_unix_ro = "none"
+log_outputs = "3:file:$1/libvirtd.log"
+CONF
+}
+
 FAILURES=0
 # expect NAME EXPECTED-FILE-OR-TEXT -- command...: compares stdout+stderr and the exit code.
 check() {

@@ -194,17 +194,8 @@ lv_cleanup() {
 }
 if command -v libvirtd >/dev/null && [[ $(id -u) == 0 ]]; then
   trap lv_cleanup EXIT
-  mkdir -p "$LV/sock"
+  write_libvirtd_conf "$LV"
   write_hooks "$LV/hooks" "$LV/calls"
-  cat >"$LV/libvirtd.conf" <<CONF
-listen_tls = 0
-listen_tcp = 0
-unix_sock_dir = "$LV/sock"
-unix_sock_rw_perms = "0700"
-auth_unix_rw = "none"
-auth_unix_ro = "none"
-log_outputs = "3:file:$LV/libvirtd.log"
-CONF
   cat >"$LV/enter.sh" <<SH
 set -e
 for d in /run /etc/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
