@@ -4,7 +4,9 @@
 #include <strings.h>
 
 #include "driver/objects/network_objects.h"
+#include "driver/objects/port_allocation.h"
 #include "driver/qos/port_bandwidth.h"
+#include "xml/network_defaults.h"
 
 namespace virtnat::driver {
 namespace {
@@ -47,12 +49,24 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
                                VIR_NETWORK_PORT_CREATE_RECLAIM | VIR_NETWORK_PORT_CREATE_VALIDATE,
                                "networkPortCreateXML"));
     ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
-    ASSIGN_OR_RETURN(PortDef port, ParsePortXml(xml));
+    // libvirt's networkPortCreateXML: parse (and validate), then the state
+    // of the network, then the plug against RECLAIM.
+    ASSIGN_OR_RETURN(PortDef port, ParsePortXml(xml, flags & VIR_NETWORK_PORT_CREATE_VALIDATE));
     RETURN_IF_ERROR(CheckPortAddable(*obj, port.uuid));
-    // libvirt's networkAllocatePort: the portgroup's bandwidth, then its checks.
-    port.bandwidth = EffectivePortBandwidth(obj->def, port.group, port.bandwidth);
-    RETURN_IF_ERROR(CheckPortBandwidth(obj->def, port.mac, port.bandwidth, std::nullopt));
-    port.plug_bridge = obj->def.bridge.name;
+    const bool reclaim = flags & VIR_NETWORK_PORT_CREATE_RECLAIM;
+    RETURN_IF_ERROR(CheckReclaimFlag(port, reclaim));
+    if (reclaim) {
+      // networkNotifyPort: the port comes back as it was.
+      RETURN_IF_ERROR(ReclaimPlug(obj->def, port));
+      return port;
+    }
+    // networkAllocatePort: settings merged from the network, the plug, the
+    // bandwidth checks, the virtualport completed.
+    RETURN_IF_ERROR(MergePortSettings(obj->def, port));
+    RETURN_IF_ERROR(AllocatePlug(obj->def, port));
+    RETURN_IF_ERROR(
+        CheckPortBandwidth(obj->def, xml::FormatMac(port.mac), port.bandwidth, std::nullopt));
+    RETURN_IF_ERROR(CompleteVirtualPort(port, random_bytes_));
     return port;
   }();
   if (!checked.ok()) return done(checked.error());
@@ -73,8 +87,36 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
             }
             Uuid uuid = port.uuid;
             (*obj)->ports[uuid] = std::move(port);
-            done(PortRef{NetworkRef{(*obj)->def.name, (*obj)->def.uuid}, uuid});
+            NetworkRef ref{(*obj)->def.name, (*obj)->def.uuid};
+            // The status record holds the ports: written before the reply.
+            if (live_change_hook_) live_change_hook_(ref);
+            done(PortRef{ref, uuid});
           });
+}
+
+std::vector<std::string> NetworkObjects::AdoptPorts(const NetworkRef& net,
+                                                    const std::vector<std::string>& ports) {
+  std::vector<std::string> problems;
+  Result<NetworkObject*> obj = Find(net);
+  if (!obj.ok()) return {obj.error().message};
+  for (const std::string& text : ports) {
+    Result<PortDef> port = ParsePortXml(text, false);
+    if (!port.ok()) {
+      problems.push_back("network '" + net.name +
+                         "': a recorded port is unreadable: " + port.error().message);
+      continue;
+    }
+    // networkNotifyPort's checks, as for a reclaimed port (no hook: the
+    // port existed all along).
+    if (Status st = ReclaimPlug((*obj)->def, *port); !st.ok()) {
+      problems.push_back("network '" + net.name + "': recorded port " +
+                         xml::FormatUuid(port->uuid) + " dropped: " + st.message());
+      continue;
+    }
+    Uuid uuid = port->uuid;
+    (*obj)->ports[uuid] = std::move(*port);
+  }
+  return problems;
 }
 
 Result<PortRef> NetworkObjects::PortLookupByUuid(const NetworkRef& net, const Uuid& uuid) {
@@ -96,6 +138,7 @@ Status NetworkObjects::PortDelete(const PortRef& port, unsigned flags) {
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(port.network));
   PortDef deleted = std::move(*def);
   obj->ports.erase(port.uuid);
+  if (live_change_hook_) live_change_hook_(NetworkRef{obj->def.name, obj->def.uuid});
   // libvirt: "port-deleted" once the port is released, its outcome ignored.
   RunHook(HookOp::kPortDeleted, obj->def, obj->ports.size(), &deleted, [](Status) {});
   return Status::Ok();
@@ -125,8 +168,10 @@ Status NetworkObjects::PortSetParameters(const PortRef& port, const std::vector<
   PortDef changed = *def;
   RETURN_IF_ERROR(SetPortParameters(changed, params));
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(port.network));
-  RETURN_IF_ERROR(CheckPortBandwidth(obj->def, changed.mac, changed.bandwidth, def->bandwidth));
+  RETURN_IF_ERROR(
+      CheckPortBandwidth(obj->def, xml::FormatMac(changed.mac), changed.bandwidth, def->bandwidth));
   *def = std::move(changed);
+  if (live_change_hook_) live_change_hook_(NetworkRef{obj->def.name, obj->def.uuid});
   return Status::Ok();
 }
 

@@ -1,7 +1,9 @@
 #pragma once
-// A <networkport> document (virNetworkPortDef), as far as a bridge-backed
-// network needs it: identity, owner, MAC, bandwidth and the plug the network
-// fills in.
+// A <networkport> document (libvirt's virNetworkPortDef): identity, owner,
+// MAC, the settings the network merges into it (portgroup, virtualport,
+// bandwidth and its class id, vlan, isolation, rx filters) and the plug the
+// network fills in. Parsed and printed as libvirt 9.0 does (element order,
+// errors); the plug holds every type libvirt knows, whoever allocated it.
 
 #include <optional>
 #include <string>
@@ -14,19 +16,50 @@
 
 namespace virtnat::driver {
 
+enum class PlugType { kNone, kNetwork, kBridge, kDirect, kHostdevPci };
+
+// "none", "network", "bridge", "direct", "hostdev-pci".
+const char* PlugTypeName(PlugType type);
+
+// <plug type='...'>: what the hypervisor connects the guest to. Only the
+// fields of `type` are meaningful.
+struct PortPlug {
+  PlugType type = PlugType::kNone;
+  std::string bridge;                                                       // network, bridge
+  xml::MacTableManager mac_table_manager = xml::MacTableManager::kDefault;  // network, bridge
+  std::string dev;   // direct: the link device
+  std::string mode;  // direct: "vepa" (the default), "private", "bridge", "passthrough"
+  xml::TriState managed = xml::TriState::kAbsent;  // hostdev-pci
+  std::string driver;                              // hostdev-pci: "kvm", "vfio", "xen"; "" none
+  xml::PciAddress address;                         // hostdev-pci
+  bool operator==(const PortPlug&) const = default;
+};
+
 struct PortDef {
   Uuid uuid{};
   std::string owner_name;
-  std::optional<Uuid> owner_uuid;
-  std::string mac;
+  Uuid owner_uuid{};
+  xml::MacAddress mac{};
   std::string group;  // <group> (portgroup name)
+  std::optional<xml::VirtualPort> virtualport;
   std::optional<xml::Bandwidth> bandwidth;
-  std::string plug_bridge;  // set by the network at creation
+  unsigned class_id = 0;  // <bandwidth classID>: the tc class of a floor; 0 none
+  std::optional<xml::Vlan> vlan;
+  xml::TriState isolated = xml::TriState::kAbsent;                // <port isolated>
+  xml::TriState trust_guest_rx_filters = xml::TriState::kAbsent;  // <rxfilters trustGuest>
+  PortPlug plug;
+  bool operator==(const PortDef&) const = default;
 };
 
-// Errors: XML_DETAIL for malformed text, INTERNAL_ERROR "network port has no
-// uuid" when <uuid> is missing (libvirtd's text).
-Result<PortDef> ParsePortXml(std::string_view text);
+// libvirt's errors: XML_DETAIL for malformed text, XML_ERROR "unknown root
+// element for network port" for another root, INTERNAL_ERROR "network port
+// has no uuid" / "no owner name" / "no owner UUID" / "no mac" and "Unable
+// to parse UUID|MAC 'X'", XML_ERROR for a bad plug ("Missing network port
+// bridge name", "Invalid macTableManager setting 'X' in network port", ...),
+// and the bandwidth, vlan and virtualport parsers' own errors.
+// `validate` (VIR_NETWORK_PORT_CREATE_VALIDATE): a well-formed document is
+// first checked against schemas/networkport.rng (XML_INVALID_SCHEMA).
+Result<PortDef> ParsePortXml(std::string_view text, bool validate = false);
 std::string FormatPortXml(const PortDef& port);
 
 // virNetworkPortGetParameters: the inbound.* values when there is inbound

@@ -73,8 +73,8 @@ class FakeAdoptionHost final : public driver::AdoptionHost, public driver::Clean
     if (!ensure_rules_status.ok()) return ensure_rules_status;
     return missing_rules;
   }
-  Status AdoptDriver(const xml::NetworkDef& live) override {
-    calls.push_back("adopt driver " + live.name);
+  Status AdoptDriver(const RecordedNetwork& net) override {
+    calls.push_back("adopt driver " + net.def->name);
     return Status::Ok();
   }
   Status ReleaseHost(const RecordedNetwork& net) override {

@@ -1,0 +1,190 @@
+#include "driver/objects/port_allocation.h"
+
+#include <libvirt/virterror.h>
+
+namespace virtnat::driver {
+namespace {
+
+const xml::PortGroup* FindPortGroup(const xml::NetworkDef& net, const std::string& name) {
+  // virPortGroupFindByName: the named group, or the default one when the
+  // port names none.
+  for (const xml::PortGroup& pg : net.portgroups) {
+    if (name.empty() ? pg.is_default : pg.name == name) return &pg;
+  }
+  return nullptr;
+}
+
+std::string TypeName(const std::string& type) { return type.empty() ? "none" : type; }
+
+Status Mismatch(const char* what, const std::string& a, const std::string& b, bool quoted) {
+  std::string q = quoted ? "'" : "";
+  return XmlError(std::string("attempt to merge virtualports with mismatched ") + what + " (" + q +
+                  a + q + " and " + q + b + q + ")");
+}
+
+// virNetDevVPortProfileMerge: the parameters `mods` sets that fit the type
+// come into `orig` where it has none; a different value is an error.
+Status MergeVirtualPort(xml::VirtualPort& orig, const xml::VirtualPort& mods) {
+  if (!mods.type.empty()) {
+    if (!orig.type.empty() && orig.type != mods.type) {
+      return XmlError("attempt to merge virtualports with mismatched types (" + orig.type +
+                      " and " + mods.type + ")");
+    }
+    orig.type = mods.type;
+  }
+  const std::string& t = orig.type;
+  bool qbg = t.empty() || t == "802.1Qbg";
+  bool ovs = t.empty() || t == "openvswitch";
+  bool qbh = t.empty() || t == "802.1Qbh";
+  struct Field {
+    std::string xml::VirtualPort::*member;
+    bool fits;
+    const char* plural;
+    bool quoted;
+  };
+  const Field fields[] = {
+      {&xml::VirtualPort::manager_id, qbg, "managerids", false},
+      {&xml::VirtualPort::type_id, qbg, "typeids", false},
+      {&xml::VirtualPort::type_id_version, qbg, "typeidversions", false},
+      {&xml::VirtualPort::instance_id, qbg, "instanceids", true},
+      {&xml::VirtualPort::interface_id, ovs, "interfaceids", true},
+      {&xml::VirtualPort::profile_id, ovs || qbh, "profileids", true},
+  };
+  for (const Field& f : fields) {
+    const std::string& mod = mods.*f.member;
+    std::string& cur = orig.*f.member;
+    if (mod.empty() || !f.fits) continue;
+    if (!cur.empty() && cur != mod) return Mismatch(f.plural, cur, mod, f.quoted);
+    cur = mod;
+  }
+  return Status::Ok();
+}
+
+// virUUIDGenerate: a version 4 UUID.
+std::string RandomUuid(const RandomBytes& random) {
+  Uuid uuid{};
+  random(uuid.data(), uuid.size());
+  uuid[6] = (uuid[6] & 0x0f) | 0x40;
+  uuid[8] = (uuid[8] & 0x3f) | 0x80;
+  return xml::FormatUuid(uuid);
+}
+
+}  // namespace
+
+Status CheckReclaimFlag(const PortDef& port, bool reclaim) {
+  if (port.plug.type == PlugType::kNone && reclaim) {
+    return Error{VIR_ERR_INVALID_ARG, VIR_FROM_NETWORK,
+                 "invalid argument: Port reclaim requested but plug type is none"};
+  }
+  if (port.plug.type != PlugType::kNone && !reclaim) {
+    return Error{VIR_ERR_INVALID_ARG, VIR_FROM_NETWORK,
+                 "invalid argument: Port reclaim not requested but plug type is not none"};
+  }
+  return Status::Ok();
+}
+
+Status MergePortSettings(const xml::NetworkDef& net, PortDef& port) {
+  const xml::PortGroup* pg = FindPortGroup(net, port.group);
+  if (!port.bandwidth && pg && pg->bandwidth) port.bandwidth = pg->bandwidth;
+  if (!port.vlan || port.vlan->tags.empty()) {
+    if (pg && pg->vlan && !pg->vlan->tags.empty()) {
+      port.vlan = pg->vlan;
+    } else if (net.vlan && !net.vlan->tags.empty()) {
+      port.vlan = net.vlan;
+    }
+  }
+  if (port.trust_guest_rx_filters == xml::TriState::kAbsent) {
+    if (pg && pg->trust_guest_rx_filters != xml::TriState::kAbsent) {
+      port.trust_guest_rx_filters = pg->trust_guest_rx_filters;
+    } else {
+      port.trust_guest_rx_filters = net.trust_guest_rx_filters;
+    }
+  }
+  if (port.isolated == xml::TriState::kAbsent) port.isolated = net.port_isolated;
+  // virNetDevVPortProfileMerge3: nothing to merge unless one of the three
+  // has a type; then the port's, the network's, the portgroup's.
+  auto typed = [](const std::optional<xml::VirtualPort>& vp) { return vp && !vp->type.empty(); };
+  const std::optional<xml::VirtualPort> none;
+  const std::optional<xml::VirtualPort>& from_group = pg ? pg->virtualport : none;
+  if (typed(port.virtualport) || typed(net.virtualport) || typed(from_group)) {
+    xml::VirtualPort merged = port.virtualport.value_or(xml::VirtualPort{});
+    if (net.virtualport) RETURN_IF_ERROR(MergeVirtualPort(merged, *net.virtualport));
+    if (from_group) RETURN_IF_ERROR(MergeVirtualPort(merged, *from_group));
+    port.virtualport = std::move(merged);
+  }
+  return Status::Ok();
+}
+
+Status AllocatePlug(xml::NetworkDef& net, PortDef& port) {
+  if (!xml::HasManagedBridge(net.forward.mode)) {
+    return MakeError(VIR_ERR_OPERATION_UNSUPPORTED, VIR_FROM_NETWORK,
+                     std::string("network '") + net.name + "' with forward mode '" +
+                         xml::ForwardModeName(net.forward.mode) +
+                         "' cannot allocate ports in virtnat");
+  }
+  port.plug = PortPlug{};
+  port.plug.type = PlugType::kNetwork;
+  port.plug.bridge = net.bridge.name;
+  port.plug.mac_table_manager = net.bridge.mac_table_manager;
+  if (port.virtualport) {
+    return MakeError(VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_NETWORK,
+                     "<virtualport type='" + TypeName(port.virtualport->type) +
+                         "'> not supported for network '" + net.name +
+                         "' which uses IP forwarding");
+  }
+  return Status::Ok();
+}
+
+Status CompleteVirtualPort(PortDef& port, const RandomBytes& random) {
+  if (!port.virtualport || port.virtualport->type.empty()) return Status::Ok();
+  xml::VirtualPort& vp = *port.virtualport;
+  const char* missing = nullptr;
+  if (vp.type == "802.1Qbg") {
+    if (vp.manager_id.empty()) {
+      missing = "managerid";
+    } else if (vp.type_id.empty()) {
+      missing = "typeid";
+    } else if (vp.type_id_version.empty()) {
+      missing = "typeidversion";
+    } else if (vp.instance_id.empty()) {
+      vp.instance_id = RandomUuid(random);
+    }
+  } else if (vp.type == "802.1Qbh") {
+    if (vp.profile_id.empty()) missing = "profileid";
+  } else if (vp.type == "openvswitch") {
+    if (vp.interface_id.empty()) vp.interface_id = RandomUuid(random);
+  } else if (vp.type == "midonet") {
+    if (vp.interface_id.empty()) missing = "interfaceid";
+  }
+  if (missing) {
+    return XmlError(std::string("missing ") + missing + " in <virtualport type='" + vp.type + "'>");
+  }
+  return Status::Ok();
+}
+
+Status ReclaimPlug(xml::NetworkDef& net, const PortDef& port) {
+  switch (port.plug.type) {
+    case PlugType::kNone:
+      return InternalError("Unexpectedly got a network port without a plug");
+    case PlugType::kNetwork:
+    case PlugType::kBridge:
+      if (net.bridge.name.empty()) {
+        return InternalError("Unexpectedly got a network port without a network bridge");
+      }
+      return Status::Ok();
+    case PlugType::kDirect:
+      // A pool mode's devices; none on the modes that have a bridge.
+      return InternalError("network '" + net.name + "' doesn't have dev='" + port.plug.dev +
+                           "' in use by network port '" + xml::FormatUuid(port.uuid) + "'");
+    case PlugType::kHostdevPci: {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%04x:%02x:%02x.%x", port.plug.address.domain,
+                    port.plug.address.bus, port.plug.address.slot, port.plug.address.function);
+      return InternalError("network '" + net.name + "' doesn't have PCI device " + buf +
+                           " in use by network port");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace virtnat::driver
