@@ -301,6 +301,10 @@ Status SetPortParameters(PortDef& port, const std::vector<TypedParam>& params) {
                        "parameter '" + p.field + "' not supported");
     }
   }
+  // As libvirt: a direction without its mandatory average (or, inbound, a
+  // floor) is no limit at all.
+  if (bw.inbound && !bw.inbound->average && !bw.inbound->floor) bw.inbound.reset();
+  if (bw.outbound && !bw.outbound->average) bw.outbound.reset();
   if (bw.inbound || bw.outbound) {
     port.bandwidth = bw;
   } else {

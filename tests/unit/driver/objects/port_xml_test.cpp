@@ -132,5 +132,21 @@ TEST(PortXmlTest, ValidateRefusesWhatTheSchemaDoesNot) {
   EXPECT_EQ(ParsePortXml("<networkport>", true).error().code, VIR_ERR_XML_DETAIL);
 }
 
+// libvirt's networkPortSetParameters: a direction given without average
+// (or, inbound, floor) is dropped.
+TEST(PortXmlTest, SetParametersDropsADirectionWithoutItsAverage) {
+  Result<PortDef> port = ParsePortXml(Port(kOwner + kMac));
+  ASSERT_TRUE(port.ok());
+  TypedParam peak{"inbound.peak", VIR_TYPED_PARAM_UINT, 0, 50, 0, ""};
+  TypedParam out{"outbound.average", VIR_TYPED_PARAM_UINT, 0, 20, 0, ""};
+  ASSERT_TRUE(SetPortParameters(*port, {peak, out}).ok());
+  ASSERT_TRUE(port->bandwidth);
+  EXPECT_FALSE(port->bandwidth->inbound);
+  ASSERT_TRUE(port->bandwidth->outbound);
+  EXPECT_EQ(PortParameters(*port).size(), 3u);
+  ASSERT_TRUE(SetPortParameters(*port, {peak}).ok());
+  EXPECT_FALSE(port->bandwidth);
+}
+
 }  // namespace
 }  // namespace virtnat::driver
