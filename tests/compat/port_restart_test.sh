@@ -137,8 +137,7 @@ check "the ports are in the status records" "3 2 2 1" 0 bash -c \
   "for n in ${NETS[*]}; do grep -c '<port>' $TMP/run/\$n.status; done | tr '\n' ' ' | sed 's/ \$//'"
 flag_errors "$URI" >"$TMP/virtnatd.flags" 2>&1
 
-kill -KILL "$DAEMON_PID"
-wait "$DAEMON_PID" 2>/dev/null || true
+{ kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID"; } 2>/dev/null || true
 DAEMON_PID=
 start_daemon_in_ns "$NS"
 check "after SIGKILL and restart: port lists, port XML and connections identical" \

@@ -74,7 +74,10 @@ class FakeAdoptionHost final : public driver::AdoptionHost, public driver::Clean
     return missing_rules;
   }
   Status AdoptDriver(const RecordedNetwork& net) override {
-    calls.push_back("adopt driver " + net.def->name);
+    calls.push_back("adopt driver " + net.def->name +
+                    (net.record.ports.empty()
+                         ? std::string()
+                         : " with " + std::to_string(net.record.ports.size()) + " ports"));
     return Status::Ok();
   }
   Status ReleaseHost(const RecordedNetwork& net) override {
