@@ -56,8 +56,12 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
     const bool reclaim = flags & VIR_NETWORK_PORT_CREATE_RECLAIM;
     RETURN_IF_ERROR(CheckReclaimFlag(port, reclaim));
     if (reclaim) {
-      // networkNotifyPort: the port comes back as it was.
+      // networkNotifyPort: the port comes back as it was. A floor would
+      // come back without its class (virtnat builds none): refused, as a
+      // new port's is, rather than taken and not honoured.
       RETURN_IF_ERROR(ReclaimPlug(obj->def, port));
+      RETURN_IF_ERROR(
+          CheckPortBandwidth(obj->def, xml::FormatMac(port.mac), port.bandwidth, std::nullopt));
       return port;
     }
     // networkAllocatePort: settings merged from the network, the plug, the

@@ -197,9 +197,16 @@ TEST_F(PortObjectsTest, FlagsFollowLibvirt) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, VIR_ERR_XML_INVALID_SCHEMA);
   EXPECT_TRUE(changes_.empty());
+  // A floor would come back without its class (virtnat builds none).
+  r = driver_.PortCreateXml(net_,
+                            PortXml("<bandwidth classID='3'><inbound average='1' floor='1'/>"
+                                    "</bandwidth><plug type='network' bridge='virbr9'/>"),
+                            VIR_NETWORK_PORT_CREATE_RECLAIM);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, VIR_ERR_OPERATION_UNSUPPORTED);
   // A reclaimed port comes back exactly as given, and counts.
   const std::string reclaimed = PortXml(
-      "<bandwidth classID='3'><inbound average='1' floor='1'/></bandwidth>"
+      "<bandwidth classID='3'><inbound average='1'/></bandwidth>"
       "<plug type='network' bridge='virbr9' macTableManager='kernel'/>");
   r = driver_.PortCreateXml(net_, reclaimed,
                             VIR_NETWORK_PORT_CREATE_RECLAIM | VIR_NETWORK_PORT_CREATE_VALIDATE);
