@@ -6,7 +6,6 @@
 #include "driver/objects/network_objects.h"
 #include "driver/objects/port_allocation.h"
 #include "driver/qos/port_bandwidth.h"
-#include "xml/network_defaults.h"
 
 namespace virtnat::driver {
 namespace {

@@ -2,6 +2,8 @@
 
 #include <libvirt/virterror.h>
 
+#include "driver/qos/port_bandwidth.h"
+
 namespace virtnat::driver {
 namespace {
 
@@ -85,7 +87,7 @@ Status CheckReclaimFlag(const PortDef& port, bool reclaim) {
 
 Status MergePortSettings(const xml::NetworkDef& net, PortDef& port) {
   const xml::PortGroup* pg = FindPortGroup(net, port.group);
-  if (!port.bandwidth && pg && pg->bandwidth) port.bandwidth = pg->bandwidth;
+  port.bandwidth = EffectivePortBandwidth(net, port.group, port.bandwidth);
   if (!port.vlan || port.vlan->tags.empty()) {
     if (pg && pg->vlan && !pg->vlan->tags.empty()) {
       port.vlan = pg->vlan;

@@ -23,6 +23,7 @@ cat >"$TMP/expected" <<'LIST'
 ./share/man/man1/virtnat-xml.1
 ./share/man/man8/virtnatd.8
 ./share/virtnat/schemas/network.rng
+./share/virtnat/schemas/networkport.rng
 ./share/virtnat/schemas/portforward.rng
 ./share/virtnat/schemas/types.rng
 LIST
