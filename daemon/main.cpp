@@ -15,83 +15,29 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "common/glib_handle.h"
 #include "daemon/options.h"
-#include "daemon/sockets.h"
 #include "daemon/status_command.h"
+#include "daemon/switch_command.h"
+#include "driver/check/host_probe.h"
 #include "driver/drift/drift_watch.h"
 #include "driver/hooks/hook_process.h"
 #include "driver/host_driver.h"
 #include "driver/network_realizer.h"
 #include "driver/objects/network_objects.h"
 #include "driver/objects/xml_codec.h"
+#include "driver/os/daemonize.h"
+#include "driver/os/log_output.h"
 #include "driver/os/pid_file.h"
 #include "driver/store/definition_store.h"
+#include "driver/takeover/switch_commands.h"
+#include "rpc/listen_sockets.h"
 #include "rpc/server.h"
 
 namespace virtnat::daemon {
 namespace {
-
-GLogLevelFlags g_max_level = G_LOG_LEVEL_INFO;
-
-GLogLevelFlags LevelOf(const std::string& name) {
-  if (name == "error") return G_LOG_LEVEL_CRITICAL;
-  if (name == "warning") return G_LOG_LEVEL_WARNING;
-  if (name == "debug") return G_LOG_LEVEL_DEBUG;
-  return G_LOG_LEVEL_INFO;
-}
-
-const char* LevelName(GLogLevelFlags level) {
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)) return "error";
-  if (level & G_LOG_LEVEL_WARNING) return "warning";
-  if (level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO)) return "info";
-  return "debug";
-}
-
-// syslog's priority of a level, for the journal.
-int PriorityOf(GLogLevelFlags level) {
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)) return 3;  // LOG_ERR
-  if (level & G_LOG_LEVEL_WARNING) return 4;                         // LOG_WARNING
-  if (level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO)) return 6;    // LOG_INFO
-  return 7;                                                          // LOG_DEBUG
-}
-
-// stderr is the journal when systemd runs the daemon: one line per message
-// with its priority as a "<N>" prefix, which the journal files and strips,
-// and no timestamp (the journal has its own). Elsewhere: a UTC timestamp in
-// front, as libvirt's daemons log.
-bool g_to_journal = false;
-
-// systemd.exec(5): JOURNAL_STREAM is "DEVICE:INODE" of the stream it
-// connected stdout/stderr to; stderr is the journal when they match (a
-// redirected stderr, e.g. `virtnatd 2>file` under systemd, does not).
-bool StderrIsJournal() {
-  const char* stream = getenv("JOURNAL_STREAM");
-  struct stat st;
-  if (stream == nullptr || fstat(STDERR_FILENO, &st) != 0) return false;
-  unsigned long long dev = 0, ino = 0;
-  if (std::sscanf(stream, "%llu:%llu", &dev, &ino) != 2) return false;
-  return dev == static_cast<unsigned long long>(st.st_dev) &&
-         ino == static_cast<unsigned long long>(st.st_ino);
-}
-
-// One line per message on stderr.
-void LogHandler(const gchar*, GLogLevelFlags level, const gchar* message, gpointer) {
-  GLogLevelFlags severity = GLogLevelFlags(level & G_LOG_LEVEL_MASK);
-  // GLib's levels grow as severity falls: a higher bit is less severe.
-  if (severity > g_max_level) return;
-  if (g_to_journal) {
-    std::fprintf(stderr, "<%d>%s: %s\n", PriorityOf(severity), LevelName(severity), message);
-    return;
-  }
-  GDateTime* now = g_date_time_new_now_utc();
-  gchar* stamp = g_date_time_format(now, "%Y-%m-%d %H:%M:%S.%f");
-  // %f is microseconds; milliseconds are enough.
-  std::fprintf(stderr, "%.23s+0000: virtnatd: %s: %s\n", stamp, LevelName(severity), message);
-  g_free(stamp);
-  g_date_time_unref(now);
-}
 
 // Root may use the read-write socket, and so may the daemon's own user and
 // the configured group; everyone may use the read-only one.
@@ -107,26 +53,48 @@ rpc::PeerPolicy MakePolicy(const std::string& group) {
   };
 }
 
+// The log level and outputs of `opts` (SIGHUP applies them again). Under
+// -d with no outputs configured, the journal, as stderr goes to /dev/null.
+Status ApplyLogSettings(driver::LogSink& sink, const Options& opts) {
+  ASSIGN_OR_RETURN(std::vector<driver::LogOutput> outputs,
+                   driver::ParseLogOutputs(opts.log_outputs));
+  if (opts.daemonize && opts.log_outputs.empty())
+    outputs.front().kind = driver::LogOutput::Kind::kJournald;
+  return sink.Reconfigure(driver::LogLevelNamed(opts.log_level), std::move(outputs));
+}
+
 // SIGHUP (systemctl reload): reads the config file and the command line
-// again and applies what can change while running, the log level. Settings
-// fixed at start (sockets, directories) keep their values until a restart.
+// again, applies what can change while running (the log level and
+// outputs) and re-checks every running network's host side. Settings fixed
+// at start (sockets, directories) keep their values until a restart.
 struct Reload {
   int argc;
   char** argv;
   const Options& running;
+  driver::LogSink& log;
+  driver::DriftWatch* drift = nullptr;  // set once the networks are loaded
 
   static gboolean OnSignal(gpointer data) {
     auto* self = static_cast<Reload*>(data);
     sd_notify(0, "RELOADING=1");
     Result<Options> parsed = ParseOptions(self->argc, self->argv);
     if (parsed.ok()) {
-      g_max_level = LevelOf(parsed->log_level);
-      g_info("reloaded the configuration (log level %s)", parsed->log_level.c_str());
+      for (const std::string& warning : parsed->warnings) g_warning("%s", warning.c_str());
+      Status applied = ApplyLogSettings(self->log, *parsed);
+      if (applied.ok()) {
+        g_info("reloaded the configuration (log level %s)", parsed->log_level.c_str());
+      } else {
+        g_warning("reload: %s; keeping the current log settings", applied.message().c_str());
+      }
       for (const std::string& key : SettingsNeedingRestart(self->running, *parsed)) {
         g_warning("reload: '%s' changed; it takes effect when virtnatd restarts", key.c_str());
       }
     } else {
       g_warning("reload: %s; keeping the current settings", parsed.error().message.c_str());
+    }
+    if (self->drift != nullptr) {
+      g_info("reload: re-checking the host side of every running network");
+      self->drift->CheckSoon();
     }
     sd_notify(0, "READY=1");
     return G_SOURCE_CONTINUE;
@@ -134,27 +102,54 @@ struct Reload {
 };
 
 int Run(int argc, char** argv) {
+  if (argc > 1 && driver::IsSwitchCommand(argv[1])) return RunSwitch(argc, argv);
   Result<Options> parsed = ParseOptions(argc, argv);
   if (!parsed.ok()) {
-    std::fprintf(stderr, "virtnatd: %s\n%s", parsed.error().message.c_str(),
-                 Usage(argv[0]).c_str());
+    std::fprintf(stderr, "virtnatd: %s\nRun 'virtnatd --help' to see the options.\n",
+                 parsed.error().message.c_str());
     return 2;
   }
   const Options& opts = *parsed;
   if (opts.help) {
-    std::fputs(Usage(argv[0]).c_str(), stdout);
+    std::fputs(HelpText().c_str(), stdout);
     return 0;
   }
   if (opts.version) {
     std::puts("virtnatd 0.1 (libvirt remote protocol 9.0)");
     return 0;
   }
+  if (opts.status || opts.check) {
+    for (const std::string& w : opts.warnings)
+      std::fprintf(stderr, "virtnatd: warning: %s\n", w.c_str());
+  }
   if (opts.status) return PrintStatus(opts);
-  g_max_level = LevelOf(opts.log_level);
-  g_to_journal = StderrIsJournal();
-  g_log_set_default_handler(LogHandler, nullptr);
+  if (opts.check) return driver::RunHostCheck({opts.dnsmasq_binary, opts.config_dir});
+  if (!driver::HasNetworkPrivilege()) {
+    std::fputs(
+        "virtnatd: needs root or CAP_NET_ADMIN to create bridges and firewall rules; "
+        "run it as root (the virtnatd.service unit does). `virtnatd --check` checks "
+        "the host.\n",
+        stderr);
+    return 1;
+  }
+  Result<std::unique_ptr<driver::LogSink>> log =
+      driver::LogSink::Open(driver::LogLevelNamed(opts.log_level), {driver::LogOutput{}});
+  if (Status st = log.ok() ? ApplyLogSettings(**log, opts) : log.status(); !st.ok()) {
+    std::fprintf(stderr, "virtnatd: %s\n", st.message().c_str());
+    return 2;
+  }
+  for (const std::string& warning : opts.warnings) g_warning("%s", warning.c_str());
   // A client that vanishes must not kill the daemon with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
+  std::optional<driver::BackgroundDaemon> background;
+  if (opts.daemonize) {
+    Result<driver::BackgroundDaemon> forked = driver::BackgroundDaemon::Fork();
+    if (!forked.ok()) {
+      g_critical("%s", forked.error().message.c_str());
+      return 1;
+    }
+    background.emplace(std::move(forked).value());
+  }
   // Before anything touches the host: a second daemon stops here.
   Result<driver::PidFile> pid_file = driver::PidFile::Acquire(opts.PidFilePath());
   if (!pid_file.ok()) {
@@ -163,7 +158,7 @@ int Run(int argc, char** argv) {
   }
   // From here on SIGHUP never kills: a reload during start-up is handled
   // once the loop runs.
-  Reload reload{argc, argv, opts};
+  Reload reload{argc, argv, opts, **log};
   GSourceId hup(g_unix_signal_add(SIGHUP, &Reload::OnSignal, &reload));
   // SIGTERM and SIGINT, too, end the loop from the first iteration on: a
   // stop during start-up or autostart finds pending starts and rolls them back.
@@ -182,7 +177,8 @@ int Run(int argc, char** argv) {
   GSourceId intr(g_unix_signal_add(SIGINT, quit, &stop));
 
   Result<std::unique_ptr<driver::HostDriverParts>> host = driver::HostDriverParts::Open(
-      driver::HostDirs{opts.config_dir, opts.state_dir, opts.run_dir});
+      driver::HostDirs{opts.config_dir, opts.state_dir, opts.run_dir,
+                       driver::FindDnsmasq(opts.dnsmasq_binary), opts.start_timeout});
   if (!host.ok()) {
     g_critical("%s", host.error().message.c_str());
     return 1;
@@ -211,15 +207,16 @@ int Run(int argc, char** argv) {
   parts.AdoptOrCleanUp(codec, driver, recorder);
   // Drift repair (firewall rules others removed) and dnsmasq restarts.
   driver::DriftWatch drift(parts.drift_host(), parts.firewall_portid(), driver, opts.run_dir);
+  reload.drift = &drift;
   parts.SetDnsmasqRestarted([&driver, &recorder](const std::string& name) {
     Result<driver::NetworkRef> net = driver.LookupByName(name);
     if (net.ok() && driver.IsActive(*net).ok() && *driver.IsActive(*net)) recorder.Rewrite(*net);
   });
-  if (!opts.import_libvirt.empty()) driver::ImportLibvirtNetworks(driver, opts.import_libvirt);
   // Only begun here: each network's dnsmasq launch completes on the loop,
   // which serves clients meanwhile.
   driver.StartAutostartNetworks(
-      [](const std::string& failure) { g_warning("%s", failure.c_str()); });
+      [](const std::string& failure) { g_warning("%s", failure.c_str()); },
+      [](const std::string& line) { g_info("%s", line.c_str()); });
 
   rpc::ServerLimits limits;
   limits.max_clients = opts.max_clients;
@@ -227,13 +224,13 @@ int Run(int argc, char** argv) {
   limits.keepalive_count = opts.keepalive_count;
   rpc::Server server(driver, nullptr, limits, MakePolicy(opts.socket_group));
 
-  Result<ListenSockets> sockets = TakeActivatedSockets(opts.socket, opts.socket_ro);
+  Result<rpc::ListenSockets> sockets = rpc::TakeActivatedSockets(opts.socket, opts.socket_ro);
   if (!sockets.ok()) {
     g_critical("%s", sockets.error().message.c_str());
     return 1;
   }
   if (!sockets->rw.valid()) {
-    auto fd = CreateListenSocket(opts.socket, opts.socket_mode, opts.socket_group);
+    auto fd = rpc::CreateListenSocket(opts.socket, opts.socket_mode, opts.socket_group);
     if (!fd.ok()) {
       g_critical("%s", fd.error().message.c_str());
       return 1;
@@ -241,7 +238,7 @@ int Run(int argc, char** argv) {
     sockets->rw = std::move(fd).value();
   }
   if (!sockets->ro.valid() && !opts.socket_ro.empty()) {
-    auto fd = CreateListenSocket(opts.socket_ro, opts.socket_ro_mode, "");
+    auto fd = rpc::CreateListenSocket(opts.socket_ro, opts.socket_ro_mode, "");
     if (!fd.ok()) {
       g_critical("%s", fd.error().message.c_str());
       return 1;
@@ -257,7 +254,10 @@ int Run(int argc, char** argv) {
   }
 
   g_info("listening on '%s' and '%s'", opts.socket.c_str(), opts.socket_ro.c_str());
+  if (opts.timeout > 0)
+    server.SetIdleExit(opts.timeout, [&stop] { g_main_loop_quit(stop.loop.get()); });
   sd_notify(0, "READY=1");
+  if (background) background->Ready();
   if (!stop.requested) g_main_loop_run(stop.loop.get());
   sd_notify(0, "STOPPING=1");
   g_info("exiting; running networks are left running");

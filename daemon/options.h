@@ -17,10 +17,16 @@ struct Options {
   std::string config_dir = "/etc/virtnat";
   std::string state_dir = "/var/lib/virtnat";
   std::string run_dir = "/run/virtnat";
-  std::string import_libvirt;      // libvirt's network config dir to import; empty: none
-  std::string config_file;         // empty: CONFIG_DIR/virtnatd.conf if it exists
-  std::string pid_file;            // empty: RUN_DIR/virtnatd.pid
+  std::string config_file;  // empty: CONFIG_DIR/virtnatd.conf if it exists
+  std::string pid_file;     // empty: RUN_DIR/virtnatd.pid
+  // libvirt looks dnsmasq up on PATH; an absolute path is used as it is.
+  std::string dnsmasq_binary = "dnsmasq";
+  unsigned start_timeout = 5;      // seconds for a dnsmasq to come up
   std::string log_level = "info";  // error, warning, info, debug
+  // libvirt's log_outputs: "LEVEL:stderr", "LEVEL:journald" or
+  // "LEVEL:file:PATH", space separated; empty: stderr (the journal under
+  // systemd). See driver/os/log_output.h.
+  std::string log_outputs;
   unsigned socket_mode = 0600;
   unsigned socket_ro_mode = 0666;
   std::string socket_group;  // may use the read-write socket besides root
@@ -33,18 +39,30 @@ struct Options {
   std::string hooks_dir = "/etc/libvirt/hooks";
   unsigned hook_timeout = 30;
 
+  // Seconds without clients and without active networks after which the
+  // daemon exits, as libvirt's socket-activated daemons do; 0: never.
+  unsigned timeout = 0;
+  bool daemonize = false;  // -d: fork into the background once ready
+
   bool help = false;
   bool version = false;
   bool status = false;  // print the running daemon's status and exit
+  bool check = false;   // check the host (virt-host-validate style) and exit
+
+  // Config-file lines that were not applied, each naming the file and key
+  // (an unknown key is a warning, as libvirt's daemons treat them).
+  std::vector<std::string> warnings;
 
   std::string PidFilePath() const {
     return pid_file.empty() ? run_dir + "/virtnatd.pid" : pid_file;
   }
 };
 
-std::string Usage(const char* argv0);
+// The --help text.
+std::string HelpText();
 
-// Parses argv; reads the config file it names (or the default one).
+// Parses argv (GLib's GOptionContext: an unknown option is an error naming
+// it); reads the config file it names (or the default one).
 Result<Options> ParseOptions(int argc, char** argv);
 
 // The config keys whose values differ between `running` and `reread` and
@@ -53,6 +71,9 @@ Result<Options> ParseOptions(int argc, char** argv);
 std::vector<std::string> SettingsNeedingRestart(const Options& running, const Options& reread);
 
 // Applies `key = value` lines ('#' comments, optional quotes) to `options`.
-Status ApplyConfigText(const std::string& text, Options& options);
+// A key virtnatd does not know is skipped and named in `unknown` (when
+// given); a bad value is an error naming the line.
+Status ApplyConfigText(const std::string& text, Options& options,
+                       std::vector<std::string>* unknown = nullptr);
 
 }  // namespace virtnat::daemon

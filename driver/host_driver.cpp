@@ -32,7 +32,9 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const HostDirs& o
   deps.sysctl = parts->sysctl_.get();
   deps.qos = parts->qos_.get();
   HostDriverParts* self = parts.get();
-  deps.dnsmasq = SupervisedDnsmasq(g_main_context_get_thread_default(), {},
+  DnsmasqTimings timings;
+  timings.start_timeout = std::chrono::seconds(opts.start_timeout_s);
+  deps.dnsmasq = SupervisedDnsmasq(g_main_context_get_thread_default(), timings,
                                    [self](const DnsmasqCommand& command, const std::string& line) {
                                      self->OnDnsmasqEvent(command.network, line);
                                    });
@@ -40,6 +42,7 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const HostDirs& o
   // is runtime. Both live under the daemon's own directories.
   deps.paths.state_dir = opts.state_dir + "/dnsmasq";
   deps.paths.run_dir = opts.run_dir + "/dnsmasq";
+  if (!opts.dnsmasq_binary.empty()) deps.paths.dnsmasq_binary = opts.dnsmasq_binary;
   parts->status_ = std::make_unique<StatusStore>(opts.run_dir);
   StatusStore* status = parts->status_.get();
   deps.begin_start = [status](const xml::NetworkDef& live, const NetworkPlan& plan) {
@@ -101,24 +104,6 @@ RunningFacts HostDriverParts::FactsOf(const std::string& network) const {
   }
   facts.dnsmasq_pid = realizer_->DnsmasqPid(network);
   return facts;
-}
-
-void ImportLibvirtNetworks(NetworkObjects& objects, const std::string& dir) {
-  Result<LibvirtImport> read = ReadLibvirtNetworks(dir);
-  if (!read.ok()) {
-    g_warning("cannot import libvirt networks: %s", read.error().message.c_str());
-    return;
-  }
-  ImportReport report = objects.ImportNetworks(*read);
-  for (const std::string& name : report.imported) {
-    g_info("imported network '%s' from '%s'", name.c_str(), dir.c_str());
-  }
-  for (const std::string& name : report.skipped) {
-    g_info("network '%s' is already defined; not imported", name.c_str());
-  }
-  for (const std::string& problem : report.problems) {
-    g_warning("not imported: %s", problem.c_str());
-  }
 }
 
 }  // namespace virtnat::driver

@@ -34,6 +34,8 @@ struct HostDirs {
   std::string config_dir;
   std::string state_dir;
   std::string run_dir;
+  std::string dnsmasq_binary;    // absolute; empty: /usr/sbin/dnsmasq
+  unsigned start_timeout_s = 5;  // a dnsmasq not serving after this fails the start
 };
 
 class HostDriverParts {
@@ -52,6 +54,7 @@ class HostDriverParts {
   // The netlink port of the firewall's socket (its own changes, for the
   // nftables monitor to ignore).
   uint32_t firewall_portid() const { return firewall_->portid(); }
+  NftFirewall& firewall() { return *firewall_; }
   // The bridge, firewall record and dnsmasq of a network running here.
   RunningFacts FactsOf(const std::string& network) const;
   // Re-adopts, repairs or tears down the networks an earlier daemon left
@@ -88,10 +91,5 @@ class HostDriverParts {
   std::set<std::string> restarted_;  // networks whose record awaits a rewrite
   GSourceId restarted_idle_;
 };
-
-// --import-libvirt: defines the networks libvirt keeps in `dir` (store/
-// libvirt_import.h) with their autostart marks. Problems only warn: the
-// networks that import are kept, the daemon serves.
-void ImportLibvirtNetworks(NetworkObjects& objects, const std::string& dir);
 
 }  // namespace virtnat::driver

@@ -8,6 +8,7 @@
 
 #include "common/status.h"
 #include "driver/network_driver.h"
+#include "driver/ports/device_pool.h"
 #include "xml/network_def.h"
 
 namespace virtnat::driver {
@@ -37,6 +38,20 @@ class NetworkRealizer {
   }
   // Current DHCP leases of a running network.
   virtual Result<std::vector<NetworkDhcpLease>> Leases(const xml::NetworkDef& def) = 0;
+  // The virtual functions of SR-IOV physical function `pf`, for the device
+  // pool of a network that names it (device_pool.h); this default: a host
+  // without SR-IOV devices.
+  virtual Result<std::vector<VirtualFunction>> VirtualFunctions(const std::string& pf) {
+    (void)pf;
+    return std::vector<VirtualFunction>{};
+  }
+  // Checks of a new definition against the host's devices, made when it is
+  // defined or created (libvirt's networkValidate: a hostdev pool's PCI
+  // addresses are SR-IOV VFs); this default: none.
+  virtual Status CheckHostDevices(const xml::NetworkDef& def) {
+    (void)def;
+    return Status::Ok();
+  }
   // True if a host interface with this name exists (bridge name choice).
   virtual bool InterfaceExists(const std::string& name) = 0;
   // The network will not run again (transient and stopped, or undefined

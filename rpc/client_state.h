@@ -26,6 +26,9 @@ struct ClientState {
   // call but AUTH_LIST and CONNECT_CLOSE is refused with this reason, so the
   // client reports it instead of a reset connection.
   std::string denied;
+  // Who is connected, for the log of the state changes it asks for:
+  // "pid 4242 (virsh), uid 0".
+  std::string peer;
 };
 
 }  // namespace virtnat::rpc

@@ -1,5 +1,7 @@
 #include "rpc/dispatcher.h"
 
+#include <glib.h>
+
 #include <string>
 
 #include "rpc/message.h"
@@ -9,6 +11,19 @@
 
 namespace virtnat::rpc {
 namespace {
+
+// Every state change a client asks for, at info level, with who asked:
+// "virNetworkCreate network 'lab': done (client pid 4242 (virsh), uid 0)".
+void LogChange(const char* api, const std::string& subject, const std::string& peer,
+               const Status& outcome) {
+  std::string what = subject.empty() ? api : std::string(api) + " " + subject;
+  std::string who = peer.empty() ? "" : " (client " + peer + ")";
+  if (outcome.ok()) {
+    g_info("%s: done%s", what.c_str(), who.c_str());
+  } else {
+    g_info("%s: failed%s: %s", what.c_str(), who.c_str(), outcome.message().c_str());
+  }
+}
 
 Bytes ErrorReply(const Header& header, const Error& error) { return ReplyFrame(header, error, {}); }
 
@@ -131,6 +146,17 @@ bool Dispatcher::HandleFrame(ClientState& client, std::span<const uint8_t> frame
   Bytes payload;
   XdrEncoder ret(payload);
   Status status = procedure->handler(ctx, args, ret);
+  if (procedure->write_api != nullptr) {
+    auto report = [api = procedure->write_api, peer = client.peer](const Status& outcome,
+                                                                   const std::string& subject) {
+      LogChange(api, subject, peer, outcome);
+    };
+    if (status.ok() && ctx.deferred) {
+      ctx.deferred->SetObserver(std::move(report));
+    } else {
+      report(status, ctx.subject);
+    }
+  }
   if (!status.ok()) {
     out.push_back(ErrorReply(h, status.error()));
     return true;

@@ -100,23 +100,30 @@ Status LookupByUuid(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
   return ReplyNetwork(ctx.driver.LookupByUuid(uuid), ret);
 }
 
+Status DefineAndReply(CallContext& ctx, const std::string& xml, uint32_t flags, XdrEncoder& ret) {
+  Result<NetworkRef> net = ctx.driver.DefineXml(xml, flags);
+  if (net.ok()) ctx.subject = NetworkSubject(*net);
+  return ReplyNetwork(net, ret);
+}
+
 Status DefineXml(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
   std::string xml = args.String(kStringMax);
   if (!args.ok()) return DecodeFailure();
-  return ReplyNetwork(ctx.driver.DefineXml(xml, 0), ret);
+  return DefineAndReply(ctx, xml, 0, ret);
 }
 
 Status DefineXmlFlags(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
   std::string xml = args.String(kStringMax);
   uint32_t flags = args.Uint();
   if (!args.ok()) return DecodeFailure();
-  return ReplyNetwork(ctx.driver.DefineXml(xml, flags), ret);
+  return DefineAndReply(ctx, xml, flags, ret);
 }
 
 // Starts answer when the network is up (or not): other clients are served
 // meanwhile.
 void StartFromXml(CallContext& ctx, const std::string& xml, uint32_t flags) {
   ctx.driver.CreateXmlAsync(xml, flags, [reply = ctx.Defer()](Result<NetworkRef> net) {
+    if (net.ok()) reply->subject = NetworkSubject(*net);
     Bytes payload;
     XdrEncoder ret(payload);
     Status status = ReplyNetwork(net, ret);
@@ -142,6 +149,7 @@ Status CreateXmlFlags(CallContext& ctx, XdrDecoder& args, XdrEncoder&) {
 Status Create(CallContext& ctx, XdrDecoder& args, XdrEncoder&) {
   NetworkRef net = DecodeNetwork(args);
   if (!args.ok()) return DecodeFailure();
+  ctx.subject = NetworkSubject(net);
   ctx.driver.CreateAsync(net, [reply = ctx.Defer()](Status status) { reply->Complete(status); });
   return Status::Ok();
 }
@@ -151,6 +159,7 @@ template <Status (driver::NetworkDriver::*kMethod)(const NetworkRef&)>
 Status OnNetwork(CallContext& ctx, XdrDecoder& args, XdrEncoder&) {
   NetworkRef net = DecodeNetwork(args);
   if (!args.ok()) return DecodeFailure();
+  ctx.subject = NetworkSubject(net);
   return (ctx.driver.*kMethod)(net);
 }
 
@@ -178,6 +187,7 @@ Status SetAutostart(CallContext& ctx, XdrDecoder& args, XdrEncoder&) {
   NetworkRef net = DecodeNetwork(args);
   int32_t autostart = args.Int();
   if (!args.ok()) return DecodeFailure();
+  ctx.subject = NetworkSubject(net) + (autostart != 0 ? " on" : " off");
   return ctx.driver.SetAutostart(net, autostart != 0);
 }
 
@@ -189,6 +199,8 @@ Status Update(CallContext& ctx, XdrDecoder& args, XdrEncoder&) {
   std::string xml = args.String(kStringMax);
   uint32_t flags = args.Uint();
   if (!args.ok()) return DecodeFailure();
+  ctx.subject = NetworkSubject(net) + " (command " + std::to_string(command) + ", section " +
+                std::to_string(section) + ", flags " + std::to_string(flags) + ")";
   // A live change may restart dnsmasq: answered when it is done.
   ctx.driver.UpdateAsync(net, command, section, parent_index, xml, flags,
                          [reply = ctx.Defer()](Status status) { reply->Complete(status); });

@@ -18,6 +18,11 @@ Bytes ReplyFrame(const Header& call, const Status& status, std::span<const uint8
 void PendingReply::Complete(const Status& status, const Bytes& payload) {
   if (completed_) return;
   completed_ = true;
+  if (observer_) {
+    std::exchange(observer_, nullptr)(status, subject);
+  } else {
+    outcome_ = status;
+  }
   if (abandoned_) return;
   Bytes frame = ReplyFrame(call_, status, payload);
   if (sink_) {
@@ -27,6 +32,15 @@ void PendingReply::Complete(const Status& status, const Bytes& payload) {
     return;
   }
   frame_ = std::move(frame);
+}
+
+void PendingReply::SetObserver(Observer observer) {
+  if (outcome_) {
+    observer(*outcome_, subject);
+    outcome_.reset();
+    return;
+  }
+  observer_ = std::move(observer);
 }
 
 void PendingReply::SetSink(Sink sink) {

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "common/status.h"
 #include "rpc/message.h"
@@ -28,6 +29,14 @@ class PendingReply {
   // The procedure's outcome: an error reply, or OK with the encoded return
   // value. Only the first completion counts.
   void Complete(const Status& status, const Bytes& payload = {});
+  // Told the outcome once the call completes (at once if it has): the
+  // dispatcher logs state changes with it.
+  using Observer = std::function<void(const Status& status, const std::string& subject)>;
+  void SetObserver(Observer observer);
+
+  // What the call acts on, for the log ("network 'lab'"); the handler may
+  // complete it from the result (a new network's name, a port's uuid).
+  std::string subject;
   // Where the frame goes; called at once if the call already completed.
   void SetSink(Sink sink);
   // Nobody waits any more: a later completion is dropped.
@@ -43,6 +52,8 @@ class PendingReply {
   bool abandoned_ = false;
   std::optional<Bytes> frame_;
   Sink sink_;
+  std::optional<Status> outcome_;
+  Observer observer_;
 };
 
 // The frame answering `call` with `status` (an error) or `payload`.

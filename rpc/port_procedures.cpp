@@ -6,9 +6,14 @@
 #include "rpc/procedures.h"
 #include "rpc/protocol.h"
 #include "rpc/remote_types.h"
+#include "xml/network_def.h"
 
 namespace virtnat::rpc {
 namespace {
+
+std::string PortSubject(const driver::PortRef& port) {
+  return "port " + xml::FormatUuid(port.uuid) + " of " + NetworkSubject(port.network);
+}
 
 Status ReplyPort(const Result<driver::PortRef>& port, XdrEncoder& ret) {
   if (!port.ok()) return port.status();
@@ -49,9 +54,13 @@ Status CreateXml(CallContext& ctx, XdrDecoder& args, XdrEncoder&) {
   std::string xml = args.String(kStringMax);
   uint32_t flags = args.Uint();
   if (!args.ok()) return DecodeFailure();
+  ctx.subject = NetworkSubject(net);
   // Answered once the network's port-created hook has run.
   ctx.driver.PortCreateXmlAsync(net, xml, flags,
                                 [reply = ctx.Defer()](Result<driver::PortRef> port) {
+                                  if (port.ok()) {
+                                    reply->subject = PortSubject(*port);
+                                  }
                                   Bytes payload;
                                   XdrEncoder out(payload);
                                   Status status = ReplyPort(port, out);
@@ -99,6 +108,7 @@ Status Delete(CallContext& ctx, XdrDecoder& args, XdrEncoder&) {
   driver::PortRef port = DecodePort(args);
   uint32_t flags = args.Uint();
   if (!args.ok()) return DecodeFailure();
+  ctx.subject = PortSubject(port);
   return ctx.driver.PortDelete(port, flags);
 }
 

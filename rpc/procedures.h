@@ -30,11 +30,15 @@ struct CallContext {
   ServerState& server;
   const Header& call;
   std::shared_ptr<PendingReply> deferred;  // set by Defer()
+  // What a state-changing call acts on, set by its handler for the log
+  // ("network 'lab'"); the dispatcher logs the change with the client.
+  std::string subject;
 
   // For a handler whose driver call completes later: it returns OK without
   // touching `ret`, and the reply is what this is completed with.
   std::shared_ptr<PendingReply> Defer() {
     deferred = std::make_shared<PendingReply>(call);
+    deferred->subject = subject;
     return deferred;
   }
 };
@@ -66,6 +70,10 @@ std::span<const Procedure> EventProcedures();
 
 // nullptr for an unknown procedure number.
 const Procedure* FindProcedure(int32_t number);
+
+inline std::string NetworkSubject(const driver::NetworkRef& net) {
+  return "network '" + net.name + "'";
+}
 
 // VIR_ERR_RPC in domain RPC, message without prefix, as libvirtd sends them.
 Error RpcError(std::string text);

@@ -8,10 +8,25 @@
 
 #include <deque>
 
+#include "driver/os/process_identity.h"
 #include "rpc/message.h"
 
 namespace virtnat::rpc {
 namespace {
+
+// "pid 4242 (virsh), uid 0" for the log of the changes a client asks for.
+std::string DescribePeer(int fd) {
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) return "";
+  std::string text = "pid " + std::to_string(cred.pid);
+  Result<std::vector<std::string>> cmdline = driver::ReadProcessCmdline(cred.pid);
+  if (cmdline.ok() && !cmdline->empty()) {
+    const std::string& argv0 = cmdline->front();
+    text += " (" + argv0.substr(argv0.rfind('/') + 1) + ")";
+  }
+  return text + ", uid " + std::to_string(cred.uid);
+}
 
 // Bytes read per wakeup: the frames completed by one read are handled at
 // once, so the work per wakeup is bounded and a client streaming calls
@@ -139,9 +154,9 @@ void Server::AcceptOne(Listener& listener, UniqueFd client_fd) {
                (listener.readonly ? "read-only" : "read-write") + " socket";
     }
   }
-  if (AddClient(std::move(client_fd), listener.readonly).ok() && !denied.empty()) {
-    clients_.back()->state.denied = std::move(denied);
-  }
+  if (!AddClient(std::move(client_fd), listener.readonly).ok()) return;
+  clients_.back()->state.denied = std::move(denied);
+  clients_.back()->state.peer = DescribePeer(fd);
 }
 
 Status Server::AddClient(UniqueFd fd, bool readonly) {
@@ -298,6 +313,26 @@ void Server::OnKeepaliveTick() {
     UpdateWatch(client);
   }
   clients_.remove_if([](const std::unique_ptr<Client>& x) { return x->dead; });
+  CheckIdle(now);
+}
+
+void Server::SetIdleExit(unsigned seconds, std::function<void()> on_idle) {
+  idle_limit_us_ = gint64{seconds} * G_USEC_PER_SEC;
+  busy_at_us_ = g_get_monotonic_time();
+  on_idle_ = std::move(on_idle);
+}
+
+void Server::CheckIdle(gint64 now) {
+  if (idle_limit_us_ <= 0 || !on_idle_) return;
+  Result<std::vector<driver::NetworkRef>> active = driver_.ListActive();
+  if (!clients_.empty() || !active.ok() || !active->empty()) {
+    busy_at_us_ = now;
+  } else if (now - busy_at_us_ >= idle_limit_us_) {
+    g_info("exiting after %lld seconds without clients or active networks",
+           static_cast<long long>(idle_limit_us_ / G_USEC_PER_SEC));
+    idle_limit_us_ = 0;
+    on_idle_();
+  }
 }
 
 void Server::OnLifecycleEvent(const driver::NetworkRef& net, driver::LifecycleEvent event) {

@@ -62,6 +62,10 @@ class Server {
 
   size_t client_count() const;
 
+  // libvirt's --timeout: `on_idle` runs once no client has been connected
+  // and no network active for `seconds` (checked every second).
+  void SetIdleExit(unsigned seconds, std::function<void()> on_idle);
+
  private:
   struct Client;
   struct Listener;
@@ -77,6 +81,7 @@ class Server {
   void UpdateWatch(Client& client);
   void Drop(Client& client);
   void OnKeepaliveTick();
+  void CheckIdle(gint64 now);
   void OnLifecycleEvent(const driver::NetworkRef& net, driver::LifecycleEvent event);
 
   driver::NetworkDriver& driver_;
@@ -88,6 +93,9 @@ class Server {
   std::list<std::unique_ptr<Client>> clients_;
   GSourcePtr keepalive_timer_;
   int subscription_ = 0;
+  gint64 idle_limit_us_ = 0;  // 0: never exit when idle
+  gint64 busy_at_us_ = 0;
+  std::function<void()> on_idle_;
 };
 
 }  // namespace virtnat::rpc

@@ -10,6 +10,10 @@ VIRTNAT_PACKAGES=(
   libvirt-clients python3-libvirt
   libvirt-daemon-system iptables iperf3 iputils-ping python3-matplotlib
   virt-manager xvfb xdotool
+  # the test guest (tests/support/guest/): QEMU with software emulation and
+  # libvirt's embedded driver (virt-qemu-run); its kernel and busybox-static
+  # are downloaded with apt-get download, not installed
+  qemu-system-x86 libvirt-daemon-driver-qemu ipxe-qemu
 )
 
 virtnat_install_deps() {
@@ -19,9 +23,22 @@ virtnat_install_deps() {
   done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
-    local sudo=""
+    local sudo="" log
     [ "$(id -u)" -ne 0 ] && sudo=sudo
-    $sudo apt-get update
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+    # apt's output only when it fails.
+    log=$(mktemp /tmp/virtnat-apt.XXXXXX)
+    if ! { $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y \
+        --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+      cat "$log"; rm -f "$log"; echo "installing packages failed"; return 1
+    fi
+    rm -f "$log"
+  fi
+  # The libvirtd module (plugin/) builds against the installed libvirt's
+  # source (Debian 12: 9.0.0), fetched once into plugin/libvirt-9.0.0.
+  local top
+  top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  if [ ! -d "$top/plugin/libvirt-9.0.0" ] &&
+    dpkg-query -W -f='${Version}' libvirt-daemon 2>/dev/null | grep -q '^9\.0\.0-'; then
+    "$top/plugin/fetch-libvirt-source"
   fi
 }

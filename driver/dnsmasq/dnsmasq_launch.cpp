@@ -1,5 +1,6 @@
 #include "driver/dnsmasq/dnsmasq_launch.h"
 
+#include <glib.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -149,7 +150,11 @@ Result<SpawnedChild> BeginDnsmasqLaunch(const DnsmasqCommand& command) {
   if (unlink(command.pid_file.c_str()) != 0 && errno != ENOENT) {
     return SystemErrorFromErrno(errno, "cannot remove '" + command.pid_file + "'");
   }
-  return Spawn(SpawnRequest{command.binary, DnsmasqArgv(command), command.env});
+  std::vector<std::string> argv = DnsmasqArgv(command);
+  std::string line;
+  for (const std::string& arg : argv) line += (line.empty() ? "" : " ") + arg;
+  g_debug("dnsmasq: %s", line.c_str());
+  return Spawn(SpawnRequest{command.binary, std::move(argv), command.env});
 }
 
 Result<Pidfd> FinishDnsmasqLaunch(const DnsmasqCommand& command, const SpawnedChild& launcher,

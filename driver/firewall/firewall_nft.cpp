@@ -1,5 +1,6 @@
 #include "driver/firewall/firewall_nft.h"
 
+#include <glib.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
@@ -52,6 +53,10 @@ Status NftFirewall::Send(const NftBatch& batch) { return SendBatch(batch, nullpt
 Status NftFirewall::SendBatch(const NftBatch& batch, int* first_errno) {
   std::vector<iovec> iov = batch.Iovecs();
   seq_ = batch.end_seq();
+  size_t bytes = 0;
+  for (const iovec& part : iov) bytes += part.iov_len;
+  g_debug("nftables: one batch of %zu messages (%zu bytes), sequence %u", iov.size(), bytes,
+          static_cast<unsigned>(seq_));
   if (int err = socket_.Send(iov); err != 0) {
     return SystemErrorFromErrno(err, "cannot send nftables batch");
   }

@@ -72,7 +72,10 @@ Result<std::vector<std::string>> NetworkObjects::Load() {
     // libvirt loads a hardcoded bridge name without a collision check, so
     // the network is at least defined; only one of them can run.
     for (const auto& [uuid, other] : objects_) {
-      if (!def->bridge.name.empty() && UsesBridge(*other, def->bridge.name)) {
+      // Host bridges (forward mode bridge) are shared.
+      const bool managed = xml::HasManagedBridge(def->forward.mode) ||
+                           xml::HasManagedBridge(other->def.forward.mode);
+      if (managed && !def->bridge.name.empty() && UsesBridge(*other, def->bridge.name)) {
         problems.push_back("network '" + def->name + "' uses bridge '" + def->bridge.name +
                            "' as network '" + other->def.name +
                            "' does; it cannot start while that one runs");
@@ -88,7 +91,8 @@ Result<std::vector<std::string>> NetworkObjects::Load() {
   return problems;
 }
 
-void NetworkObjects::StartAutostartNetworks(std::function<void(const std::string&)> report) {
+void NetworkObjects::StartAutostartNetworks(std::function<void(const std::string&)> report,
+                                            std::function<void(const std::string&)> started) {
   std::vector<Uuid> due;
   for (auto& [uuid, obj] : objects_) {
     if (obj->persistent && obj->autostart && !obj->active && CheckNotBusy(*obj).ok()) {
@@ -97,8 +101,12 @@ void NetworkObjects::StartAutostartNetworks(std::function<void(const std::string
   }
   for (const Uuid& uuid : due) {
     NetworkObject& obj = *objects_.at(uuid);
-    StartObject(obj, obj.def, false, [report, name = obj.def.name](Status st) {
-      if (!st.ok()) report("cannot autostart network '" + name + "': " + st.message());
+    StartObject(obj, obj.def, false, [report, started, name = obj.def.name](Status st) {
+      if (!st.ok()) {
+        report("cannot autostart network '" + name + "': " + st.message());
+      } else if (started) {
+        started("autostart: network '" + name + "' started");
+      }
     });
   }
 }
@@ -154,6 +162,7 @@ Result<NetworkRef> NetworkObjects::LookupByUuid(const Uuid& uuid) {
 Result<xml::NetworkDef> NetworkObjects::PrepareDef(const std::string& text, bool validate,
                                                    bool for_create) {
   ASSIGN_OR_RETURN(xml::NetworkDef def, codec_.Parse(text, validate));
+  RETURN_IF_ERROR(realizer_.CheckHostDevices(def));
   auto taken_by_other = [this, &def](const std::string& bridge) {
     for (const auto& [uuid, obj] : objects_) {
       if (obj->def.name != def.name && UsesBridge(*obj, bridge)) return true;
@@ -165,7 +174,10 @@ Result<xml::NetworkDef> NetworkObjects::PrepareDef(const std::string& text, bool
     return taken_by_other(bridge) || realizer_.InterfaceExists(bridge);
   };
   RETURN_IF_ERROR(codec_.ApplyDefaults(def, ctx));
-  if (!def.bridge.name.empty() && taken_by_other(def.bridge.name)) {
+  // (libvirt's networkBridgeNameValidate: for the modes with a bridge of
+  // their own; host bridges are shared.)
+  if (xml::HasManagedBridge(def.forward.mode) && !def.bridge.name.empty() &&
+      taken_by_other(def.bridge.name)) {
     return InternalError("bridge name '" + def.bridge.name + "' already in use.");
   }
   // virNetworkObjIsDuplicate: the UUID decides, then the name.
@@ -211,6 +223,14 @@ void NetworkObjects::StartObject(NetworkObject& obj, xml::NetworkDef def, bool w
   // libvirt's start/begin sees the definition before its runtime defaults.
   xml::NetworkDef before_defaults = def;
   AddRuntimeDefaults(def);
+  // libvirt's networkCreateInterfacePool: a <pf>'s virtual functions become
+  // the live pool.
+  Status pooled = [&]() -> Status {
+    if (!NeedsVirtualFunctionPool(def)) return Status::Ok();
+    ASSIGN_OR_RETURN(std::vector<VirtualFunction> vfs,
+                     realizer_.VirtualFunctions(def.forward.pf_devs[0]));
+    return FillVirtualFunctionPool(def, vfs);
+  }();
   obj.starting = true;
   const Uuid uuid = obj.def.uuid;
   std::weak_ptr<bool> alive = alive_;
@@ -242,6 +262,7 @@ void NetworkObjects::StartObject(NetworkObject& obj, xml::NetworkDef def, bool w
               finish(std::move(hooked));
             });
   };
+  if (!pooled.ok()) return finish(std::move(pooled));
   // "start" before any host effect: its failure leaves nothing to undo.
   RunHook(HookOp::kStart, before_defaults, 0, nullptr,
           [this, alive, def, wait, up = std::move(up)](Status hooked) mutable {
@@ -384,6 +405,9 @@ Result<std::string> NetworkObjects::GetXmlDesc(const NetworkRef& net, unsigned f
   }
   xml::NetworkDef def = obj->def;
   def.connections = static_cast<unsigned>(obj->ports.size());
+  std::vector<PortPlug> plugs;
+  for (const auto& [uuid, port] : obj->ports) plugs.push_back(port.plug);
+  CountDeviceConnections(def, plugs);
   return codec_.Format(def, 0);
 }
 

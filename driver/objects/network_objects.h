@@ -56,8 +56,10 @@ class NetworkObjects : public NetworkDriver {
   // Begins starting every persistent autostart network that is not running
   // yet, as libvirtd does after loading; they start side by side without
   // waiting for each other. A failure stops no other network: each one is
-  // reported, when it happens, as a line naming its network.
-  void StartAutostartNetworks(std::function<void(const std::string& failure)> report);
+  // reported, when it happens, as a line naming its network; so is each
+  // success, to `started` when given.
+  void StartAutostartNetworks(std::function<void(const std::string& failure)> report,
+                              std::function<void(const std::string& line)> started = nullptr);
   // Defines the networks read from libvirt's configuration, with their
   // autostart marks; networks whose name is already defined are skipped.
   ImportReport ImportNetworks(const LibvirtImport& from);

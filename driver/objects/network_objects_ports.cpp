@@ -15,6 +15,29 @@ Error PortNotFound(const Uuid& uuid) {
                    "Network port with UUID " + xml::FormatUuid(uuid) + " does not exist");
 }
 
+std::vector<PortPlug> PlugsOf(const NetworkObject& obj) {
+  std::vector<PortPlug> plugs;
+  for (const auto& [uuid, port] : obj.ports) plugs.push_back(port.plug);
+  return plugs;
+}
+
+// The live definition with its pool devices' connections as the hooks see
+// it: the ports of `obj`, and `added` when it is being created.
+xml::NetworkDef WithDeviceConnections(const NetworkObject& obj, const PortDef* added) {
+  xml::NetworkDef live = obj.def;
+  std::vector<PortPlug> plugs = PlugsOf(obj);
+  if (added) plugs.push_back(added->plug);
+  CountDeviceConnections(live, plugs);
+  return live;
+}
+
+// networkNotifyPort: a port that comes back with its plug (RECLAIM, or
+// read back from the status record) must fit the network and its pool.
+Status ConfirmPortPlug(const NetworkObject& obj, const PortDef& port) {
+  return ConfirmPlug(obj.def, PlugsOf(obj), port.plug, port.virtualport,
+                     xml::FormatUuid(port.uuid));
+}
+
 Status CheckPortAddable(const NetworkObject& obj, const Uuid& uuid) {
   if (!obj.active) return OperationInvalid("network '" + obj.def.name + "' is not active");
   if (obj.ports.count(uuid)) {
@@ -58,15 +81,16 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
       // networkNotifyPort: the port comes back as it was. A floor would
       // come back without its class (virtnat builds none): refused, as a
       // new port's is, rather than taken and not honoured.
-      RETURN_IF_ERROR(ReclaimPlug(obj->def, port));
+      RETURN_IF_ERROR(ConfirmPortPlug(*obj, port));
       RETURN_IF_ERROR(
           CheckPortBandwidth(obj->def, xml::FormatMac(port.mac), port.bandwidth, std::nullopt));
       return port;
     }
-    // networkAllocatePort: settings merged from the network, the plug, the
-    // bandwidth checks, the virtualport completed.
+    // networkAllocatePort: settings merged from the network, the plug of
+    // the forward mode (driver/ports), the bandwidth checks, the
+    // virtualport completed.
     RETURN_IF_ERROR(MergePortSettings(obj->def, port));
-    RETURN_IF_ERROR(AllocatePlug(obj->def, port));
+    ASSIGN_OR_RETURN(port.plug, AllocatePlug(obj->def, PlugsOf(*obj), port.virtualport));
     RETURN_IF_ERROR(
         CheckPortBandwidth(obj->def, xml::FormatMac(port.mac), port.bandwidth, std::nullopt));
     RETURN_IF_ERROR(CompleteVirtualPort(port, random_bytes_));
@@ -77,7 +101,7 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
   PortDef port = std::move(checked).value();
   // libvirt runs "port-created" with the port allocated and counted in the
   // network's connections, before adding it; a failure refuses the port.
-  RunHook(HookOp::kPortCreated, obj.def, obj.ports.size() + 1, &port,
+  RunHook(HookOp::kPortCreated, WithDeviceConnections(obj, &port), obj.ports.size() + 1, &port,
           [this, alive = std::weak_ptr<bool>(alive_), net, port,
            done = std::move(done)](Status hooked) mutable {
             if (alive.expired()) return;
@@ -88,6 +112,8 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
             if (Status addable = CheckPortAddable(**obj, port.uuid); !addable.ok()) {
               return done(addable.error());
             }
+            // Another port may have taken the device meanwhile.
+            if (Status free = ConfirmPortPlug(**obj, port); !free.ok()) return done(free.error());
             Uuid uuid = port.uuid;
             (*obj)->ports[uuid] = std::move(port);
             NetworkRef ref{(*obj)->def.name, (*obj)->def.uuid};
@@ -111,7 +137,7 @@ std::vector<std::string> NetworkObjects::AdoptPorts(const NetworkRef& net,
     }
     // networkNotifyPort's checks, as for a reclaimed port (no hook: the
     // port existed all along).
-    if (Status st = ReclaimPlug((*obj)->def, *port); !st.ok()) {
+    if (Status st = ConfirmPortPlug(**obj, *port); !st.ok()) {
       problems.push_back("network '" + net.name + "': recorded port " +
                          xml::FormatUuid(port->uuid) + " dropped: " + st.message());
       continue;
@@ -143,7 +169,8 @@ Status NetworkObjects::PortDelete(const PortRef& port, unsigned flags) {
   obj->ports.erase(port.uuid);
   if (live_change_hook_) live_change_hook_(NetworkRef{obj->def.name, obj->def.uuid});
   // libvirt: "port-deleted" once the port is released, its outcome ignored.
-  RunHook(HookOp::kPortDeleted, obj->def, obj->ports.size(), &deleted, [](Status) {});
+  RunHook(HookOp::kPortDeleted, WithDeviceConnections(*obj, nullptr), obj->ports.size(), &deleted,
+          [](Status) {});
   return Status::Ok();
 }
 

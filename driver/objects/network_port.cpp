@@ -16,8 +16,12 @@ namespace {
 // Port XML is a client's text: at most as large as a network definition.
 constexpr size_t kMaxPortXmlSize = xml::kMaxNetworkXmlSize;
 
-constexpr const char* kPlugTypes[] = {"none", "network", "bridge", "direct", "hostdev-pci"};
-constexpr const char* kMacvlanModes[] = {"vepa", "private", "bridge", "passthrough"};
+constexpr PlugType kPlugTypes[] = {PlugType::kNone, PlugType::kNetwork, PlugType::kBridge,
+                                   PlugType::kDirect, PlugType::kHostdevPci};
+// virNetDevMacVLanMode, as the forward modes of the same names.
+constexpr xml::ForwardMode kMacvlanModes[] = {xml::ForwardMode::kVepa, xml::ForwardMode::kPrivate,
+                                              xml::ForwardMode::kBridge,
+                                              xml::ForwardMode::kPassthrough};
 // virNetworkForwardDriverName; "default" (0) is refused in a port.
 constexpr const char* kDriverNames[] = {"kvm", "vfio", "xen"};
 
@@ -59,9 +63,9 @@ Status ParsePlug(const xmlNode* node, PortPlug& plug) {
   std::optional<std::string> type = xml::Prop(node, "type");
   if (!type) return Status::Ok();
   bool known = false;
-  for (size_t i = 0; i < std::size(kPlugTypes); ++i) {
-    if (*type == kPlugTypes[i]) {
-      plug.type = static_cast<PlugType>(i);
+  for (PlugType t : kPlugTypes) {
+    if (*type == PlugTypeName(t)) {
+      plug.type = t;
       known = true;
     }
   }
@@ -87,11 +91,17 @@ Status ParsePlug(const xmlNode* node, PortPlug& plug) {
       std::optional<std::string> dev = xml::Prop(node, "dev");
       if (!dev) return XmlError("Missing network port link device name");
       plug.dev = *dev;
-      std::optional<std::string> mode = xml::Prop(node, "mode");
-      if (mode && !OneOf(*mode, kMacvlanModes)) {
-        return XmlError("Invalid mode setting '" + *mode + "' in network port");
+      plug.direct_mode = xml::ForwardMode::kVepa;
+      if (std::optional<std::string> mode = xml::Prop(node, "mode")) {
+        bool valid = false;
+        for (xml::ForwardMode m : kMacvlanModes) {
+          if (*mode == xml::ForwardModeName(m)) {
+            plug.direct_mode = m;
+            valid = true;
+          }
+        }
+        if (!valid) return XmlError("Invalid mode setting '" + *mode + "' in network port");
       }
-      plug.mode = mode.value_or("vepa");
       return Status::Ok();
     }
     case PlugType::kHostdevPci: {
@@ -104,45 +114,11 @@ Status ParsePlug(const xmlNode* node, PortPlug& plug) {
       }
       const xmlNode* address = xml::FirstNamedChild(node, "address");
       if (!address) return XmlError("Missing network port PCI address");
-      ASSIGN_OR_RETURN(plug.address, ParsePciAddress(address));
+      ASSIGN_OR_RETURN(plug.pci, ParsePciAddress(address));
       return Status::Ok();
     }
   }
   return Status::Ok();
-}
-
-void FormatPlug(xml::FormatWriter& w, const PortPlug& plug) {
-  std::string open = std::string("<plug type='") + PlugTypeName(plug.type) + "'";
-  switch (plug.type) {
-    case PlugType::kNone:
-      return;
-    case PlugType::kNetwork:
-    case PlugType::kBridge:
-      // libvirt prints bridge='' for an empty name (virBufferEscapeString
-      // drops the attribute only for a missing one).
-      open += " bridge='" + xml::EscapeXml(plug.bridge) + "'";
-      open += xml::Attr("macTableManager", xml::MacTableManagerName(plug.mac_table_manager));
-      w.Line(open + "/>");
-      return;
-    case PlugType::kDirect:
-      open += " dev='" + xml::EscapeXml(plug.dev) + "'";
-      open += " mode='" + (plug.mode.empty() ? std::string("vepa") : plug.mode) + "'";
-      w.Line(open + "/>");
-      return;
-    case PlugType::kHostdevPci: {
-      w.Line(open + xml::TriAttr("managed", plug.managed) + ">");
-      w.Indent();
-      if (!plug.driver.empty()) w.Line("<driver name='" + xml::EscapeXml(plug.driver) + "'/>");
-      char buf[128];
-      std::snprintf(
-          buf, sizeof buf, "<address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>",
-          plug.address.domain, plug.address.bus, plug.address.slot, plug.address.function);
-      w.Line(buf);
-      w.Outdent();
-      w.Line("</plug>");
-      return;
-    }
-  }
 }
 
 void FormatPortBandwidth(xml::FormatWriter& w, const xml::Bandwidth& bandwidth, unsigned class_id) {
@@ -177,8 +153,6 @@ TypedParam Uint(const char* field, unsigned long long v) {
 }
 
 }  // namespace
-
-const char* PlugTypeName(PlugType type) { return kPlugTypes[static_cast<size_t>(type)]; }
 
 Result<PortDef> ParsePortXml(std::string_view text, bool validate) {
   ASSIGN_OR_RETURN(xml::XmlDocPtr doc,

@@ -3,7 +3,8 @@
 // MAC, the settings the network merges into it (portgroup, virtualport,
 // bandwidth and its class id, vlan, isolation, rx filters) and the plug the
 // network fills in. Parsed and printed as libvirt 9.0 does (element order,
-// errors); the plug holds every type libvirt knows, whoever allocated it.
+// errors); the plug (driver/ports/port_plug.h) holds every type libvirt
+// knows, whoever allocated it.
 
 #include <optional>
 #include <string>
@@ -12,28 +13,10 @@
 
 #include "common/status.h"
 #include "driver/network_driver.h"
+#include "driver/ports/port_plug.h"
 #include "xml/network_def.h"
 
 namespace virtnat::driver {
-
-enum class PlugType { kNone, kNetwork, kBridge, kDirect, kHostdevPci };
-
-// "none", "network", "bridge", "direct", "hostdev-pci".
-const char* PlugTypeName(PlugType type);
-
-// <plug type='...'>: what the hypervisor connects the guest to. Only the
-// fields of `type` are meaningful.
-struct PortPlug {
-  PlugType type = PlugType::kNone;
-  std::string bridge;                                                       // network, bridge
-  xml::MacTableManager mac_table_manager = xml::MacTableManager::kDefault;  // network, bridge
-  std::string dev;   // direct: the link device
-  std::string mode;  // direct: "vepa" (the default), "private", "bridge", "passthrough"
-  xml::TriState managed = xml::TriState::kAbsent;  // hostdev-pci
-  std::string driver;                              // hostdev-pci: "kvm", "vfio", "xen"; "" none
-  xml::PciAddress address;                         // hostdev-pci
-  bool operator==(const PortPlug&) const = default;
-};
 
 struct PortDef {
   Uuid uuid{};
@@ -47,7 +30,7 @@ struct PortDef {
   std::optional<xml::Vlan> vlan;
   xml::TriState isolated = xml::TriState::kAbsent;                // <port isolated>
   xml::TriState trust_guest_rx_filters = xml::TriState::kAbsent;  // <rxfilters trustGuest>
-  PortPlug plug;
+  PortPlug plug;  // set by the network at creation, or reclaimed
   bool operator==(const PortDef&) const = default;
 };
 

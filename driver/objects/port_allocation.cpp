@@ -16,8 +16,6 @@ const xml::PortGroup* FindPortGroup(const xml::NetworkDef& net, const std::strin
   return nullptr;
 }
 
-std::string TypeName(const std::string& type) { return type.empty() ? "none" : type; }
-
 Status Mismatch(const char* what, const std::string& a, const std::string& b, bool quoted) {
   std::string q = quoted ? "'" : "";
   return XmlError(std::string("attempt to merge virtualports with mismatched ") + what + " (" + q +
@@ -117,26 +115,6 @@ Status MergePortSettings(const xml::NetworkDef& net, PortDef& port) {
   return Status::Ok();
 }
 
-Status AllocatePlug(xml::NetworkDef& net, PortDef& port) {
-  if (!xml::HasManagedBridge(net.forward.mode)) {
-    return MakeError(VIR_ERR_OPERATION_UNSUPPORTED, VIR_FROM_NETWORK,
-                     std::string("network '") + net.name + "' with forward mode '" +
-                         xml::ForwardModeName(net.forward.mode) +
-                         "' cannot allocate ports in virtnat");
-  }
-  port.plug = PortPlug{};
-  port.plug.type = PlugType::kNetwork;
-  port.plug.bridge = net.bridge.name;
-  port.plug.mac_table_manager = net.bridge.mac_table_manager;
-  if (port.virtualport) {
-    return MakeError(VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_NETWORK,
-                     "<virtualport type='" + TypeName(port.virtualport->type) +
-                         "'> not supported for network '" + net.name +
-                         "' which uses IP forwarding");
-  }
-  return Status::Ok();
-}
-
 Status CompleteVirtualPort(PortDef& port, const RandomBytes& random) {
   if (!port.virtualport || port.virtualport->type.empty()) return Status::Ok();
   xml::VirtualPort& vp = *port.virtualport;
@@ -160,31 +138,6 @@ Status CompleteVirtualPort(PortDef& port, const RandomBytes& random) {
   }
   if (missing) {
     return XmlError(std::string("missing ") + missing + " in <virtualport type='" + vp.type + "'>");
-  }
-  return Status::Ok();
-}
-
-Status ReclaimPlug(xml::NetworkDef& net, const PortDef& port) {
-  switch (port.plug.type) {
-    case PlugType::kNone:
-      return InternalError("Unexpectedly got a network port without a plug");
-    case PlugType::kNetwork:
-    case PlugType::kBridge:
-      if (net.bridge.name.empty()) {
-        return InternalError("Unexpectedly got a network port without a network bridge");
-      }
-      return Status::Ok();
-    case PlugType::kDirect:
-      // A pool mode's devices; none on the modes that have a bridge.
-      return InternalError("network '" + net.name + "' doesn't have dev='" + port.plug.dev +
-                           "' in use by network port '" + xml::FormatUuid(port.uuid) + "'");
-    case PlugType::kHostdevPci: {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%04x:%02x:%02x.%x", port.plug.address.domain,
-                    port.plug.address.bus, port.plug.address.slot, port.plug.address.function);
-      return InternalError("network '" + net.name + "' doesn't have PCI device " + buf +
-                           " in use by network port");
-    }
   }
   return Status::Ok();
 }

@@ -191,7 +191,7 @@ Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
   auto pending = std::make_unique<PendingStart>();
   ASSIGN_OR_RETURN(pending->plan, PlanNetwork(def, deps_.paths));
   const NetworkPlan& plan = pending->plan;
-  RETURN_IF_ERROR(Preflight(plan));
+  if (!plan.external) RETURN_IF_ERROR(Preflight(plan));
 
   Reverter& revert = pending->revert;
   if (deps_.begin_start) {
@@ -200,6 +200,11 @@ Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
       if (deps_.abandon_start) deps_.abandon_start(name);
       return Status::Ok();
     });
+  }
+  if (plan.external) {
+    // A host bridge (or none): nothing of it is created or removed here.
+    RETURN_IF_ERROR(ReplaceQos(QosPlan{}, plan.qos, revert));
+    return pending;
   }
   const std::string bridge = plan.bridge.name;
   RETURN_IF_ERROR(deps_.netlink->CreateBridge(plan.bridge));
@@ -292,10 +297,11 @@ Status HostRealizer::Stop(const xml::NetworkDef& def) {
   Status first;
   if (record.dnsmasq) Keep(&first, record.dnsmasq->Stop());
   if (record.plan.dnsmasq.needed) Keep(&first, RemoveDnsmasqFiles(record.plan.dnsmasq_paths));
-  Keep(&first, deps_.firewall->Remove(def.name));
+  if (!record.plan.external) Keep(&first, deps_.firewall->Remove(def.name));
   // Explicit: the ifb device of <outbound> outlives the bridge.
   if (!record.plan.qos.empty()) Keep(&first, deps_.qos->Remove(record.plan.qos));
-  Keep(&first, deps_.netlink->DeleteLink(record.plan.bridge.name));
+  // A host bridge of mode bridge belongs to the host: it stays.
+  if (!record.plan.external) Keep(&first, deps_.netlink->DeleteLink(record.plan.bridge.name));
   applied_.erase(it);
   if (cancelled) {
     cancelled(MakeError(VIR_ERR_OPERATION_ABORTED, VIR_FROM_NETWORK,

@@ -37,6 +37,7 @@
 #include "driver/link/host_facts.h"
 #include "driver/link/sysctl.h"
 #include "driver/network_realizer.h"
+#include "driver/ports/sysfs_vfs.h"
 #include "driver/qos/qos.h"
 #include "driver/realize/network_plan.h"
 #include "driver/realize/reverter.h"
@@ -52,6 +53,8 @@ struct HostRealizerDeps {
   Qos* qos = nullptr;
   DnsmasqFactory dnsmasq;
   NetworkPlanFacts paths;
+  // Where the SR-IOV virtual functions of a <pf> are read (sysfs_vfs.h).
+  std::string sysfs_root = SysfsRoot();
   // Called after the preflight of a start, before its first host effect, so
   // that a daemon killed halfway leaves its successor a record of what to
   // tear down; a failure refuses the start. `abandon_start` runs when the
@@ -100,6 +103,12 @@ class HostRealizer final : public NetworkRealizer {
   // libvirt does.
   Status Forget(const std::string& network) override;
   bool InterfaceExists(const std::string& name) override;
+  Result<std::vector<VirtualFunction>> VirtualFunctions(const std::string& pf) override {
+    return ReadVirtualFunctions(deps_.sysfs_root, pf);
+  }
+  Status CheckHostDevices(const xml::NetworkDef& def) override {
+    return CheckVirtualFunctionAddresses(deps_.sysfs_root, def);
+  }
 
   // What is applied for `network`, or nullptr if it is not running here.
   const NetworkPlan* Applied(const std::string& network) const;

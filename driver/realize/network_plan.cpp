@@ -36,14 +36,30 @@ bool SameDnsmasq(const DnsmasqPlan& a, const DnsmasqPlan& b) {
          a.addn_hosts == b.addn_hosts && a.argv == b.argv;
 }
 
+// libvirt starts these modes without touching the host, but for the
+// <bandwidth> of a host bridge (mode bridge with <bridge name>).
+Result<NetworkPlan> PlanExternalNetwork(const xml::NetworkDef& def) {
+  NetworkPlan plan;
+  plan.network = def.name;
+  plan.external = true;
+  const bool host_bridge =
+      def.forward.mode == xml::ForwardMode::kBridge && !def.bridge.name.empty();
+  if (!host_bridge) return plan;
+  if (def.bridge.mac_table_manager == xml::MacTableManager::kLibvirt) {
+    return ConfigUnsupported("network '" + def.name +
+                             "': macTableManager='libvirt' would turn on VLAN filtering of host "
+                             "bridge '" +
+                             def.bridge.name +
+                             "', which virtnat does not do; remove the attribute");
+  }
+  ASSIGN_OR_RETURN(plan.qos, PlanQos(def.name, def.bridge.name, def.bandwidth));
+  return plan;
+}
+
 }  // namespace
 
 Result<NetworkPlan> PlanNetwork(const xml::NetworkDef& def, const NetworkPlanFacts& facts) {
-  if (!xml::HasManagedBridge(def.forward.mode)) {
-    return ConfigUnsupported("network '" + def.name +
-                             "' has no bridge managed by virtnat; its forward mode is not "
-                             "realized on the host");
-  }
+  if (!xml::HasManagedBridge(def.forward.mode)) return PlanExternalNetwork(def);
   if (def.bridge.name.empty()) {
     return InternalError("network '" + def.name + "' has no bridge name defined");
   }
@@ -89,7 +105,8 @@ Result<NetworkPlan> PlanNetwork(const xml::NetworkDef& def, const NetworkPlanFac
 
 PlanChanges ComparePlans(const NetworkPlan& applied, const NetworkPlan& wanted) {
   PlanChanges changes;
-  changes.link = !SameBridge(applied.bridge, wanted.bridge) ||
+  changes.link = applied.external != wanted.external ||
+                 !SameBridge(applied.bridge, wanted.bridge) ||
                  !SameAddresses(applied.addresses, wanted.addresses) ||
                  !SameRoutes(applied.routes, wanted.routes) || applied.sysctls != wanted.sysctls;
   changes.firewall = applied.firewall != wanted.firewall;
@@ -101,6 +118,12 @@ PlanChanges ComparePlans(const NetworkPlan& applied, const NetworkPlan& wanted) 
 std::string DescribeNetworkPlan(const NetworkPlan& plan) {
   std::string out;
   auto line = [&out](const std::string& text) { out += text + '\n'; };
+  if (plan.external) {
+    line("external: no bridge, addresses, rules or dnsmasq");
+    std::istringstream qos(DescribeQos(plan.qos));
+    for (std::string step; std::getline(qos, step);) line("tc " + step);
+    return out;
+  }
   for (const RouteCheck& check : plan.route_checks) {
     line(std::string("check unrouted ") + (check.is_route ? "route " : "ip ") +
          check.address.ToString() + "/" + std::to_string(check.prefix));

@@ -45,6 +45,10 @@ struct RouteCheck {
 
 struct NetworkPlan {
   std::string network;  // the definition's name
+  // Forward modes bridge (a host bridge), private, vepa, passthrough and
+  // hostdev: the network has no bridge, address, rule or dnsmasq of its own
+  // (`bridge.name` is empty); at most the <bandwidth> tree of a host bridge.
+  bool external = false;
   BridgeSpec bridge;
   std::vector<InterfaceAddress> addresses;  // in document order
   std::vector<StaticRoute> routes;          // <route>s with a gateway
@@ -57,10 +61,12 @@ struct NetworkPlan {
 };
 
 // REQUIRES: `def` parsed, defaulted (bridge name chosen) and validated.
-// Fails with VIR_ERR_CONFIG_UNSUPPORTED for forward modes that have no
-// managed bridge (bridge, private, vepa, passthrough, hostdev), with
-// libvirt's "network 'NAME' has no bridge name defined" without a bridge
-// name, and with the firewall's or dnsmasq's planning errors.
+// The modes without a managed bridge get an external plan (libvirt's
+// networkStartNetworkBridge / networkStartNetworkExternal: nothing but the
+// <bandwidth> of a host bridge). Fails with libvirt's "network 'NAME' has
+// no bridge name defined" without a bridge name, with VIR_ERR_CONFIG_UNSUPPORTED
+// for macTableManager='libvirt' on a host bridge (its VLAN filtering is not
+// realized), and with the firewall's or dnsmasq's planning errors.
 Result<NetworkPlan> PlanNetwork(const xml::NetworkDef& def, const NetworkPlanFacts& facts);
 
 // The parts a change of a running network touches (host-effects.md §4.5).

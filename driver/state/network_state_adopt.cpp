@@ -93,7 +93,10 @@ AdoptionReport AdoptRecordedNetworks(const std::vector<RecordedNetwork>& network
                                 "; left as it is, status record kept");
       report.left_alone.push_back(record.name);
       continue;
-    } else if (record.bridge.empty() || !host.InterfaceExists(record.bridge)) {
+    } else if (const bool external = net.plan && net.plan->external;
+               !external && (record.bridge.empty() || !host.InterfaceExists(record.bridge))) {
+      // (A network of forward mode bridge, macvtap or hostdev has no bridge
+      // of its own to look for.)
       problem = "its bridge '" + record.bridge + "' is gone";
     }
     if (problem.empty()) problem = RepairAddresses(record, host, report);

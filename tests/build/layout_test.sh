@@ -5,11 +5,12 @@
 set -euo pipefail
 cd "${1:?usage: $0 SOURCE-DIR}"
 failures=0
-# The sources below $1 (build trees and .git left out), NUL-free paths.
+# The sources below $1 (build trees, .git and the libvirt source tree the
+# plugin fetches left out), NUL-free paths.
 sources() {
   local dir=$1; shift
-  find "$dir" -path './build*' -prune -o -path ./.git -prune -o "$@" \
-    \( -name '*.cpp' -o -name '*.h' -o -name '*.inc' \) -type f -print
+  find "$dir" -path './build*' -prune -o -path ./.git -prune -o -path './plugin/libvirt-*' -prune \
+    -o "$@" \( -name '*.cpp' -o -name '*.c' -o -name '*.h' -o -name '*.inc' \) -type f -print
 }
 while read -r lines file; do
   [[ $file == total ]] && continue

@@ -6,13 +6,21 @@
 . "$(dirname "$0")/lib.sh"
 
 check "--help" "Usage:" 0 bash -c "'$VIRTNATD' --help | head -1 | cut -c1-6"
-check "unknown option" "virtnatd: unknown option '--bogus'" 0 \
+check "unknown option" "virtnatd: Unknown option --bogus" 0 \
   bash -c "'$VIRTNATD' --bogus 2>&1 | head -1"
-check "unknown short option" "virtnatd: unknown option '-x'" 0 \
+check "unknown short option" "virtnatd: Unknown option -x" 0 \
   bash -c "'$VIRTNATD' -x 2>&1 | head -1"
-check "unknown config key" "virtnatd: $TMP/bad.conf: line 1: unknown setting 'bogus'" 0 \
-  bash -c "echo 'bogus = 1' >'$TMP/bad.conf'; '$VIRTNATD' -f '$TMP/bad.conf' 2>&1 | head -1"
 check "unknown option exit code" "2" 0 bash -c "'$VIRTNATD' --bogus 1 >/dev/null 2>&1; echo \$?"
+check "an option without its value" "virtnatd: Missing argument for --timeout" 0 \
+  bash -c "'$VIRTNATD' --timeout 2>&1 | head -1"
+# A libvirt-style config line virtnatd does not know is a warning naming the
+# file and the key; a bad value is an error naming the line.
+echo 'listen_tls = 0' >"$TMP/unknown.conf"
+check "unknown config key: a warning" "virtnatd: warning: $TMP/unknown.conf: unknown setting 'listen_tls' ignored
+virtnatd: not running" 3 "$VIRTNATD" -f "$TMP/unknown.conf" --status --run-dir "$TMP/none"
+printf '# c\nmax_clients = many\n' >"$TMP/bad.conf"
+check "bad config value" "virtnatd: $TMP/bad.conf: line 2: invalid value 'many' for max_clients
+Run 'virtnatd --help' to see the options." 2 "$VIRTNATD" -f "$TMP/bad.conf" --status
 
 # Paths from a config file.
 mkdir -p "$TMP/conf"
@@ -132,5 +140,83 @@ check "journal: priorities, no timestamp" "<6>info: listening on '$TMP/journal/s
 check "stderr elsewhere: timestamped" "1" 0 bash -c "grep -cE \
   '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\.[0-9]{3}\+0000: virtnatd: info: listening on' '$TMP/lock.log'"
 
-start_daemon  # finish() checks the shared daemon is alive
+# --check, as virt-host-validate: passes here (in a namespace of its own,
+# as the daemons of these tests run), fails without dnsmasq on PATH and
+# without privilege; the daemon itself refuses to start unprivileged.
+check_ns() { unshare --net "$VIRTNATD" --check --config-dir "$TMP/check-etc" "$@"; }
+check_ns >"$TMP/check.out" 2>&1 && rc=0 || rc=$?
+check "--check passes on this machine" "0 0" 0 bash -c \
+  "echo $rc \$(grep -c ': FAIL' '$TMP/check.out')"
+check "--check names dnsmasq's version" "1" 0 grep -c "Checking dnsmasq .*: PASS (/usr/sbin/dnsmasq version" "$TMP/check.out"
+cat "$TMP/check.out"
+unshare --net env PATH="$TMP/empty-path" "$VIRTNATD" --check --config-dir "$TMP/check-etc" \
+  >"$TMP/check-nodnsmasq.out" 2>&1 && rc=0 || rc=$?
+check "--check without dnsmasq on PATH fails" "1 dnsmasq" 0 bash -c \
+  "echo $rc \$(sed -n 's/^virtnatd: Checking \\([a-z]*\\) *: FAIL.*/\\1/p' '$TMP/check-nodnsmasq.out')"
+setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+  "$VIRTNATD" --check --config-dir "$TMP/check-etc" >"$TMP/check-user.out" 2>&1 && rc=0 || rc=$?
+check "--check as nobody fails on privilege" "1 1" 0 bash -c \
+  "echo $rc \$(grep -c 'Checking root or CAP_NET_ADMIN *: FAIL' '$TMP/check-user.out')"
+check "the daemon as nobody stops at once" "virtnatd: needs root or CAP_NET_ADMIN to create bridges and firewall rules; run it as root (the virtnatd.service unit does). \`virtnatd --check\` checks the host." 1 \
+  setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$VIRTNATD" \
+  --socket "$TMP/user-sock" --socket-ro "$TMP/user-sock-ro" --run-dir "$TMP/user-run"
+
+# -d: returns once the daemon serves, which runs on in the background.
+DAEMON_DIRS=(--config-dir "$TMP/d-etc" --state-dir "$TMP/d-lib" --run-dir "$TMP/d-run")
+check "-d returns once serving" "0" 0 bash -c "unshare --net '$VIRTNATD' -d --socket '$TMP/d-sock' \
+  --socket-ro '$TMP/d-sock-ro' ${DAEMON_DIRS[*]} --log-outputs '1:file:$TMP/d.log'; echo \$?"
+check "-d: the daemon serves" "" 0 virsh -q -c "network+unix:///system?socket=$TMP/d-sock" net-list --all
+BG_PID=$(cat "$TMP/d-run/virtnatd.pid")
+check "-d: in the background, own session" "1" 0 bash -c "ps -o sid= -p $BG_PID | grep -vc ' $$\$'"
+kill -TERM "$BG_PID"
+for _ in $(seq 100); do kill -0 "$BG_PID" 2>/dev/null || break; sleep 0.05; done
+check "-d: its log went to the file" "1" 0 grep -c "info: listening on '$TMP/d-sock'" "$TMP/d.log"
+touch "$TMP/not-a-dir"
+check "-d: a failure reaches the caller" "1" 0 bash -c "unshare --net '$VIRTNATD' -d \
+  --socket '$TMP/not-a-dir/s' --socket-ro '$TMP/not-a-dir/r' --run-dir '$TMP/d2-run' \
+  --config-dir '$TMP/d2-etc' --state-dir '$TMP/d2-lib' >/dev/null 2>&1; echo \$?"
+
+# --timeout: exits once idle (no client, no active network), not while a
+# client is connected.
+unshare --net "$VIRTNATD" -t 2 --socket "$TMP/t-sock" --socket-ro "$TMP/t-sock-ro" \
+  --config-dir "$TMP/t-etc" --state-dir "$TMP/t-lib" --run-dir "$TMP/t-run" 2>"$TMP/t.log" &
+T_PID=$!
+for _ in $(seq 100); do [[ -S $TMP/t-sock-ro ]] && break; sleep 0.05; done
+/usr/bin/python3 -c "
+import libvirt, time, os
+c = libvirt.open('network+unix:///system?socket=$TMP/t-sock')
+time.sleep(4)
+print('alive' if os.path.exists('/proc/$T_PID') else 'gone')
+c.close()" >"$TMP/t.client" 2>&1
+check "--timeout: a connected client keeps the daemon" "alive" 0 cat "$TMP/t.client"
+rc=0; timeout 20 tail --pid="$T_PID" -f /dev/null || rc=$?
+check "--timeout: idle, it exits by itself" "0 1" 0 bash -c \
+  "echo $rc \$(grep -c 'exiting after 2 seconds without clients or active networks' '$TMP/t.log')"
+
+# Every state change is logged at info level with the client that asked.
+LOG_LEVEL=info start_daemon
+virsh -q -c "$URI" net-define "$DATA/a-demo.xml" >/dev/null
+virsh -q -c "$URI" net-autostart a-demo >/dev/null
+virsh -q -c "$URI" net-destroy a-demo >/dev/null 2>&1 || true
+virsh -q -c "$URI" net-start a-demo >/dev/null
+# SIGHUP keeps the daemon and its networks (the same dnsmasq serves on).
+DNSMASQ_BEFORE=$(pgrep -f -- "--conf-file=$TMP/lib/dnsmasq/a-demo.conf")
+kill -HUP "$DAEMON_PID"
+sleep 0.5
+check "SIGHUP re-checks the running networks" "1" 0 \
+  grep -c "reload: re-checking the host side of every running network" "$TMP/daemon.log"
+check "SIGHUP keeps the network running" "yes" 0 \
+  bash -c "virsh -q -c '$URI' net-info a-demo | sed -n 's/^Active: *//p'"
+check "SIGHUP keeps its dnsmasq" "$DNSMASQ_BEFORE" 0 pgrep -f -- "--conf-file=$TMP/lib/dnsmasq/a-demo.conf"
+virsh -q -c "$URI" net-destroy a-demo >/dev/null
+virsh -q -c "$URI" net-undefine a-demo >/dev/null
+check "state changes are logged with their client" \
+"info: virNetworkDefineXML network 'a-demo': done (client pid N (virsh), uid 0)
+info: virNetworkSetAutostart network 'a-demo' on: done (client pid N (virsh), uid 0)
+info: virNetworkDestroy network 'a-demo': failed (client pid N (virsh), uid 0): Requested operation is not valid: network 'a-demo' is not active
+info: virNetworkCreate network 'a-demo': done (client pid N (virsh), uid 0)
+info: virNetworkDestroy network 'a-demo': done (client pid N (virsh), uid 0)
+info: virNetworkUndefine network 'a-demo': done (client pid N (virsh), uid 0)" 0 \
+  bash -c "grep -o 'info: virNetwork.*' '$TMP/daemon.log' | sed 's/pid [0-9]*/pid N/'"
+: >"$TMP/daemon.log"  # finish() prints the log: the lines above were checked
 finish

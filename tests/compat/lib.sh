@@ -28,7 +28,7 @@ start_daemon() {
   if [[ $(id -u) == 0 ]] && unshare --net true 2>/dev/null; then prefix=(unshare --net); fi
   "${prefix[@]}" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK_RO" --config-dir "$TMP/etc" \
     --state-dir "$TMP/lib" --run-dir "$TMP/run" --socket-mode "${SOCKET_MODE:-0600}" \
-    --log-level warning 2>"$TMP/daemon.log" &
+    --log-level "${LOG_LEVEL:-warning}" 2>"$TMP/daemon.log" &
   DAEMON_PID=$!
   for _ in $(seq 100); do [[ -S $SOCK_RO ]] && return 0; sleep 0.05; done
   echo "virtnatd did not start:"; cat "$TMP/daemon.log"; return 1
@@ -45,6 +45,22 @@ start_daemon_in_ns() {
   echo "virtnatd did not start:"; cat "$TMP/daemon.log"; return 1
 }
 
+# write_libvirtd_conf DIR: DIR/libvirtd.conf for a libvirtd a test runs:
+# its sockets in DIR/sock, no TCP or TLS, no authentication, warnings and
+# errors in DIR/libvirtd.log.
+write_libvirtd_conf() {
+  mkdir -p "$1/sock"
+  cat >"$1/libvirtd.conf" <<CONF
+listen_tls = 0
+listen_tcp = 0
+unix_sock_dir = "$1/sock"
+unix_sock_rw_perms = "0700"
+auth_unix_rw = "none"
+auth_unix_ro = "none"
+log_outputs = "3:file:$1/libvirtd.log"
+CONF
+}
+
 # Debian's libvirtd 9.0 side by side, in its own network and mount
 # namespaces (tmpfs over its directories, as bench/lib/daemons.py runs it),
 # on a socket in $LV; cleanup stops it and what it started.
@@ -53,16 +69,7 @@ LV_PID=
 LV_URI="network+unix:///system?socket=$LV/sock/libvirt-sock"
 # start_libvirtd [HOOKS-DIR]: HOOKS-DIR, if given, is its /etc/libvirt/hooks.
 start_libvirtd() {
-  mkdir -p "$LV/sock"
-  cat >"$LV/libvirtd.conf" <<CONF
-listen_tls = 0
-listen_tcp = 0
-unix_sock_dir = "$LV/sock"
-unix_sock_rw_perms = "0700"
-auth_unix_rw = "none"
-auth_unix_ro = "none"
-log_outputs = "3:file:$LV/libvirtd.log"
-CONF
+  write_libvirtd_conf "$LV"
   local hooks=""
   [[ -n ${1:-} ]] && hooks="mkdir -p /etc/libvirt/hooks; mount --bind '$1' /etc/libvirt/hooks"
   cat >"$LV/enter.sh" <<SH
@@ -95,6 +102,7 @@ stop_libvirtd() {
     done
   fi
   return 0
+}
 }
 
 FAILURES=0

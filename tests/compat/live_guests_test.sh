@@ -57,17 +57,7 @@ cat >"$WORK/lg.xml" <<'XML'
 XML
 virsh -q -c "$URI" net-create "$WORK/lg.xml" >/dev/null
 
-cat >"$WORK/udhcpc.sh" <<'SCRIPT'
-#!/bin/sh
-case "$1" in
-  bound|renew)
-    ip addr flush dev "$interface"
-    ip addr add "$ip/${mask:-24}" dev "$interface"
-    [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface";;
-esac
-exit 0
-SCRIPT
-chmod +x "$WORK/udhcpc.sh"
+write_udhcpc_script "$WORK/udhcpc.sh"
 n=0
 for g in $G1 $G2; do
   n=$((n + 1))

@@ -15,3 +15,30 @@ add_wan() {
   in_ns "$wan" ip link set eth0 up
   in_ns "$wan" ip route add default via 203.0.113.1
 }
+
+# write_udhcpc_script PATH: the script busybox udhcpc runs (-s PATH) to put
+# the lease it got on the interface, with the default route it was given.
+write_udhcpc_script() {
+  cat >"$1" <<'SCRIPT'
+#!/bin/sh
+case "$1" in
+  bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface";;
+esac
+exit 0
+SCRIPT
+  chmod +x "$1"
+}
+
+# del_namespaces NS...: kills whatever still runs in each namespace and
+# deletes it (for the tests' cleanup traps; missing ones are no error).
+del_namespaces() {
+  local ns pid
+  for ns in "$@"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+    ip netns del "$ns" 2>/dev/null
+  done
+  return 0
+}

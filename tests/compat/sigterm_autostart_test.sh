@@ -39,7 +39,7 @@ check_whole() {
     ip -n "$NS" link show "vnst$n" >/dev/null 2>&1 && bridge=yes
     [[ -f $TMP/run/st$n.status ]] && record=yes
     [[ $record == yes ]] && grep -q "starting" "$TMP/run/st$n.status" && intent=yes
-    pgrep -f "dnsmasq/st$n.conf" >/dev/null && dnsmasq=yes
+    pgrep -f "$TMP/lib/dnsmasq/st$n.conf" >/dev/null && dnsmasq=yes
     if [[ $intent == yes ]] || [[ "$bridge$record$dnsmasq" != yesyesyes && "$bridge$record$dnsmasq" != nonono ]]; then
       echo "st$n: bridge=$bridge record=$record start-intent=$intent dnsmasq=$dnsmasq"
     fi

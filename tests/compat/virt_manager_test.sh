@@ -9,9 +9,7 @@
 # tracks and every error dialog it shows. VIRTNAT_SCREENSHOT=FILE also saves
 # a screenshot of its Virtual Networks tab.
 . "$(dirname "$0")/lib.sh"
-for tool in virt-manager Xvfb xdotool; do
-  command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed (scripts/deps.sh)"; exit 1; }
-done
+. "$(dirname "$0")/gui.sh"
 start_daemon
 V=(virsh -q -c "$URI")
 cat >"$TMP/vm-nat.xml" <<'EOF'
@@ -26,23 +24,8 @@ EOF
 "${V[@]}" net-define "$TMP/vm-isolated.xml" >/dev/null
 "${V[@]}" net-start vm-nat >/dev/null
 
-# A display of our own: Xvfb picks a free number and writes it to fd 3.
-Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3>"$TMP/display" >"$TMP/xvfb.log" 2>&1 &
-XVFB_PID=$!
-VM_PID=
-stop_gui() {
-  # shellcheck disable=SC2086  # VM_PID may be empty
-  kill $VM_PID "$XVFB_PID" 2>/dev/null || true
-  wait $VM_PID "$XVFB_PID" 2>/dev/null || true
-}
 trap 'stop_gui; cleanup' EXIT
-for _ in $(seq 100); do [[ -s $TMP/display ]] && break; sleep 0.1; done
-[[ -s $TMP/display ]] || { echo "FAIL: Xvfb did not start"; cat "$TMP/xvfb.log"; exit 1; }
-export DISPLAY=:$(head -1 "$TMP/display")
-# virt-manager keeps its settings and log in a home of its own.
-export HOME=$TMP/home XDG_CONFIG_HOME=$TMP/home/.config XDG_CACHE_HOME=$TMP/home/.cache
-export GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1
-mkdir -p "$HOME"
+start_gui
 virt-manager --debug --connect "$URI" --show-host-summary >"$TMP/virt-manager.log" 2>&1 &
 VM_PID=$!
 
@@ -96,15 +79,7 @@ sleep 1
 if [[ -n ${VIRTNAT_SCREENSHOT:-} ]]; then
   xdotool mousemove --window "$wid" 100 140 click 1  # vm-nat, third in the list
   sleep 1
-  /usr/bin/python3 - "$VIRTNAT_SCREENSHOT" <<'PY'
-import sys, gi
-gi.require_version("Gdk", "3.0")
-from gi.repository import Gdk
-root = Gdk.get_default_root_window()
-Gdk.pixbuf_get_from_window(root, 0, 0, root.get_width(), root.get_height()).savev(
-    sys.argv[1], "png", [], [])
-PY
-  echo "screenshot: $VIRTNAT_SCREENSHOT"
+  screenshot "$VIRTNAT_SCREENSHOT"
 fi
 if [[ $FAILURES != 0 || -n ${VIRTNAT_SHOW_LOG:-} ]]; then
   echo "--- virt-manager log"

@@ -19,23 +19,15 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
+. "$HERE/root.sh"
 
 if [[ ${1:-} == --inside ]]; then
   # In the private mount and network namespaces.
   deb=$2 scratch=$3
-  mount -t tmpfs tmpfs "$scratch"
-  mkdir "$scratch"/{upper,work,root}
-  mount -t overlay overlay -o "lowerdir=/,upperdir=$scratch/upper,workdir=$scratch/work" \
-    "$scratch/root"
-  root=$scratch/root
-  for d in proc sys dev; do mount --rbind "/$d" "$root/$d"; done
-  mount -t tmpfs tmpfs "$root/run"
-  mount -t tmpfs tmpfs "$root/tmp"
-  chmod 1777 "$root/tmp"
+  root=$(make_root "$scratch")
   cp "$deb" "$root/tmp/virtnat.deb"
   cp "$SRC/tests/compat/data/a-demo.xml" "$root/tmp/net.xml"
-  exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-    /bin/bash -c "$(sed -n '/^# --- in the root/,$p' "$0")"
+  enter_root "$root" "$0"
 fi
 
 if [[ $(id -u) != 0 ]]; then echo "FAIL: needs root (mount and network namespaces)"; exit 1; fi
@@ -46,16 +38,15 @@ if [[ -z $DEB ]]; then
   "$SRC/packaging/build-deb" "$TMP/out" >/dev/null
   DEB=$(ls "$TMP"/out/virtnat_*.deb)
 fi
-echo "ok: built $(basename "$DEB")"
-echo "--- contents"
-dpkg-deb -c "$DEB" | awk '{print $6}' | grep -v '/$'
-if command -v lintian >/dev/null; then
-  lintian --no-tag-display-limit "$DEB" >"$TMP/lintian" 2>&1 || true
-  if grep -q '^E:' "$TMP/lintian"; then cat "$TMP/lintian"; echo "FAIL: lintian errors"; exit 1; fi
-  echo "ok: lintian reports no error ($(grep -c '^W:' "$TMP/lintian" || true) warnings)"
-fi
+inspect_deb "$DEB" "$TMP"
 mkdir "$TMP/scratch"
 unshare --mount --net --propagation private -- "$0" --inside "$DEB" "$TMP/scratch"
+# The libvirtd module's package, built beside it: its own root and checks.
+MODULE_DEB=$(ls "$(dirname "$DEB")"/virtnat-libvirt-module_*.deb 2>/dev/null || true)
+if [[ -n $MODULE_DEB ]]; then
+  echo "--- virtnat-libvirt-module"
+  "$HERE/module_deb_test.sh" "$DEB" "$MODULE_DEB"
+fi
 exit  # the root section below runs only under chroot
 
 # --- in the root: runs under chroot, after dpkg -i, as the packaged system.
@@ -65,7 +56,8 @@ fail() { echo "FAIL: $*"; FAILURES=$((FAILURES + 1)); }
 ip link set lo up
 dpkg -i /tmp/virtnat.deb >/tmp/dpkg.log 2>&1 || { cat /tmp/dpkg.log; echo "FAIL: dpkg -i"; exit 1; }
 echo "ok: dpkg -i"
-for f in /usr/sbin/virtnatd /usr/bin/virtnat-xml /etc/virtnat/virtnatd.conf \
+for f in /usr/sbin/virtnatd /usr/bin/virtnat-xml /usr/bin/virtnat-port /usr/bin/virtnat-ifup \
+    /usr/bin/virtnat-ifdown /usr/share/man/man8/virtnat-port.8.gz /etc/virtnat/virtnatd.conf \
     /usr/share/virtnat/schemas/network.rng /usr/share/virtnat/schemas/networkport.rng \
     /usr/share/man/man8/virtnatd.8.gz \
     /usr/share/man/man1/virtnat-xml.1.gz /lib/systemd/system/virtnatd.service \

@@ -12,6 +12,7 @@ fail() { echo "FAIL: $*"; FAILURES=$((FAILURES + 1)); }
 cmake --install "$BUILD" --prefix "$TMP/usr" >/dev/null
 (cd "$TMP/usr" && find . -type f | sort) >"$TMP/files"
 cat >"$TMP/expected" <<'LIST'
+./bin/virtnat-port
 ./bin/virtnat-xml
 ./etc/virtnat/virtnatd.conf
 ./lib/systemd/system/virtnatd-admin.socket
@@ -21,13 +22,26 @@ cat >"$TMP/expected" <<'LIST'
 ./lib/tmpfiles.d/virtnatd.conf
 ./sbin/virtnatd
 ./share/man/man1/virtnat-xml.1
+./share/man/man8/virtnat-port.8
 ./share/man/man8/virtnatd.8
 ./share/virtnat/schemas/network.rng
 ./share/virtnat/schemas/networkport.rng
 ./share/virtnat/schemas/portforward.rng
 ./share/virtnat/schemas/types.rng
 LIST
+# The libvirtd module, when it is built (plugin/): beside, not over, libvirt's.
+if [[ -f $BUILD/plugin/libvirt_driver_network.so ]]; then
+  echo ./lib/virtnat/libvirt-9.0.0/libvirt_driver_network.so >>"$TMP/expected"
+  sort -o "$TMP/expected" "$TMP/expected"
+fi
 if diff -u "$TMP/expected" "$TMP/files"; then echo "ok: installed files"; else fail "installed files"; fi
+# QEMU's script= and downscript= names of virtnat-port.
+for link in virtnat-ifup virtnat-ifdown; do
+  [[ $(readlink "$TMP/usr/bin/$link") == virtnat-port ]] && echo "ok: bin/$link -> virtnat-port" ||
+    fail "bin/$link is not a link to virtnat-port"
+  [[ $(readlink "$TMP/usr/share/man/man8/$link.8") == virtnat-port.8 ]] &&
+    echo "ok: man8/$link.8 -> virtnat-port.8" || fail "man8/$link.8 is not a link to virtnat-port.8"
+done
 
 # The unit names the configured prefix's sbin (CMAKE_INSTALL_PREFIX; --prefix
 # at install time cannot change it).
@@ -51,12 +65,19 @@ for opt in $("$TMP/usr/sbin/virtnatd" --help | grep -o -- '--[a-z][a-z-]*' | sor
 done
 echo "ok: virtnatd(8) documents every option of --help"
 
+# Every option of virtnat-port's usage is in its man page.
+for opt in $("$TMP/usr/bin/virtnat-port" 2>&1 | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+  MANWIDTH=200 man -l "$TMP/usr/share/man/man8/virtnat-port.8" 2>/dev/null | grep -q -- "$opt" ||
+    fail "virtnat-port(8) does not document $opt"
+done
+echo "ok: virtnat-port(8) documents every option of its usage"
+
 # Every setting of the default config, uncommented, is one virtnatd reads.
 sed -n 's/^#\([a-z_]* = .*\)$/\1/p' "$TMP/usr/etc/virtnat/virtnatd.conf" >"$TMP/all.conf"
 keys=$(wc -l <"$TMP/all.conf")
 rc=0
 "$TMP/usr/sbin/virtnatd" -f "$TMP/all.conf" --status --run-dir "$TMP/run" >/dev/null 2>"$TMP/err" || rc=$?
-if [[ $rc == 3 && $keys -ge 12 ]]; then echo "ok: the default config's $keys settings are all read"
+if [[ $rc == 3 && $keys -ge 15 && ! -s $TMP/err ]]; then echo "ok: the default config's $keys settings are all read"
 else fail "default config uncommented (exit $rc, $keys keys): $(cat "$TMP/err")"; fi
 
 # The installed grammar is complete (the tool reads it from the prefix it was

@@ -1,6 +1,7 @@
-// What a network puts into a new port (libvirt 9.0's networkAllocatePort),
-// the RECLAIM rules of networkPortCreateXML and networkNotifyPort's checks,
-// with libvirt's error texts; then the same through NetworkObjects (flags,
+// What a network puts into a new port (libvirt 9.0's networkAllocatePort:
+// the merged settings, then the plug of driver/ports), the RECLAIM rules of
+// networkPortCreateXML and networkNotifyPort's checks, with libvirt's error
+// texts; then the same through NetworkObjects (flags,
 // connections, the live-change hook that rewrites the status record, and
 // ports taken back after a restart).
 
@@ -33,6 +34,12 @@ std::string PortXml(const std::string& body = "", char n = '1') {
 
 PortDef Port(const std::string& body = "") { return *ParsePortXml(PortXml(body)); }
 
+// networkAllocatePort's plug for a port with no others on the network.
+Status Plug(const xml::NetworkDef& net, PortDef& port) {
+  ASSIGN_OR_RETURN(port.plug, AllocatePlug(net, {}, port.virtualport));
+  return Status::Ok();
+}
+
 void Counter(uint8_t* out, size_t len) {
   for (size_t i = 0; i < len; ++i) out[i] = static_cast<uint8_t>(i);
 }
@@ -63,7 +70,7 @@ TEST(PortAllocationTest, SettingsComeFromThePortgroupThenTheNetwork) {
   EXPECT_EQ(plain.trust_guest_rx_filters, xml::TriState::kNo);
   EXPECT_EQ(plain.isolated, xml::TriState::kNo);
 
-  ASSERT_TRUE(AllocatePlug(net, plain).ok());
+  ASSERT_TRUE(Plug(net, plain).ok());
   EXPECT_EQ(FormatPortXml(plain),
             "<networkport>\n"
             "  <uuid>a1a1a1a1-0000-4000-8000-000000000001</uuid>\n"
@@ -88,7 +95,7 @@ TEST(PortAllocationTest, PlugCarriesTheMacTableManager) {
   xml::NetworkDef net = Net("");
   net.bridge.mac_table_manager = xml::MacTableManager::kLibvirt;
   PortDef port = Port();
-  ASSERT_TRUE(AllocatePlug(net, port).ok());
+  ASSERT_TRUE(Plug(net, port).ok());
   EXPECT_NE(FormatPortXml(port).find("<plug type='network' bridge='virbr9' "
                                      "macTableManager='libvirt'/>"),
             std::string::npos);
@@ -114,7 +121,7 @@ TEST(PortAllocationTest, VirtualportsMergeAndAreRefusedOnIpForwarding) {
   EXPECT_EQ(ok.virtualport->profile_id, "p1");
   // The network has IP forwarding (isolated: none), where libvirt refuses
   // any virtualport.
-  Status plug = AllocatePlug(net, ok);
+  Status plug = Plug(net, ok);
   EXPECT_EQ(plug.code(), VIR_ERR_CONFIG_UNSUPPORTED);
   EXPECT_EQ(plug.message(),
             "unsupported configuration: <virtualport type='openvswitch'> not supported for "
@@ -139,12 +146,13 @@ TEST(PortAllocationTest, ReclaimRules) {
             "invalid argument: Port reclaim not requested but plug type is not none");
 
   xml::NetworkDef net = Net("");
-  EXPECT_TRUE(ReclaimPlug(net, plugged).ok());
+  EXPECT_TRUE(ConfirmPlug(net, {}, plugged.plug, plugged.virtualport, "u").ok());
   net.bridge.name.clear();
-  EXPECT_EQ(ReclaimPlug(net, plugged).message(),
+  EXPECT_EQ(ConfirmPlug(net, {}, plugged.plug, plugged.virtualport, "u").message(),
             "internal error: Unexpectedly got a network port without a network bridge");
   PortDef direct = Port("<plug type='direct' dev='eth1' mode='bridge'/>");
-  EXPECT_EQ(ReclaimPlug(net, direct).code(), VIR_ERR_INTERNAL_ERROR);
+  EXPECT_EQ(ConfirmPlug(net, {}, direct.plug, direct.virtualport, "u").message(),
+            "internal error: network 'n' doesn't have dev='eth1' in use by network port 'u'");
 }
 
 // Through the object layer, with the real codec.

@@ -58,7 +58,7 @@ TEST(PortXmlTest, ReadsEveryField) {
   Result<PortDef> direct = ParsePortXml(ReadCorpus("plug-direct"));
   ASSERT_TRUE(direct.ok());
   EXPECT_EQ(direct->plug.dev, "ens3");
-  EXPECT_EQ(direct->plug.mode, "vepa");
+  EXPECT_EQ(direct->plug.direct_mode, xml::ForwardMode::kVepa);
   ASSERT_TRUE(direct->virtualport);
   EXPECT_EQ(direct->virtualport->type, "802.1Qbg");
 
@@ -66,7 +66,7 @@ TEST(PortXmlTest, ReadsEveryField) {
   ASSERT_TRUE(pci.ok());
   EXPECT_EQ(pci->plug.managed, xml::TriState::kNo);
   EXPECT_EQ(pci->plug.driver, "vfio");
-  EXPECT_EQ(pci->plug.address, (xml::PciAddress{1, 2, 3, 4}));
+  EXPECT_EQ(pci->plug.pci, (xml::PciAddress{1, 2, 3, 4}));
 }
 
 std::string Port(const std::string& body) {

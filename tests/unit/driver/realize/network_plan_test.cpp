@@ -139,10 +139,39 @@ TEST(NetworkPlanTest, RoutesWithoutGatewayAreOnlyCheckedAndMetricDefaultsToOne) 
   EXPECT_FALSE(plan->dnsmasq.needed);
 }
 
-TEST(NetworkPlanTest, RefusesModesWithoutAManagedBridgeAndAMissingBridgeName) {
-  xml::NetworkDef def =
-      Parse("<network><name>br</name><forward mode='bridge'/><bridge name='br0'/></network>");
+TEST(NetworkPlanTest, ModesWithoutAManagedBridgeAreExternalAndABridgeNameIsNeeded) {
+  // libvirt starts them without host effects; a host bridge keeps its
+  // <bandwidth> tree.
+  xml::NetworkDef def = Parse(
+      "<network><name>br</name><forward mode='bridge'/><bridge name='br0'/>"
+      "<bandwidth><inbound average='1000'/></bandwidth></network>");
   Result<NetworkPlan> plan = PlanNetwork(def, Facts());
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_TRUE(plan->external);
+  EXPECT_TRUE(plan->bridge.name.empty());
+  EXPECT_TRUE(plan->firewall.rules.empty());
+  EXPECT_FALSE(plan->dnsmasq.needed);
+  EXPECT_FALSE(plan->qos.empty());
+  EXPECT_EQ(DescribeNetworkPlan(*plan).substr(0, 51),
+            "external: no bridge, addresses, rules or dnsmasq\ntc");
+  for (const char* forward : {"<forward mode='vepa' dev='eth1'/>",
+                              "<forward mode='passthrough'><pf dev='eth0'/></forward>",
+                              "<forward mode='hostdev'><pf dev='eth0'/></forward>"}) {
+    plan = PlanNetwork(Parse(std::string("<network><name>m</name>") + forward + "</network>"),
+                       Facts());
+    ASSERT_TRUE(plan.ok()) << forward << ": " << plan.error().message;
+    EXPECT_TRUE(plan->external && plan->qos.empty()) << forward;
+    EXPECT_EQ(DescribeNetworkPlan(*plan), "external: no bridge, addresses, rules or dnsmasq\n");
+  }
+  NetworkPlan managed =
+      *PlanNetwork(Parse("<network><name>m</name><bridge name='virbr9'/></network>"), Facts());
+  EXPECT_TRUE(ComparePlans(managed, *plan).link);
+
+  // VLAN filtering of a host bridge is not done: refused, not ignored.
+  xml::NetworkDef vlan = Parse(
+      "<network><name>br</name><forward mode='bridge'/>"
+      "<bridge name='br0' macTableManager='libvirt'/></network>");
+  plan = PlanNetwork(vlan, Facts());
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.error().code, VIR_ERR_CONFIG_UNSUPPORTED);
 

@@ -256,6 +256,24 @@ TEST_F(AdoptTest, RecordWithoutDnsmasqLetsTheHostSideFindOrStartOne) {
   EXPECT_TRUE(report.repairs.empty());
 }
 
+// Forward modes bridge, macvtap, hostdev: no bridge of its own to find.
+TEST_F(AdoptTest, ExternalNetworkWithoutABridgeIsAdopted) {
+  StatusRecord r;
+  r.name = "mv";
+  r.live_xml = "<network/>";
+  RecordedNetwork net = Recorded(std::move(r));
+  net.plan->external = true;
+  host_.dnsmasq_pid.reset();
+  AdoptionReport report = AdoptRecordedNetworks({net}, host_);
+  EXPECT_EQ(report.adopted, std::vector<std::string>{"mv"});
+  EXPECT_TRUE(report.problems.empty());
+  EXPECT_TRUE(report.cleaned_up.empty());
+  // The same record of a network with a bridge of its own is a gone bridge.
+  net.plan->external = false;
+  report = AdoptRecordedNetworks({net}, host_);
+  EXPECT_EQ(report.cleaned_up, std::vector<std::string>{"mv"});
+}
+
 TEST_F(AdoptTest, RulesThatCannotBeRestoredReleaseTheHostSide) {
   host_.ensure_rules_status = InternalError("table busy");
   AdoptionReport report = AdoptRecordedNetworks({Record("a", "br1", 100)}, host_);

@@ -95,10 +95,11 @@ TEST(RecordedNetworkTest, SaysWhatCannotBeRead) {
   EXPECT_EQ(net.rules_unreadable.message(),
             ParseFirewallRecord(record.firewall).status().message());
 
-  // A definition that parses but has no managed bridge to plan.
+  // A definition that parses but cannot be planned (VLAN filtering of a
+  // host bridge is not realized).
   record.live_xml =
       "<network><name>nat</name><uuid>5a0c2f7e-3b1d-4c8e-9f20-7d41c2b9e811</uuid>"
-      "<forward mode='bridge'/><bridge name='br0'/></network>";
+      "<forward mode='bridge'/><bridge name='br0' macTableManager='libvirt'/></network>";
   record.firewall.clear();
   net = ReadRecordedNetwork(record, codec, Facts());
   ASSERT_TRUE(net.def);

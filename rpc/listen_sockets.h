@@ -6,7 +6,7 @@
 #include "common/status.h"
 #include "common/unique_fd.h"
 
-namespace virtnat::daemon {
+namespace virtnat::rpc {
 
 struct ListenSockets {
   UniqueFd rw;
@@ -25,4 +25,4 @@ Result<ListenSockets> TakeActivatedSockets(const std::string& rw_path, const std
 Result<UniqueFd> CreateListenSocket(const std::string& path, unsigned mode,
                                     const std::string& group);
 
-}  // namespace virtnat::daemon
+}  // namespace virtnat::rpc

@@ -1,4 +1,4 @@
-#include "daemon/sockets.h"
+#include "rpc/listen_sockets.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace virtnat::daemon {
+namespace virtnat::rpc {
 namespace {
 
 enum class Role { kReadWrite, kReadOnly, kOther };
@@ -145,4 +145,4 @@ Result<UniqueFd> CreateListenSocket(const std::string& path, unsigned mode,
   return fd;
 }
 
-}  // namespace virtnat::daemon
+}  // namespace virtnat::rpc

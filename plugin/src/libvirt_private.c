@@ -1,0 +1,31 @@
+#include "libvirt_private.h"
+
+#include <dlfcn.h>
+
+struct vn_private vn_priv;
+
+#define VN_RESOLVE(field, symbol)                                                   \
+  do {                                                                              \
+    if (!(vn_priv.field = (__typeof__(vn_priv.field))dlsym(RTLD_DEFAULT, #symbol))) \
+      return #symbol;                                                               \
+  } while (0)
+
+const char* vn_private_resolve(void) {
+  VN_RESOLVE(registerConnectDriver, virRegisterConnectDriver);
+  VN_RESOLVE(setSharedNetworkDriver, virSetSharedNetworkDriver);
+  VN_RESOLVE(registerStateDriver, virRegisterStateDriver);
+  VN_RESOLVE(connectValidateURIPath, virConnectValidateURIPath);
+  VN_RESOLVE(driverFeatureIsGlobal, virDriverFeatureIsGlobal);
+  VN_RESOLVE(getNetwork, virGetNetwork);
+  VN_RESOLVE(getNetworkPort, virGetNetworkPort);
+  VN_RESOLVE(objectRef, virObjectRef);
+  VN_RESOLVE(objectUnref, virObjectUnref);
+  VN_RESOLVE(eventStateNew, virObjectEventStateNew);
+  VN_RESOLVE(eventStateQueue, virObjectEventStateQueue);
+  VN_RESOLVE(eventStateDeregisterID, virObjectEventStateDeregisterID);
+  VN_RESOLVE(networkEventStateRegisterID, virNetworkEventStateRegisterID);
+  VN_RESOLVE(networkEventLifecycleNew, virNetworkEventLifecycleNew);
+  VN_RESOLVE(reportErrorHelper, virReportErrorHelper);
+  VN_RESOLVE(logMessage, virLogMessage);
+  return NULL;
+}

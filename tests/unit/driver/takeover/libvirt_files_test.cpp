@@ -1,0 +1,174 @@
+#include "driver/takeover/libvirt_files.h"
+
+#include <gtest/gtest.h>
+
+namespace virtnat::driver {
+namespace {
+
+// What libvirtd 9.0 wrote for a running NAT network (its comment shortened).
+constexpr const char* kStatus = R"(<!--
+WARNING: THIS IS AN AUTO-GENERATED FILE.
+-->
+
+<networkstatus>
+  <class_id bitmap='0-2'/>
+  <floor sum='0'/>
+  <network>
+    <name>tk</name>
+    <forward mode='nat'/>
+    <bridge name='vntk0' stp='on' delay='0'/>
+  </network>
+</networkstatus>)";
+
+TEST(LibvirtStatus, TheNetworkInsideIsReturned) {
+  Result<std::string> net = NetworkFromLibvirtStatus(kStatus, "/run/x/tk.xml");
+  ASSERT_TRUE(net.ok());
+  EXPECT_EQ(*net,
+            "<network>\n    <name>tk</name>\n    <forward mode='nat'/>\n"
+            "    <bridge name='vntk0' stp='on' delay='0'/>\n  </network>\n");
+}
+
+TEST(LibvirtStatus, NoNetworkIsAnErrorNamingTheFile) {
+  Result<std::string> net = NetworkFromLibvirtStatus("<networkstatus/>", "/run/x/tk.xml");
+  ASSERT_FALSE(net.ok());
+  EXPECT_EQ(net.error().code, VIR_ERR_XML_ERROR);
+  EXPECT_NE(net.error().message.find("/run/x/tk.xml"), std::string::npos);
+}
+
+TEST(LibvirtStatus, HandBackKeepsTheClassesAndReplacesTheNetwork) {
+  std::string doc = LibvirtStatusDocument(kStatus, "<network>\n  <name>tk</name>\n</network>\n");
+  EXPECT_NE(doc.find("<class_id bitmap='0-2'/>"), std::string::npos);
+  EXPECT_NE(doc.find("  <floor sum='0'/>\n  <network>\n  <name>tk</name>\n</network>\n"
+                     "</networkstatus>"),
+            std::string::npos);
+  EXPECT_EQ(doc.find("forward"), std::string::npos);
+  Result<std::string> back = NetworkFromLibvirtStatus(doc, "x");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, "<network>\n  <name>tk</name>\n</network>\n");
+}
+
+TEST(LibvirtStatus, HandBackWithoutAPreviousFileMakesOne) {
+  EXPECT_EQ(LibvirtStatusDocument("", "<network>\n  <name>n</name>\n</network>\n"),
+            "<networkstatus>\n  <class_id bitmap='0-2'/>\n  <floor sum='0'/>\n"
+            "<network>\n  <name>n</name>\n</network>\n</networkstatus>\n");
+}
+
+// As libvirt_leaseshelper writes it.
+constexpr const char* kLeases = R"([
+  {
+    "ip-address": "10.78.0.135",
+    "mac-address": "52:54:00:78:00:01",
+    "hostname": "guest1",
+    "client-id": "01:52:54:00:78:00:01",
+    "expiry-time": 1796626495
+  },
+  {
+    "iaid": "1234",
+    "ip-address": "fd00:78::10",
+    "mac-address": "52:54:00:78:00:02",
+    "client-id": "00:03:00:01:52:54:00:78:00:02",
+    "expiry-time": 1796626000,
+    "server-duid": "00:01:00:01:2c:aa:bb:cc:52:54:00:aa:bb:01"
+  }
+]
+)";
+
+TEST(LibvirtLeases, ParsedAndWrittenAsDnsmasqsDatabase) {
+  Result<std::vector<LibvirtLease>> leases = ParseLibvirtLeases(kLeases, "vntk0.status");
+  ASSERT_TRUE(leases.ok()) << leases.error().message;
+  ASSERT_EQ(leases->size(), 2u);
+  EXPECT_EQ((*leases)[0].hostname, "guest1");
+  EXPECT_EQ((*leases)[0].expiry, 1796626495);
+  EXPECT_EQ((*leases)[1].iaid, "1234");
+  std::string db = FormatDnsmasqLeases(*leases);
+  EXPECT_EQ(db,
+            "1796626495 52:54:00:78:00:01 10.78.0.135 guest1 01:52:54:00:78:00:01\n"
+            "duid 00:01:00:01:2c:aa:bb:cc:52:54:00:aa:bb:01\n"
+            "1796626000 1234 fd00:78::10 * 00:03:00:01:52:54:00:78:00:02\n");
+  // dnsmasq's own reader takes it back whole.
+  std::vector<DnsmasqLease> read = ParseDnsmasqLeases(db);
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(read[0].ip.ToString(), "10.78.0.135");
+  EXPECT_EQ(read[0].mac, "52:54:00:78:00:01");
+  EXPECT_EQ(read[1].mac, "52:54:00:78:00:02");
+}
+
+TEST(LibvirtLeases, RoundTripThroughTheHandBack) {
+  Result<std::vector<LibvirtLease>> leases = ParseLibvirtLeases(kLeases, "x");
+  ASSERT_TRUE(leases.ok());
+  std::string json = FormatLibvirtLeases(ParseDnsmasqLeases(FormatDnsmasqLeases(*leases)));
+  Result<std::vector<LibvirtLease>> again = ParseLibvirtLeases(json, "y");
+  ASSERT_TRUE(again.ok()) << json;
+  ASSERT_EQ(again->size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ((*again)[i].ip, (*leases)[i].ip);
+    EXPECT_EQ((*again)[i].mac, (*leases)[i].mac);
+    EXPECT_EQ((*again)[i].hostname, (*leases)[i].hostname);
+    EXPECT_EQ((*again)[i].client_id, (*leases)[i].client_id);
+    EXPECT_EQ((*again)[i].expiry, (*leases)[i].expiry);
+  }
+  EXPECT_EQ((*again)[1].server_duid, (*leases)[1].server_duid);
+}
+
+TEST(LibvirtLeases, EmptyFileAndBrokenFiles) {
+  Result<std::vector<LibvirtLease>> empty = ParseLibvirtLeases("[\n\n]\n", "x");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+  EXPECT_EQ(FormatLibvirtLeases({}), "[\n\n]\n");
+  for (const char* bad : {"", "{}", "[{\"ip-address\": \"1.2.3.4\"}", "[{\"expiry-time\": 1}]",
+                          "[{\"ip-address\": \"1.2.3.4\", \"expiry-time\": \"x\"}]"}) {
+    Result<std::vector<LibvirtLease>> r = ParseLibvirtLeases(bad, "/var/lib/x/br.status");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("/var/lib/x/br.status"), std::string::npos);
+  }
+}
+
+// iptables-save of a host where libvirtd 9.0 runs one NAT network (shortened).
+constexpr const char* kSave = R"(# Generated by iptables-save
+*mangle
+:PREROUTING ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:LIBVIRT_PRT - [0:0]
+-A POSTROUTING -j LIBVIRT_PRT
+-A LIBVIRT_PRT -o vntk0 -p udp -m udp --dport 68 -j CHECKSUM --checksum-fill
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:LIBVIRT_FWI - [0:0]
+:LIBVIRT_INP - [0:0]
+-A INPUT -j LIBVIRT_INP
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A FORWARD -j LIBVIRT_FWI
+-A LIBVIRT_FWI -o vntk0 -j REJECT --reject-with icmp-port-unreachable
+-A LIBVIRT_INP -i vntk0 -p udp -m udp --dport 53 -j ACCEPT
+COMMIT
+*raw
+:PREROUTING ACCEPT [0:0]
+-A PREROUTING -j NOTRACK
+COMMIT
+)";
+
+TEST(LibvirtIptables, JumpsAndChainsGoOtherRulesStay) {
+  IptablesRemoval r = LibvirtIptablesRemoval(kSave);
+  EXPECT_EQ(r.chains, (std::vector<std::string>{"mangle/LIBVIRT_PRT", "filter/LIBVIRT_FWI",
+                                                "filter/LIBVIRT_INP"}));
+  EXPECT_EQ(r.restore,
+            "*mangle\n-D POSTROUTING -j LIBVIRT_PRT\n-F LIBVIRT_PRT\n-X LIBVIRT_PRT\nCOMMIT\n"
+            "*filter\n-D INPUT -j LIBVIRT_INP\n-D FORWARD -j LIBVIRT_FWI\n"
+            "-F LIBVIRT_FWI\n-F LIBVIRT_INP\n-X LIBVIRT_FWI\n-X LIBVIRT_INP\nCOMMIT\n");
+}
+
+TEST(LibvirtIptables, NothingOfLibvirtsNothingToDo) {
+  EXPECT_TRUE(LibvirtIptablesRemoval("*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n").restore.empty());
+}
+
+TEST(LibvirtNft, TablesOfLibvirt10Found) {
+  EXPECT_EQ(LibvirtNftTables("table inet virtnat\ntable ip libvirt_network\n"
+                             "table ip6 libvirt_network\ntable ip libvirt_network_x\n"),
+            (std::vector<std::string>{"ip libvirt_network", "ip6 libvirt_network"}));
+  EXPECT_TRUE(LibvirtNftTables("table inet virtnat\n").empty());
+}
+
+}  // namespace
+}  // namespace virtnat::driver
