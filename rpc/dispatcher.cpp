@@ -141,7 +141,7 @@ bool Dispatcher::HandleFrame(ClientState& client, std::span<const uint8_t> frame
     return true;
   }
 
-  CallContext ctx{driver_, client, server_, h, nullptr};
+  CallContext ctx{driver_, client, server_, h, nullptr, {}};
   XdrDecoder args(decoded->payload);
   Bytes payload;
   XdrEncoder ret(payload);

@@ -25,6 +25,15 @@ std::string Joined(const std::vector<std::string>& items, const std::string& sep
 
 std::vector<CheckLine> JudgeHost(const HostCheckFacts& f) {
   std::vector<CheckLine> lines;
+  // Without privilege the kernel does not answer: say so rather than
+  // suggest loading modules that may well be there.
+  const bool privileged = f.root || f.cap_net_admin;
+  auto kernel_check = [&](const char* what, const Status& answer, const std::string& fix) {
+    if (answer.ok()) return Pass(what);
+    if (!privileged)
+      return Warn(what, "not checked: the kernel answers only root (run --check as root)");
+    return Fail(what, answer.message() + "; " + fix);
+  };
   const char* privilege = "root or CAP_NET_ADMIN";
   if (f.root || f.cap_net_admin) {
     lines.push_back(Pass(privilege, f.root ? "root" : "CAP_NET_ADMIN"));
@@ -33,14 +42,11 @@ std::vector<CheckLine> JudgeHost(const HostCheckFacts& f) {
                          "virtnatd creates bridges and firewall rules: run it as root "
                          "(the virtnatd.service unit does)"));
   }
-  lines.push_back(f.bridge_support.ok()
-                      ? Pass("kernel bridge support")
-                      : Fail("kernel bridge support", f.bridge_support.message() +
-                                                          "; load the bridge module "
-                                                          "(modprobe bridge)"));
+  lines.push_back(kernel_check("kernel bridge support", f.bridge_support,
+                               "load the bridge module (modprobe bridge)"));
   if (!f.nftables_support.ok()) {
     lines.push_back(
-        Fail("nftables", f.nftables_support.message() + "; load nf_tables (modprobe nf_tables)"));
+        kernel_check("nftables", f.nftables_support, "load nf_tables (modprobe nf_tables)"));
   } else {
     lines.push_back(Pass("nftables"));
     lines.push_back(
@@ -67,6 +73,8 @@ std::vector<CheckLine> JudgeHost(const HostCheckFacts& f) {
         Pass(forward, *f.ip_forward ? "on" : "off; turned on by a nat or route network"));
   } else if (*f.ip_forward) {
     lines.push_back(Pass(forward, "on (read-only here)"));
+  } else if (!privileged) {
+    lines.push_back(Warn(forward, "off; not checked whether root may turn it on"));
   } else {
     lines.push_back(Fail(forward,
                          "off and read-only here: nat and route networks cannot forward; "

@@ -54,6 +54,18 @@ TEST(HostCheckTest, WithoutPrivilegeItFails) {
   EXPECT_EQ(LineAbout(JudgeHost(f), "root or CAP_NET_ADMIN").note, "CAP_NET_ADMIN");
 }
 
+TEST(HostCheckTest, WithoutPrivilegeTheKernelChecksSayTheyWereNotMade) {
+  HostCheckFacts f = HealthyHost();
+  f.root = f.cap_net_admin = false;
+  f.bridge_support = MakeError(VIR_ERR_SYSTEM_ERROR, VIR_FROM_NETWORK, "Operation not permitted");
+  std::vector<CheckLine> lines = JudgeHost(f);
+  const CheckLine& line = LineAbout(lines, "kernel bridge support");
+  EXPECT_EQ(line.outcome, CheckOutcome::kWarn);
+  EXPECT_EQ(line.note, "not checked: the kernel answers only root (run --check as root)");
+  f.root = true;
+  EXPECT_EQ(LineAbout(JudgeHost(f), "kernel bridge support").outcome, CheckOutcome::kFail);
+}
+
 TEST(HostCheckTest, ProblemsThatDoNotStopTheDaemonAreWarnings) {
   HostCheckFacts f = HealthyHost();
   f.accept_ra_at_risk = {"eth0"};
