@@ -62,7 +62,17 @@ class HostAdoption final : public AdoptionHost, public CleanupHost {
     return realizer_.DnsmasqPid(network);
   }
   Result<std::vector<std::string>> EnsureRules(const RecordedNetwork& net) override;
-  Status AdoptDriver(const xml::NetworkDef& live) override { return objects_.AdoptRunning(live); }
+  Status AdoptDriver(const RecordedNetwork& net) override {
+    RETURN_IF_ERROR(objects_.AdoptRunning(*net.def));
+    NetworkRef ref{net.def->name, net.def->uuid};
+    std::vector<std::string> problems = objects_.AdoptPorts(ref, net.record.ports);
+    for (const std::string& problem : problems) g_warning("%s", problem.c_str());
+    if (net.record.ports.size() > problems.size()) {
+      g_info("network '%s': %zu recorded ports taken back", net.def->name.c_str(),
+             net.record.ports.size() - problems.size());
+    }
+    return Status::Ok();
+  }
   Status ReleaseHost(const RecordedNetwork& net) override { return realizer_.Stop(*net.def); }
   std::vector<std::string> CleanUp(const RecordedNetwork& net) override {
     return CleanUpRecordedNetwork(net, *this);

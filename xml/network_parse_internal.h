@@ -43,8 +43,10 @@ Result<DnsSrv> ParseDnsSrv(std::string_view net, const xmlNode* node, bool parti
 Status ParseForward(std::string_view net, const xmlNode* node, ForwardDef& out);
 
 // parse_ports.cpp
-// nullopt when neither <inbound> nor <outbound> is present.
-Result<std::optional<Bandwidth>> ParseBandwidth(const xmlNode* node, bool allow_floor);
+// nullopt when neither <inbound> nor <outbound> is present. `class_id`
+// (a network port's): where classID goes; without it classID is refused.
+Result<std::optional<Bandwidth>> ParseBandwidth(const xmlNode* node, bool allow_floor,
+                                                unsigned* class_id = nullptr);
 Result<Vlan> ParseVlan(const xmlNode* node);
 Result<VirtualPort> ParseVirtualPort(const xmlNode* node, bool require_type);
 Result<PortGroup> ParsePortGroup(const xmlNode* node);

@@ -89,10 +89,16 @@ Status CheckVirtualPortExtras(const VirtualPort& vp) {
 
 }  // namespace
 
-Result<std::optional<Bandwidth>> ParseBandwidth(const xmlNode* node, bool allow_floor) {
-  if (Prop(node, "classID")) {
-    return XmlDetail("classID attribute not supported on <bandwidth> in this usage context",
-                     VIR_FROM_NONE);
+Result<std::optional<Bandwidth>> ParseBandwidth(const xmlNode* node, bool allow_floor,
+                                                unsigned* class_id) {
+  if (std::optional<std::string> id = Prop(node, "classID")) {
+    if (!class_id) {
+      return XmlDetail("classID attribute not supported on <bandwidth> in this usage context",
+                       VIR_FROM_NONE);
+    }
+    std::optional<unsigned> parsed = StrToUInt(*id, 10);
+    if (!parsed) return InternalError("Unable to parse class id '" + *id + "'", VIR_FROM_NONE);
+    *class_id = *parsed;
   }
   const xmlNode* in = nullptr;
   const xmlNode* out = nullptr;

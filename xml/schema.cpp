@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,6 +20,7 @@ namespace {
 
 // libvirt names the in-memory document like this in its parse errors.
 constexpr char kDocumentName[] = "(network_definition)";
+constexpr char kPortDocumentName[] = "(networkport_definition)";
 // A hostile document can make libxml2 report many errors; keep the message
 // readable and bounded.
 constexpr size_t kMaxErrorText = 4096;
@@ -74,6 +76,12 @@ struct CachedSchema {
   RngPtr grammar;
 };
 
+std::string SchemaDir() {
+  const char* dir = getenv("VIRTNAT_SCHEMA_DIR");
+  if (dir == nullptr || *dir == '\0') dir = VIRTNAT_SCHEMA_DIR;
+  return dir;
+}
+
 // libxml2 does not promise that validations sharing one compiled grammar may
 // run concurrently, so loading and validating both happen under this lock.
 std::mutex& SchemaMutex() {
@@ -82,11 +90,12 @@ std::mutex& SchemaMutex() {
 }
 
 // REQUIRES: SchemaMutex() held.
-Result<const CachedSchema*> LoadSchemaLocked() {
-  static CachedSchema cache;
+Result<const CachedSchema*> LoadSchemaLocked(const std::string& file) {
+  static std::map<std::string, CachedSchema> caches;
+  CachedSchema& cache = caches[file];
   if (cache.grammar != nullptr) return &cache;
   xmlInitParser();
-  std::string path = NetworkSchemaPath();
+  std::string path = SchemaDir() + "/" + file;
   ErrorSink sink;
   RngParserCtxtPtr pctxt(xmlRelaxNGNewParserCtxt(path.c_str()));
   if (pctxt == nullptr) return InternalError("out of memory");
@@ -103,19 +112,23 @@ Result<const CachedSchema*> LoadSchemaLocked() {
 
 }  // namespace
 
-std::string NetworkSchemaPath() {
-  const char* dir = getenv("VIRTNAT_SCHEMA_DIR");
-  if (dir == nullptr || *dir == '\0') dir = VIRTNAT_SCHEMA_DIR;
-  return std::string(dir) + "/network.rng";
-}
+std::string NetworkSchemaPath() { return SchemaDir() + "/network.rng"; }
 
 Status ValidateNetworkSchema(std::string_view text) {
+  return ValidateSchema(text, "network.rng", kDocumentName);
+}
+
+Status ValidateNetworkPortSchema(std::string_view text) {
+  return ValidateSchema(text, "networkport.rng", kPortDocumentName);
+}
+
+Status ValidateSchema(std::string_view text, const char* file, const char* document_name) {
   // Read as the parser reads it (hardened, no DTD, size limit), so a
   // document is unreadable here exactly when it is unreadable there.
-  ASSIGN_OR_RETURN(XmlDocPtr doc, ParseXmlDocument(text, kDocumentName, kMaxNetworkXmlSize));
+  ASSIGN_OR_RETURN(XmlDocPtr doc, ParseXmlDocument(text, document_name, kMaxNetworkXmlSize));
 
   std::lock_guard<std::mutex> lock(SchemaMutex());
-  ASSIGN_OR_RETURN(const CachedSchema* schema, LoadSchemaLocked());
+  ASSIGN_OR_RETURN(const CachedSchema* schema, LoadSchemaLocked(file));
   RngValidCtxtPtr vctxt(xmlRelaxNGNewValidCtxt(schema->grammar.get()));
   if (vctxt == nullptr) return InternalError("out of memory", VIR_FROM_XML);
   ErrorSink sink;

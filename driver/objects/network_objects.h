@@ -19,8 +19,10 @@
 #include "driver/network_realizer.h"
 #include "driver/objects/definition_codec.h"
 #include "driver/objects/network_port.h"
+#include "driver/objects/port_allocation.h"
 #include "driver/store/definition_store.h"
 #include "driver/store/libvirt_import.h"
+#include "xml/network_defaults.h"
 
 namespace virtnat::driver {
 
@@ -73,8 +75,16 @@ class NetworkObjects : public NetworkDriver {
   // active (VIR_ERR_OPERATION_FAILED / OPERATION_INVALID, as libvirt).
   Result<xml::NetworkDef> CheckAdoptable(const std::string& live_xml);
   Status CheckAdoptable(const xml::NetworkDef& live);
+  // The ports a restarted daemon finds in the status record of a network
+  // it has adopted (AdoptRunning): each is parsed and checked as a
+  // reclaimed port is, without hooks. A port that fails is left out and
+  // comes back as a line naming the network and why.
+  std::vector<std::string> AdoptPorts(const NetworkRef& net, const std::vector<std::string>& ports);
+  // Where generated virtualport ids come from (tests inject a fixed source).
+  void SetRandomSource(RandomBytes random) { random_bytes_ = std::move(random); }
   // Called, before the caller's reply, whenever a running network's live
-  // definition changes without a lifecycle event (live updates).
+  // definition or its ports change without a lifecycle event (live
+  // updates, port create, delete and new parameters).
   void SetLiveChangeHook(std::function<void(const NetworkRef&)> hook) {
     live_change_hook_ = std::move(hook);
   }
@@ -158,6 +168,7 @@ class NetworkObjects : public NetworkDriver {
   std::map<int, LifecycleCallback> subscribers_;
   int next_subscriber_ = 1;
   std::function<void(const NetworkRef&)> live_change_hook_;
+  RandomBytes random_bytes_ = xml::SystemRandomBytes;
   NullHookRunner null_hooks_;
   HookRunner* hooks_ = &null_hooks_;
   // Expires with the driver: a start completing after it is ignored.

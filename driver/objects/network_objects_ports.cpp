@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "driver/objects/network_objects.h"
+#include "driver/objects/port_allocation.h"
 #include "driver/qos/port_bandwidth.h"
 
 namespace virtnat::driver {
@@ -28,6 +29,13 @@ xml::NetworkDef WithDeviceConnections(const NetworkObject& obj, const PortDef* a
   if (added) plugs.push_back(added->plug);
   CountDeviceConnections(live, plugs);
   return live;
+}
+
+// networkNotifyPort: a port that comes back with its plug (RECLAIM, or
+// read back from the status record) must fit the network and its pool.
+Status ConfirmPortPlug(const NetworkObject& obj, const PortDef& port) {
+  return ConfirmPlug(obj.def, PlugsOf(obj), port.plug, port.virtualport,
+                     xml::FormatUuid(port.uuid));
 }
 
 Status CheckPortAddable(const NetworkObject& obj, const Uuid& uuid) {
@@ -63,13 +71,29 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
                                VIR_NETWORK_PORT_CREATE_RECLAIM | VIR_NETWORK_PORT_CREATE_VALIDATE,
                                "networkPortCreateXML"));
     ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
-    ASSIGN_OR_RETURN(PortDef port, ParsePortXml(xml));
+    // libvirt's networkPortCreateXML: parse (and validate), then the state
+    // of the network, then the plug against RECLAIM.
+    ASSIGN_OR_RETURN(PortDef port, ParsePortXml(xml, flags & VIR_NETWORK_PORT_CREATE_VALIDATE));
     RETURN_IF_ERROR(CheckPortAddable(*obj, port.uuid));
-    // libvirt's networkAllocatePort: the portgroup's bandwidth, then its checks.
-    port.bandwidth = EffectivePortBandwidth(obj->def, port.group, port.bandwidth);
-    RETURN_IF_ERROR(CheckPortBandwidth(obj->def, port.mac, port.bandwidth, std::nullopt));
-    ASSIGN_OR_RETURN(
-        port.plug, AllocatePlug(obj->def, PlugsOf(*obj), NetworkVirtualPort(obj->def, port.group)));
+    const bool reclaim = flags & VIR_NETWORK_PORT_CREATE_RECLAIM;
+    RETURN_IF_ERROR(CheckReclaimFlag(port, reclaim));
+    if (reclaim) {
+      // networkNotifyPort: the port comes back as it was. A floor would
+      // come back without its class (virtnat builds none): refused, as a
+      // new port's is, rather than taken and not honoured.
+      RETURN_IF_ERROR(ConfirmPortPlug(*obj, port));
+      RETURN_IF_ERROR(
+          CheckPortBandwidth(obj->def, xml::FormatMac(port.mac), port.bandwidth, std::nullopt));
+      return port;
+    }
+    // networkAllocatePort: settings merged from the network, the plug of
+    // the forward mode (driver/ports), the bandwidth checks, the
+    // virtualport completed.
+    RETURN_IF_ERROR(MergePortSettings(obj->def, port));
+    ASSIGN_OR_RETURN(port.plug, AllocatePlug(obj->def, PlugsOf(*obj), port.virtualport));
+    RETURN_IF_ERROR(
+        CheckPortBandwidth(obj->def, xml::FormatMac(port.mac), port.bandwidth, std::nullopt));
+    RETURN_IF_ERROR(CompleteVirtualPort(port, random_bytes_));
     return port;
   }();
   if (!checked.ok()) return done(checked.error());
@@ -89,16 +113,39 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
               return done(addable.error());
             }
             // Another port may have taken the device meanwhile.
-            if (Status free = ConfirmPlug((*obj)->def, PlugsOf(**obj), port.plug,
-                                          NetworkVirtualPort((*obj)->def, port.group),
-                                          xml::FormatUuid(port.uuid));
-                !free.ok()) {
-              return done(free.error());
-            }
+            if (Status free = ConfirmPortPlug(**obj, port); !free.ok()) return done(free.error());
             Uuid uuid = port.uuid;
             (*obj)->ports[uuid] = std::move(port);
-            done(PortRef{NetworkRef{(*obj)->def.name, (*obj)->def.uuid}, uuid});
+            NetworkRef ref{(*obj)->def.name, (*obj)->def.uuid};
+            // The status record holds the ports: written before the reply.
+            if (live_change_hook_) live_change_hook_(ref);
+            done(PortRef{ref, uuid});
           });
+}
+
+std::vector<std::string> NetworkObjects::AdoptPorts(const NetworkRef& net,
+                                                    const std::vector<std::string>& ports) {
+  std::vector<std::string> problems;
+  Result<NetworkObject*> obj = Find(net);
+  if (!obj.ok()) return {obj.error().message};
+  for (const std::string& text : ports) {
+    Result<PortDef> port = ParsePortXml(text, false);
+    if (!port.ok()) {
+      problems.push_back("network '" + net.name +
+                         "': a recorded port is unreadable: " + port.error().message);
+      continue;
+    }
+    // networkNotifyPort's checks, as for a reclaimed port (no hook: the
+    // port existed all along).
+    if (Status st = ConfirmPortPlug(**obj, *port); !st.ok()) {
+      problems.push_back("network '" + net.name + "': recorded port " +
+                         xml::FormatUuid(port->uuid) + " dropped: " + st.message());
+      continue;
+    }
+    Uuid uuid = port->uuid;
+    (*obj)->ports[uuid] = std::move(*port);
+  }
+  return problems;
 }
 
 Result<PortRef> NetworkObjects::PortLookupByUuid(const NetworkRef& net, const Uuid& uuid) {
@@ -120,6 +167,7 @@ Status NetworkObjects::PortDelete(const PortRef& port, unsigned flags) {
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(port.network));
   PortDef deleted = std::move(*def);
   obj->ports.erase(port.uuid);
+  if (live_change_hook_) live_change_hook_(NetworkRef{obj->def.name, obj->def.uuid});
   // libvirt: "port-deleted" once the port is released, its outcome ignored.
   RunHook(HookOp::kPortDeleted, WithDeviceConnections(*obj, nullptr), obj->ports.size(), &deleted,
           [](Status) {});
@@ -150,8 +198,10 @@ Status NetworkObjects::PortSetParameters(const PortRef& port, const std::vector<
   PortDef changed = *def;
   RETURN_IF_ERROR(SetPortParameters(changed, params));
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(port.network));
-  RETURN_IF_ERROR(CheckPortBandwidth(obj->def, changed.mac, changed.bandwidth, def->bandwidth));
+  RETURN_IF_ERROR(
+      CheckPortBandwidth(obj->def, xml::FormatMac(changed.mac), changed.bandwidth, def->bandwidth));
   *def = std::move(changed);
+  if (live_change_hook_) live_change_hook_(NetworkRef{obj->def.name, obj->def.uuid});
   return Status::Ok();
 }
 

@@ -2,11 +2,12 @@
 
 #include <libvirt/libvirt.h>
 
-#include <cstdlib>
-
+#include "xml/format_writer.h"
 #include "xml/network_parse.h"
+#include "xml/network_parse_internal.h"
+#include "xml/parse_values.h"
+#include "xml/schema.h"
 #include "xml/xml_document.h"
-#include "xml/xml_escape.h"
 #include "xml/xml_node.h"
 
 namespace virtnat::driver {
@@ -15,31 +16,132 @@ namespace {
 // Port XML is a client's text: at most as large as a network definition.
 constexpr size_t kMaxPortXmlSize = xml::kMaxNetworkXmlSize;
 
-// virXMLPropString: "" when absent.
-std::string Attribute(const xmlNode* node, const char* name) {
-  return xml::Prop(node, name).value_or("");
+constexpr PlugType kPlugTypes[] = {PlugType::kNone, PlugType::kNetwork, PlugType::kBridge,
+                                   PlugType::kDirect, PlugType::kHostdevPci};
+// virNetDevMacVLanMode, as the forward modes of the same names.
+constexpr xml::ForwardMode kMacvlanModes[] = {xml::ForwardMode::kVepa, xml::ForwardMode::kPrivate,
+                                              xml::ForwardMode::kBridge,
+                                              xml::ForwardMode::kPassthrough};
+// virNetworkForwardDriverName; "default" (0) is refused in a port.
+constexpr const char* kDriverNames[] = {"kvm", "vfio", "xen"};
+
+template <size_t N>
+bool OneOf(const std::string& value, const char* const (&names)[N]) {
+  for (const char* name : names) {
+    if (value == name) return true;
+  }
+  return false;
 }
 
-std::optional<xml::BandwidthRate> ParseRate(const xmlNode* node) {
-  if (!node) return std::nullopt;
-  xml::BandwidthRate rate;
-  auto num = [&](const char* attr) {
-    return std::strtoull(Attribute(node, attr).c_str(), nullptr, 10);
+// libvirt's virPCIDeviceAddressParseXML: hex or decimal numbers within the
+// PCI limits.
+Result<xml::PciAddress> ParsePciAddress(const xmlNode* node) {
+  xml::PciAddress a;
+  struct Field {
+    const char* name;
+    unsigned* out;
+    unsigned max;
   };
-  rate.average = num("average");
-  rate.peak = num("peak");
-  rate.floor = num("floor");
-  rate.burst = num("burst");
-  return rate;
+  for (const Field& f : {Field{"domain", &a.domain, 0xffff}, Field{"bus", &a.bus, 0xff},
+                         Field{"slot", &a.slot, 0x1f}, Field{"function", &a.function, 7}}) {
+    std::optional<std::string> text = xml::Prop(node, f.name);
+    if (!text) continue;
+    std::optional<unsigned> value = xml::StrToUIntP(*text, 0);
+    if (!value) {
+      return InternalError(std::string("Cannot parse <address> '") + f.name + "' attribute");
+    }
+    if (*value > f.max) {
+      return XmlError(std::string("Invalid PCI address ") + f.name + "='" + *text + "'");
+    }
+    *f.out = *value;
+  }
+  return a;
 }
 
-void FormatRate(std::string& out, const char* element, const xml::BandwidthRate& r) {
-  out += "    <" + std::string(element);
-  if (r.average) out += " average='" + std::to_string(r.average) + "'";
-  if (r.peak) out += " peak='" + std::to_string(r.peak) + "'";
-  if (r.floor) out += " floor='" + std::to_string(r.floor) + "'";
-  if (r.burst) out += " burst='" + std::to_string(r.burst) + "'";
-  out += "/>\n";
+Status ParsePlug(const xmlNode* node, PortPlug& plug) {
+  if (!node) return Status::Ok();
+  std::optional<std::string> type = xml::Prop(node, "type");
+  if (!type) return Status::Ok();
+  bool known = false;
+  for (PlugType t : kPlugTypes) {
+    if (*type == PlugTypeName(t)) {
+      plug.type = t;
+      known = true;
+    }
+  }
+  if (!known) return xml::InvalidAttrValue(node, "type", *type);
+  switch (plug.type) {
+    case PlugType::kNone:
+      return Status::Ok();
+    case PlugType::kNetwork:
+    case PlugType::kBridge: {
+      std::optional<std::string> bridge = xml::Prop(node, "bridge");
+      if (!bridge) return XmlError("Missing network port bridge name");
+      plug.bridge = *bridge;
+      if (std::optional<std::string> mgr = xml::Prop(node, "macTableManager")) {
+        std::optional<xml::MacTableManager> parsed = xml::ParseMacTableManager(*mgr);
+        if (!parsed || *parsed == xml::MacTableManager::kDefault) {
+          return XmlError("Invalid macTableManager setting '" + *mgr + "' in network port");
+        }
+        plug.mac_table_manager = *parsed;
+      }
+      return Status::Ok();
+    }
+    case PlugType::kDirect: {
+      std::optional<std::string> dev = xml::Prop(node, "dev");
+      if (!dev) return XmlError("Missing network port link device name");
+      plug.dev = *dev;
+      plug.direct_mode = xml::ForwardMode::kVepa;
+      if (std::optional<std::string> mode = xml::Prop(node, "mode")) {
+        bool valid = false;
+        for (xml::ForwardMode m : kMacvlanModes) {
+          if (*mode == xml::ForwardModeName(m)) {
+            plug.direct_mode = m;
+            valid = true;
+          }
+        }
+        if (!valid) return XmlError("Invalid mode setting '" + *mode + "' in network port");
+      }
+      return Status::Ok();
+    }
+    case PlugType::kHostdevPci: {
+      ASSIGN_OR_RETURN(plug.managed, xml::PropTriState(node, "managed"));
+      if (const xmlNode* driver = xml::FirstNamedChild(node, "driver")) {
+        if (std::optional<std::string> name = xml::Prop(driver, "name")) {
+          if (!OneOf(*name, kDriverNames)) return XmlError("Missing network port driver name");
+          plug.driver = *name;
+        }
+      }
+      const xmlNode* address = xml::FirstNamedChild(node, "address");
+      if (!address) return XmlError("Missing network port PCI address");
+      ASSIGN_OR_RETURN(plug.pci, ParsePciAddress(address));
+      return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
+
+void FormatPortBandwidth(xml::FormatWriter& w, const xml::Bandwidth& bandwidth, unsigned class_id) {
+  xml::FormatWriter inner;
+  xml::FormatBandwidth(inner, bandwidth);
+  std::string text = inner.Take();
+  if (text.empty()) return;
+  // virNetDevBandwidthFormat: the class id, when there is one, on <bandwidth>.
+  if (class_id) text.replace(0, 11, "<bandwidth classID='" + std::to_string(class_id) + "'>");
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    w.Line(std::string_view(text).substr(start, end - start));
+    start = end + 1;
+  }
+}
+
+Result<Uuid> RequiredUuid(const xmlNode* node, const char* missing) {
+  if (!node) return InternalError(missing);
+  std::string text = xml::Content(node);
+  std::optional<Uuid> uuid = xml::ParseUuid(text);
+  if (!uuid) return InternalError("Unable to parse UUID '" + text + "'");
+  return *uuid;
 }
 
 TypedParam Uint(const char* field, unsigned long long v) {
@@ -52,59 +154,78 @@ TypedParam Uint(const char* field, unsigned long long v) {
 
 }  // namespace
 
-Result<PortDef> ParsePortXml(std::string_view text) {
+Result<PortDef> ParsePortXml(std::string_view text, bool validate) {
   ASSIGN_OR_RETURN(xml::XmlDocPtr doc,
                    xml::ParseXmlDocument(text, "(networkport_definition)", kMaxPortXmlSize,
                                          xml::XmlErrorStyle::kBrief));
+  if (validate) RETURN_IF_ERROR(xml::ValidateNetworkPortSchema(text));
   const xmlNode* root = xmlDocGetRootElement(doc.get());
   if (!xml::HasName(root, "networkport")) {
     return XmlError("expecting root element of 'networkport'", VIR_FROM_XML);
   }
   PortDef port;
-  const xmlNode* uuid = xml::FirstNamedChild(root, "uuid");
-  if (!uuid) return InternalError("network port has no uuid");
-  std::optional<Uuid> parsed = xml::ParseUuid(xml::Content(uuid));
-  if (!parsed) return InternalError("Unable to parse UUID '" + xml::Content(uuid) + "'");
-  port.uuid = *parsed;
-  if (const xmlNode* owner = xml::FirstNamedChild(root, "owner")) {
-    if (const xmlNode* n = xml::FirstNamedChild(owner, "name")) port.owner_name = xml::Content(n);
-    if (const xmlNode* u = xml::FirstNamedChild(owner, "uuid")) {
-      port.owner_uuid = xml::ParseUuid(xml::Content(u));
-    }
-  }
-  if (const xmlNode* mac = xml::FirstNamedChild(root, "mac")) port.mac = Attribute(mac, "address");
+  ASSIGN_OR_RETURN(port.uuid,
+                   RequiredUuid(xml::FirstNamedChild(root, "uuid"), "network port has no uuid"));
+  const xmlNode* owner = xml::FirstNamedChild(root, "owner");
+  const xmlNode* owner_name = owner ? xml::FirstNamedChild(owner, "name") : nullptr;
+  if (!owner_name) return InternalError("network port has no owner name");
+  port.owner_name = xml::Content(owner_name);
+  ASSIGN_OR_RETURN(port.owner_uuid, RequiredUuid(xml::FirstNamedChild(owner, "uuid"),
+                                                 "network port has no owner UUID"));
   if (const xmlNode* group = xml::FirstNamedChild(root, "group")) {
     port.group = xml::Content(group);
   }
-  if (const xmlNode* bw = xml::FirstNamedChild(root, "bandwidth")) {
-    xml::Bandwidth b;
-    b.inbound = ParseRate(xml::FirstNamedChild(bw, "inbound"));
-    b.outbound = ParseRate(xml::FirstNamedChild(bw, "outbound"));
-    if (b.inbound || b.outbound) port.bandwidth = b;
+  if (const xmlNode* vp = xml::FirstNamedChild(root, "virtualport")) {
+    ASSIGN_OR_RETURN(port.virtualport, xml::internal::ParseVirtualPort(vp, false));
   }
+  const xmlNode* mac = xml::FirstNamedChild(root, "mac");
+  std::optional<std::string> mac_text = mac ? xml::Prop(mac, "address") : std::nullopt;
+  if (!mac_text) return InternalError("network port has no mac");
+  std::optional<xml::MacAddress> parsed_mac = xml::ParseMac(*mac_text);
+  if (!parsed_mac) return InternalError("Unable to parse MAC '" + *mac_text + "'");
+  port.mac = *parsed_mac;
+  if (const xmlNode* bw = xml::FirstNamedChild(root, "bandwidth")) {
+    // As libvirt: a floor is allowed here and checked when the port is used.
+    ASSIGN_OR_RETURN(port.bandwidth, xml::internal::ParseBandwidth(bw, true, &port.class_id));
+  }
+  if (const xmlNode* vlan = xml::FirstNamedChild(root, "vlan")) {
+    ASSIGN_OR_RETURN(xml::Vlan parsed, xml::internal::ParseVlan(vlan));
+    port.vlan = std::move(parsed);
+  }
+  ASSIGN_OR_RETURN(port.isolated,
+                   xml::PropTriState(xml::FirstNamedChild(root, "port"), "isolated"));
+  ASSIGN_OR_RETURN(port.trust_guest_rx_filters,
+                   xml::PropTriState(xml::FirstNamedChild(root, "rxfilters"), "trustGuest"));
+  RETURN_IF_ERROR(ParsePlug(xml::FirstNamedChild(root, "plug"), port.plug));
   return port;
 }
 
 std::string FormatPortXml(const PortDef& port) {
-  std::string out = "<networkport>\n";
-  out += "  <uuid>" + xml::FormatUuid(port.uuid) + "</uuid>\n";
-  if (!port.owner_name.empty() || port.owner_uuid) {
-    out += "  <owner>\n";
-    out += "    <name>" + xml::EscapeXml(port.owner_name) + "</name>\n";
-    if (port.owner_uuid) out += "    <uuid>" + xml::FormatUuid(*port.owner_uuid) + "</uuid>\n";
-    out += "  </owner>\n";
+  xml::FormatWriter w;
+  w.Line("<networkport>");
+  w.Indent();
+  w.Line("<uuid>" + xml::FormatUuid(port.uuid) + "</uuid>");
+  w.Line("<owner>");
+  w.Indent();
+  w.Line("<name>" + xml::EscapeXml(port.owner_name) + "</name>");
+  w.Line("<uuid>" + xml::FormatUuid(port.owner_uuid) + "</uuid>");
+  w.Outdent();
+  w.Line("</owner>");
+  if (!port.group.empty()) w.Line("<group>" + xml::EscapeXml(port.group) + "</group>");
+  w.Line("<mac address='" + xml::FormatMac(port.mac) + "'/>");
+  if (port.virtualport) xml::FormatVirtualPort(w, *port.virtualport);
+  if (port.bandwidth) FormatPortBandwidth(w, *port.bandwidth, port.class_id);
+  if (port.vlan) xml::FormatVlan(w, *port.vlan);
+  if (port.isolated != xml::TriState::kAbsent) {
+    w.Line("<port" + xml::TriAttr("isolated", port.isolated) + "/>");
   }
-  if (!port.group.empty()) out += "  <group>" + xml::EscapeXml(port.group) + "</group>\n";
-  if (!port.mac.empty()) out += "  <mac address='" + xml::EscapeXml(port.mac) + "'/>\n";
-  if (port.bandwidth) {
-    out += "  <bandwidth>\n";
-    if (port.bandwidth->inbound) FormatRate(out, "inbound", *port.bandwidth->inbound);
-    if (port.bandwidth->outbound) FormatRate(out, "outbound", *port.bandwidth->outbound);
-    out += "  </bandwidth>\n";
+  if (port.trust_guest_rx_filters != xml::TriState::kAbsent) {
+    w.Line("<rxfilters" + xml::TriAttr("trustGuest", port.trust_guest_rx_filters) + "/>");
   }
-  out += FormatPlug(port.plug);
-  out += "</networkport>\n";
-  return out;
+  FormatPlug(w, port.plug);
+  w.Outdent();
+  w.Line("</networkport>");
+  return w.Take();
 }
 
 std::vector<TypedParam> PortParameters(const PortDef& port) {
@@ -154,6 +275,10 @@ Status SetPortParameters(PortDef& port, const std::vector<TypedParam>& params) {
                        "parameter '" + p.field + "' not supported");
     }
   }
+  // As libvirt: a direction without its mandatory average (or, inbound, a
+  // floor) is no limit at all.
+  if (bw.inbound && !bw.inbound->average && !bw.inbound->floor) bw.inbound.reset();
+  if (bw.outbound && !bw.outbound->average) bw.outbound.reset();
   if (bw.inbound || bw.outbound) {
     port.bandwidth = bw;
   } else {

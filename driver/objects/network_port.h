@@ -1,7 +1,10 @@
 #pragma once
-// A <networkport> document (virNetworkPortDef), as far as a bridge-backed
-// network needs it: identity, owner, MAC, bandwidth and the plug the network
-// fills in.
+// A <networkport> document (libvirt's virNetworkPortDef): identity, owner,
+// MAC, the settings the network merges into it (portgroup, virtualport,
+// bandwidth and its class id, vlan, isolation, rx filters) and the plug the
+// network fills in. Parsed and printed as libvirt 9.0 does (element order,
+// errors); the plug (driver/ports/port_plug.h) holds every type libvirt
+// knows, whoever allocated it.
 
 #include <optional>
 #include <string>
@@ -18,16 +21,28 @@ namespace virtnat::driver {
 struct PortDef {
   Uuid uuid{};
   std::string owner_name;
-  std::optional<Uuid> owner_uuid;
-  std::string mac;
+  Uuid owner_uuid{};
+  xml::MacAddress mac{};
   std::string group;  // <group> (portgroup name)
+  std::optional<xml::VirtualPort> virtualport;
   std::optional<xml::Bandwidth> bandwidth;
-  PortPlug plug;  // set by the network at creation (port_plug.h)
+  unsigned class_id = 0;  // <bandwidth classID>: the tc class of a floor; 0 none
+  std::optional<xml::Vlan> vlan;
+  xml::TriState isolated = xml::TriState::kAbsent;                // <port isolated>
+  xml::TriState trust_guest_rx_filters = xml::TriState::kAbsent;  // <rxfilters trustGuest>
+  PortPlug plug;  // set by the network at creation, or reclaimed
+  bool operator==(const PortDef&) const = default;
 };
 
-// Errors: XML_DETAIL for malformed text, INTERNAL_ERROR "network port has no
-// uuid" when <uuid> is missing (libvirtd's text).
-Result<PortDef> ParsePortXml(std::string_view text);
+// libvirt's errors: XML_DETAIL for malformed text, XML_ERROR "unknown root
+// element for network port" for another root, INTERNAL_ERROR "network port
+// has no uuid" / "no owner name" / "no owner UUID" / "no mac" and "Unable
+// to parse UUID|MAC 'X'", XML_ERROR for a bad plug ("Missing network port
+// bridge name", "Invalid macTableManager setting 'X' in network port", ...),
+// and the bandwidth, vlan and virtualport parsers' own errors.
+// `validate` (VIR_NETWORK_PORT_CREATE_VALIDATE): a well-formed document is
+// first checked against schemas/networkport.rng (XML_INVALID_SCHEMA).
+Result<PortDef> ParsePortXml(std::string_view text, bool validate = false);
 std::string FormatPortXml(const PortDef& port);
 
 // virNetworkPortGetParameters: the inbound.* values when there is inbound

@@ -66,22 +66,6 @@ std::string PciText(const char* format, const xml::PciAddress& a) {
   return buf;
 }
 
-const char* PlugTypeName(PlugType type) {
-  switch (type) {
-    case PlugType::kNetwork:
-      return "network";
-    case PlugType::kBridge:
-      return "bridge";
-    case PlugType::kDirect:
-      return "direct";
-    case PlugType::kHostdevPci:
-      return "hostdev-pci";
-    case PlugType::kNone:
-      break;
-  }
-  return "none";
-}
-
 Result<PortPlug> AllocateDirect(const xml::NetworkDef& live, const std::vector<PortPlug>& in_use,
                                 const std::optional<xml::VirtualPort>& vp) {
   if (vp && !IsVdp(vp)) return VirtualPortRefused(live, vp, "a macvtap device");
@@ -133,50 +117,58 @@ Result<PortPlug> AllocateHostdev(const xml::NetworkDef& live, const std::vector<
   PortPlug plug;
   plug.type = PlugType::kHostdevPci;
   plug.pci = *dev;
-  plug.managed = live.forward.managed == xml::TriState::kYes;
+  // (libvirt's network keeps managed as a bool: absent is "no".)
+  plug.managed = live.forward.managed == xml::TriState::kYes ? xml::TriState::kYes
+                                                              : xml::TriState::kNo;
   plug.driver = live.forward.driver_name;
   return plug;
 }
 
 }  // namespace
 
-std::string FormatPlug(const PortPlug& plug) {
-  std::string out = std::string("  <plug type='") + PlugTypeName(plug.type) + "'";
-  switch (plug.type) {
-    case PlugType::kNone:
-      return "";
+const char* PlugTypeName(PlugType type) {
+  switch (type) {
     case PlugType::kNetwork:
+      return "network";
     case PlugType::kBridge:
-      out += " bridge='" + xml::EscapeXml(plug.bridge) + "'";
-      if (plug.mac_table_manager != xml::MacTableManager::kDefault) {
-        out += std::string(" macTableManager='") +
-               xml::MacTableManagerName(plug.mac_table_manager) + "'";
-      }
-      return out + "/>\n";
+      return "bridge";
     case PlugType::kDirect:
-      return out + " dev='" + xml::EscapeXml(plug.dev) + "' mode='" +
-             xml::ForwardModeName(plug.direct_mode) + "'/>\n";
+      return "direct";
     case PlugType::kHostdevPci:
-      if (plug.managed) out += " managed='yes'";
-      out += ">\n";
-      if (!plug.driver.empty()) out += "    <driver name='" + xml::EscapeXml(plug.driver) + "'/>\n";
-      out += PciText("    <address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>\n",
-                     plug.pci);
-      return out + "  </plug>\n";
+      return "hostdev-pci";
+    case PlugType::kNone:
+      break;
   }
-  return "";
+  return "none";
 }
 
-std::optional<xml::VirtualPort> NetworkVirtualPort(const xml::NetworkDef& def,
-                                                   const std::string& group) {
-  const xml::PortGroup* pg = nullptr;
-  for (const xml::PortGroup& candidate : def.portgroups) {
-    if (group.empty() ? candidate.is_default : candidate.name == group) pg = &candidate;
+void FormatPlug(xml::FormatWriter& w, const PortPlug& plug) {
+  std::string open = std::string("<plug type='") + PlugTypeName(plug.type) + "'";
+  switch (plug.type) {
+    case PlugType::kNone:
+      return;
+    case PlugType::kNetwork:
+    case PlugType::kBridge:
+      // libvirt prints bridge='' for an empty name (virBufferEscapeString
+      // drops the attribute only for a missing one).
+      open += " bridge='" + xml::EscapeXml(plug.bridge) + "'";
+      open += xml::Attr("macTableManager", xml::MacTableManagerName(plug.mac_table_manager));
+      w.Line(open + "/>");
+      return;
+    case PlugType::kDirect:
+      w.Line(open + " dev='" + xml::EscapeXml(plug.dev) + "' mode='" +
+             xml::ForwardModeName(plug.direct_mode) + "'/>");
+      return;
+    case PlugType::kHostdevPci:
+      w.Line(open + xml::TriAttr("managed", plug.managed) + ">");
+      w.Indent();
+      if (!plug.driver.empty()) w.Line("<driver name='" + xml::EscapeXml(plug.driver) + "'/>");
+      w.Line(PciText("<address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>",
+                     plug.pci));
+      w.Outdent();
+      w.Line("</plug>");
+      return;
   }
-  if (!pg || !pg->virtualport) return def.virtualport;
-  xml::VirtualPort vp = *pg->virtualport;
-  if (vp.type.empty() && def.virtualport) vp.type = def.virtualport->type;
-  return vp;
 }
 
 Result<PortPlug> AllocatePlug(const xml::NetworkDef& live, const std::vector<PortPlug>& in_use,

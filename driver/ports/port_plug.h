@@ -17,38 +17,41 @@
 #include <vector>
 
 #include "common/status.h"
+#include "xml/format_writer.h"
 #include "xml/network_def.h"
 
 namespace virtnat::driver {
 
 enum class PlugType { kNone, kNetwork, kBridge, kDirect, kHostdevPci };
 
+// "none", "network", "bridge", "direct", "hostdev-pci".
+const char* PlugTypeName(PlugType type);
+
+// <plug type='...'> (virNetworkPortDef's plug): what the hypervisor
+// connects the guest to. Only the fields of `type` are meaningful. Set by
+// AllocatePlug, or parsed from a reclaimed or recorded port
+// (objects/network_port.h).
 struct PortPlug {
   PlugType type = PlugType::kNone;
-  std::string bridge;  // network, bridge
-  xml::MacTableManager mac_table_manager = xml::MacTableManager::kDefault;
-  std::string dev;                                           // direct: the pool device
-  xml::ForwardMode direct_mode = xml::ForwardMode::kBridge;  // direct: the macvtap mode
-  xml::PciAddress pci;                                       // hostdev-pci
-  bool managed = false;                                      // hostdev-pci
-  std::string driver;                                        // hostdev-pci: <driver name>
+  std::string bridge;                                                       // network, bridge
+  xml::MacTableManager mac_table_manager = xml::MacTableManager::kDefault;  // network, bridge
+  std::string dev;                                          // direct: the pool device
+  xml::ForwardMode direct_mode = xml::ForwardMode::kVepa;  // direct: vepa, private, bridge,
+                                                            // passthrough (libvirt's default vepa)
+  xml::PciAddress pci;                                      // hostdev-pci
+  xml::TriState managed = xml::TriState::kAbsent;  // hostdev-pci: yes/no once allocated
+  std::string driver;                              // hostdev-pci: "kvm", "vfio", "xen"; "" none
   bool operator==(const PortPlug&) const = default;
 };
 
-// The <plug> element as libvirt prints it inside <networkport> (indented by
-// two spaces, newline-terminated); "" for kNone.
-std::string FormatPlug(const PortPlug& plug);
-
-// The network's side of a port's <virtualport>: its portgroup's (the one
-// `group` names, else the default portgroup), its type taken from the
-// network's when it has none, else the network's own. A port's own
-// <virtualport> is merged over it by the caller.
-std::optional<xml::VirtualPort> NetworkVirtualPort(const xml::NetworkDef& def,
-                                                   const std::string& group);
+// The <plug> element as libvirt prints it inside <networkport>; nothing
+// for kNone.
+void FormatPlug(xml::FormatWriter& w, const PortPlug& plug);
 
 // libvirt's networkAllocatePort for `live` (a running network's live
 // definition, its pool filled) whose ports hold `in_use`. `virtualport` is
-// the port's merged <virtualport>, if any. Errors are libvirt's:
+// the port's <virtualport> merged with the network's and its portgroup's
+// (objects/port_allocation.h MergePortSettings), if any. Errors are libvirt's:
 // CONFIG_UNSUPPORTED "<virtualport type='T'> not supported for network 'N'
 // which uses ...", INTERNAL_ERROR "network 'N' requires exclusive access to
 // interfaces, but none are available" and "network 'N' uses a direct mode,

@@ -5,8 +5,9 @@
 namespace virtnat::driver {
 
 Result<StatusRecord> BuildStatusRecord(const std::string& name, const std::string& live_xml,
-                                       const RunningFacts& facts) {
+                                       const RunningFacts& facts, std::vector<std::string> ports) {
   StatusRecord record;
+  record.ports = std::move(ports);
   record.name = name;
   record.live_xml = live_xml;
   record.bridge = facts.bridge;
@@ -38,7 +39,14 @@ void NetworkStateRecorder::OnEvent(const NetworkRef& net, LifecycleEvent event) 
   if (event == LifecycleEvent::kStarted) {
     st = [&]() -> Status {
       ASSIGN_OR_RETURN(std::string live, driver_.GetXmlDesc(net, 0));
-      ASSIGN_OR_RETURN(StatusRecord record, BuildStatusRecord(net.name, live, facts_(net.name)));
+      std::vector<std::string> ports;
+      ASSIGN_OR_RETURN(std::vector<PortRef> refs, driver_.ListAllPorts(net, 0));
+      for (const PortRef& ref : refs) {
+        ASSIGN_OR_RETURN(std::string port, driver_.PortGetXmlDesc(ref, 0));
+        ports.push_back(std::move(port));
+      }
+      ASSIGN_OR_RETURN(StatusRecord record,
+                       BuildStatusRecord(net.name, live, facts_(net.name), std::move(ports)));
       return store_.Write(record);
     }();
   } else if (event == LifecycleEvent::kStopped) {

@@ -31,8 +31,10 @@ struct RunningFacts {
 
 // The record of a running network; the dnsmasq identity (start time, command
 // line) is read from /proc now, so that a later ProcessMatches is exact.
+// `ports`: the network's ports as their XML.
 Result<StatusRecord> BuildStatusRecord(const std::string& name, const std::string& live_xml,
-                                       const RunningFacts& facts);
+                                       const RunningFacts& facts,
+                                       std::vector<std::string> ports = {});
 
 // How the host is changed when a recorded network is torn down.
 class CleanupHost {
@@ -68,7 +70,8 @@ class NetworkStateRecorder {
   NetworkStateRecorder(const NetworkStateRecorder&) = delete;
   NetworkStateRecorder& operator=(const NetworkStateRecorder&) = delete;
 
-  // Rewrites the record of a running network whose live definition changed.
+  // Rewrites the record of a running network whose live definition or
+  // ports changed.
   void Rewrite(const NetworkRef& net) { OnEvent(net, LifecycleEvent::kStarted); }
 
  private:

@@ -66,7 +66,7 @@ TakeOverResult TakeOver(const RecordedNetwork& net, bool dnsmasq_gone, AdoptionH
       }
       report.repairs.push_back(who + "firewall rules were missing (" + what + "); restored");
     }
-    return host.AdoptDriver(*net.def);
+    return host.AdoptDriver(net);
   }();
   if (st.ok()) return {};
   if (Status released = host.ReleaseHost(net); !released.ok()) {

@@ -65,8 +65,10 @@ class AdoptionHost {
   // what was missing and has been put back (empty: nothing was missing),
   // other networks' rules restored with them included.
   virtual Result<std::vector<std::string>> EnsureRules(const RecordedNetwork& net) = 0;
-  // Marks the network active in the driver (after AdoptHost).
-  virtual Status AdoptDriver(const xml::NetworkDef& live) = 0;
+  // Marks the network active in the driver with its live definition (after
+  // AdoptHost) and takes back its recorded ports (net.record.ports; a port
+  // that cannot be taken back is logged and left out). REQUIRES: net.def.
+  virtual Status AdoptDriver(const RecordedNetwork& net) = 0;
   // Undoes AdoptHost by tearing the network down.
   virtual Status ReleaseHost(const RecordedNetwork& net) = 0;
   // Tears down what the record says is left (CleanUpRecordedNetwork); one

@@ -126,6 +126,12 @@ Result<std::string> FormatStatusRecord(const StatusRecord& r) {
     RETURN_IF_ERROR(Escape(value, out));
     out += "'/>\n";
   }
+  for (const std::string& port : r.ports) {
+    if (port.empty()) return InternalError("status record of '" + r.name + "' has an empty port");
+    out += "  <port>";
+    RETURN_IF_ERROR(Escape(port, out));
+    out += "</port>\n";
+  }
   out += "  <definition>";
   RETURN_IF_ERROR(Escape(r.live_xml, out));
   out += "</definition>\n</" + std::string(kRoot) + ">\n";
@@ -162,6 +168,10 @@ Result<StatusRecord> ParseStatusRecord(std::string_view text, const std::string&
     std::optional<std::string> key = xml::Prop(node, "key");
     if (!key) return Malformed(label, "<extra> without a key");
     r.extra[*key] = xml::Prop(node, "value").value_or("");
+  }
+  for (xmlNode* node : xml::PlainChildren(root, "port")) {
+    r.ports.push_back(xml::Content(node));
+    if (r.ports.back().empty()) return Malformed(label, "empty <port>");
   }
   const xmlNode* def = xml::FirstPlainChild(root, "definition");
   if (def == nullptr) return Malformed(label, "missing <definition>");

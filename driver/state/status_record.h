@@ -16,6 +16,7 @@
 //     </dnsmasq>
 //     <file value='/var/lib/virtnat/NAME.conf'/>    (repeated)
 //     <extra key='KEY' value='VALUE'/>              (repeated)
+//     <port>ESCAPED PORT XML</port>                 (repeated, one per port)
 //     <definition>ESCAPED LIVE XML</definition>
 //   </virtnat-status>
 //
@@ -55,6 +56,10 @@ struct StatusRecord {
   // when it is torn down; recorded even while dnsmasq is between restarts.
   std::vector<std::string> files;
   std::map<std::string, std::string> extra;  // further facts the applier needs to undo
+  // The network's ports, each as net-port-dumpxml prints it (plug and
+  // merged settings included), so that a restarted daemon serves them as
+  // they were; their number is the network's connection count.
+  std::vector<std::string> ports;
   bool operator==(const StatusRecord&) const = default;
 };
 

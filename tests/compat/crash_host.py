@@ -33,17 +33,39 @@ def slot_of(name):
 
 
 def observe_api(conn):
-    """slot -> (config, active, live, autostart) as the daemon reports it."""
+    """slot -> (config, active, live, autostart, ports) as the daemon reports it."""
     out = {}
     for net in conn.listAllNetworks(0):
         slot = slot_of(net.name())
         persistent, active = bool(net.isPersistent()), bool(net.isActive())
         config = model.normalize(net.XMLDesc(libvirt.VIR_NETWORK_XML_INACTIVE)) \
             if persistent else None
-        live = model.normalize(net.XMLDesc(0)) if active else None
+        live_xml = net.XMLDesc(0) if active else None
+        live = model.normalize(live_xml) if active else None
+        ports = observe_ports(net, slot, live_xml) if active else model.NO_PORTS
         out[slot if slot is not None else net.name()] = (config, active, live,
-                                                         bool(net.autostart()))
+                                                         bool(net.autostart()), ports)
     return out
+
+
+def observe_ports(net, slot, live_xml):
+    """The numbers of the network's ports; a port whose XML is not what the
+    model expects, or a connection count that is not the number of ports,
+    comes back as a text that matches no state."""
+    ports = set()
+    for port in net.listAllPorts(0):
+        uuid = port.UUIDString()
+        k = next((k for k in range(model.PORT_POOL) if slot is not None and
+                  model.port_uuid(slot, k) == uuid), None)
+        xml = port.XMLDesc(0)
+        if k is None or xml != model.port_dumpxml(slot, k):
+            ports.add("unexpected port %s: %s" % (uuid, xml))
+        else:
+            ports.add(k)
+    connections = ET.fromstring(live_xml).get("connections") or "0"
+    if int(connections) != len(ports):
+        ports.add("connections='%s' with %d ports" % (connections, len(ports)))
+    return frozenset(ports)
 
 
 def netns_json(netns, *cmd):

@@ -1,10 +1,12 @@
 """The crash test's networks and its model of what the daemon must hold.
 
 Eight slots, each a network name with its own bridge (vcrN) and subnet
-(10.77.N.0/24). A network's state is (config, active, live, autostart): the
-persistent definition (None for a transient network), whether it runs, its
-live definition, and its autostart flag (the daemon starts such networks
-when it starts). Definitions are compared in a normalized form (the
+(10.77.N.0/24). A network's state is (config, active, live, autostart,
+ports): the persistent definition (None for a transient network), whether
+it runs, its live definition, its autostart flag (the daemon starts such
+networks when it starts) and the ports of a running network (numbers from a
+pool of PORT_POOL; each port's XML and the network's connection count are
+checked when observed). Definitions are compared in a normalized form (the
 fields the test varies), so the daemon's runtime additions do not matter.
 
 A call cut off by a kill leaves a set of candidate states for its network,
@@ -20,6 +22,8 @@ KINDS = [("nat", True, True), (None, True, True), ("route", True, True), ("nat",
          (None, False, False), ("nat", True, True), ("route", True, False), ("nat", True, True)]
 RANGE_ENDS = (150, 200, 250)
 HOST_POOL = 6  # hosts 0..3 may come with a definition, 0..5 through updates
+PORT_POOL = 4
+NO_PORTS = frozenset()
 
 
 def name_of(slot):
@@ -32,6 +36,25 @@ def bridge_of(slot):
 
 def host_entry(slot, k):
     return ("52:54:00:77:%02x:%02x" % (slot, k), "10.77.%d.%d" % (slot, 10 + k), "h%d" % k)
+
+
+def port_uuid(slot, k):
+    return "6b0c3e52-77a1-4c2e-9d1a-%06d%06d" % (slot, k)
+
+
+def port_xml(slot, k):
+    """What a client creates: no plug, some bandwidth (libvirt's shape)."""
+    return ("<networkport>\n  <uuid>%s</uuid>\n  <owner>\n    <name>vm-%d</name>\n"
+            "    <uuid>6b0c3e52-77a1-4c2e-9d1a-00000000ff%02d</uuid>\n  </owner>\n"
+            "  <mac address='52:54:00:78:%02x:%02x'/>\n"
+            "  <bandwidth>\n    <inbound average='%d'/>\n  </bandwidth>\n</networkport>\n" %
+            (port_uuid(slot, k), k, k, slot, k, 100 + k))
+
+
+def port_dumpxml(slot, k):
+    """What net-port-dumpxml must print for it: the plug the network gives."""
+    return port_xml(slot, k).replace(
+        "</networkport>", "  <plug type='network' bridge='%s'/>\n</networkport>" % bridge_of(slot))
 
 
 def has_dhcp(slot):
@@ -101,6 +124,8 @@ def describe(op):
         return "update %s %s host %d flags %d" % (name_of(slot), op[2], op[3], op[4])
     if kind == "autostart":
         return "autostart %s %s" % (name_of(slot), "on" if op[2] else "off")
+    if kind in ("port-create", "port-delete"):
+        return "%s %s port %d" % (kind, name_of(slot), op[2])
     return "%s %s" % (kind, name_of(slot))
 
 
@@ -120,6 +145,10 @@ def call(conn, op):
             net.undefine()
         elif kind == "autostart":
             net.setAutostart(op[2])
+        elif kind == "port-create":
+            net.portCreateXML(port_xml(slot, op[2]), 0)
+        elif kind == "port-delete":
+            net.portLookupByUUIDString(port_uuid(slot, op[2])).delete()
         elif kind == "update":
             command = (libvirt.VIR_NETWORK_UPDATE_COMMAND_ADD_LAST if op[2] == "add"
                        else libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE)
@@ -135,19 +164,23 @@ CONFIG = libvirt.VIR_NETWORK_UPDATE_AFFECT_CONFIG
 def after(state, op):
     """The state of the op's network once the op has happened (None: gone)."""
     kind = op[0]
-    config, active, live, auto = state if state else (None, False, None, False)
+    config, active, live, auto, ports = state if state else (None, False, None, False, NO_PORTS)
     if kind == "define":
-        return (normalize(op[2]), active, live, auto)
+        return (normalize(op[2]), active, live, auto, ports)
     if kind == "create":
-        return (config, True, normalize(op[2]), auto)
+        return (config, True, normalize(op[2]), auto, NO_PORTS)
     if kind == "start":
-        return (config, True, config, auto)
+        return (config, True, config, auto, NO_PORTS)
     if kind == "destroy":
-        return (config, False, None, auto) if config else None
+        return (config, False, None, auto, NO_PORTS) if config else None
     if kind == "undefine":
-        return (None, True, live, False) if active else None
+        return (None, True, live, False, ports) if active else None
     if kind == "autostart":
-        return (config, active, live, op[2])
+        return (config, active, live, op[2], ports)
+    if kind == "port-create":
+        return (config, active, live, auto, ports | {op[2]})
+    if kind == "port-delete":
+        return (config, active, live, auto, ports - {op[2]})
     if kind == "update":
         host = host_entry(op[1], op[3])
 
@@ -159,7 +192,7 @@ def after(state, op):
                 hosts.discard(host)
             return with_hosts(norm, hosts)
         return (edit(config) if op[4] & CONFIG else config, active,
-                edit(live) if op[4] & LIVE else live, auto)
+                edit(live) if op[4] & LIVE else live, auto, ports)
     raise ValueError(kind)
 
 
@@ -190,7 +223,7 @@ class World:
         """A daemon that starts starts the autostart networks."""
         def boot(state):
             if state and state[0] and state[3] and not state[1]:
-                return (state[0], True, state[0], True)
+                return (state[0], True, state[0], True, NO_PORTS)
             return state
         for slot in range(SLOTS):
             self.states[slot] = [boot(s) for s in self.states[slot]]
@@ -227,7 +260,7 @@ class World:
 
         if state is None:
             return ("define" if rng.random() < 0.7 else "create", slot, new_xml())
-        config, active, live, auto = state
+        config, active, live, auto, ports = state
         choices = [("define", slot, new_xml())]
         if config:
             choices.append(("autostart", slot, not auto))
@@ -237,6 +270,11 @@ class World:
             choices += [("destroy", slot)] * 2
             if config:
                 choices.append(("undefine", slot))
+            free = [k for k in range(PORT_POOL) if k not in ports]
+            if free:
+                choices += [("port-create", slot, rng.choice(free))] * 2
+            if ports:
+                choices += [("port-delete", slot, rng.choice(sorted(ports)))] * 2
         if has_dhcp(slot):
             flags = (LIVE if active else 0) | (CONFIG if config else 0)
             targets = [n for n, f in ((live, LIVE), (config, CONFIG)) if flags & f]
@@ -261,8 +299,10 @@ class World:
 def show(state):
     if state is None:
         return "undefined"
-    config, active, live, auto = state
+    config, active, live, auto, ports = state
     parts = ["persistent" if config else "transient", "active" if active else "inactive"]
+    if ports:
+        parts.append("ports %s" % sorted(ports, key=str))
     if auto:
         parts.append("autostart")
     if config:

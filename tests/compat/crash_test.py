@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Crash test (issue 5): random define / start / create / update / destroy /
-undefine calls through python-libvirt while virtnatd is SIGKILLed at random
+undefine / port create / port delete calls through python-libvirt while virtnatd is SIGKILLed at random
 moments, often in the middle of a call, and restarted. After every restart
 the daemon's view, the files on disk and the host (bridges, nftables,
 dnsmasq) must agree with what the client saw acknowledged; a call cut off by
@@ -35,7 +35,8 @@ KILLS = int(os.environ.get("VIRTNAT_CRASH_KILLS", "36"))
 MAX_KILL_DELAY = 0.04
 
 counts = {"operations": 0, "acknowledged": 0, "unacknowledged": 0, "refused": 0, "kills": 0,
-          "restarts": 0, "checks": 0, "rules damaged": 0, "kills during start-up": 0}
+          "restarts": 0, "checks": 0, "rules damaged": 0, "kills during start-up": 0,
+          "port operations": 0, "port operations cut off": 0}
 failures = []
 
 
@@ -172,11 +173,15 @@ def run_op(conn, daemon, world, op, kill_delay):
     returned_at = time.monotonic()
     killed_at = killer.wait() if killer else None
     counts["operations"] += 1
+    if op[0].startswith("port-"):
+        counts["port operations"] += 1
     if error is None:
         counts["acknowledged"] += 1
         world.apply(op)
     elif killed_at is not None and killed_at <= returned_at:
         counts["unacknowledged"] += 1
+        if op[0].startswith("port-"):
+            counts["port operations cut off"] += 1
         world.apply_unknown(op)
     else:
         fail("%s refused: %s" % (model.describe(op), error))
@@ -261,6 +266,8 @@ def main():
           ", %.1f s" % (time.monotonic() - began))
     if counts["operations"] < OPS or counts["kills"] < KILLS:
         fail("ran %d operations and %d kills" % (counts["operations"], counts["kills"]))
+    if counts["port operations"] == 0:
+        fail("no port was created or deleted")
     if failures:
         print("%d failure(s); reproduce with VIRTNAT_CRASH_SEED=%d" % (len(failures), SEED))
         sys.exit(1)

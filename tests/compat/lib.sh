@@ -12,6 +12,7 @@ URI_RO="network+unix:///system?socket=$SOCK_RO"
 DAEMON_PID=
 
 cleanup() {
+  stop_libvirtd
   if [[ -n $DAEMON_PID ]]; then kill "$DAEMON_PID" 2>/dev/null || true; wait "$DAEMON_PID" 2>/dev/null || true; fi
   # Networks outlive the daemon (as with libvirt): end their dnsmasq too.
   pkill -9 -f -- "--conf-file=$TMP/" 2>/dev/null || true
@@ -58,6 +59,49 @@ auth_unix_rw = "none"
 auth_unix_ro = "none"
 log_outputs = "3:file:$1/libvirtd.log"
 CONF
+}
+
+# Debian's libvirtd 9.0 side by side, in its own network and mount
+# namespaces (tmpfs over its directories, as bench/lib/daemons.py runs it),
+# on a socket in $LV; cleanup stops it and what it started.
+LV=$TMP/libvirtd
+LV_PID=
+LV_URI="network+unix:///system?socket=$LV/sock/libvirt-sock"
+# start_libvirtd [HOOKS-DIR]: HOOKS-DIR, if given, is its /etc/libvirt/hooks.
+start_libvirtd() {
+  write_libvirtd_conf "$LV"
+  local hooks=""
+  [[ -n ${1:-} ]] && hooks="mkdir -p /etc/libvirt/hooks; mount --bind '$1' /etc/libvirt/hooks"
+  cat >"$LV/enter.sh" <<SH
+set -e
+for d in /run /etc/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
+  mount -t tmpfs -o mode=0755 vncompat \$d
+done
+$hooks
+exec libvirtd --config "$LV/libvirtd.conf" --pid-file /run/libvirtd.pid
+SH
+  unshare --net --mount --propagation private sh "$LV/enter.sh" >"$LV/out.log" 2>&1 &
+  LV_PID=$!
+  for _ in $(seq 300); do
+    virsh -q -c "$LV_URI" net-list --all >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "libvirtd did not start:"; cat "$LV/out.log"; return 1
+}
+stop_libvirtd() {
+  [[ -n $LV_PID ]] || return 0
+  local ns
+  ns=$(readlink "/proc/$LV_PID/ns/net" 2>/dev/null || true)
+  kill "$LV_PID" 2>/dev/null || true
+  wait "$LV_PID" 2>/dev/null || true
+  LV_PID=
+  # What libvirtd started in its namespace (dnsmasq) goes too.
+  if [[ -n $ns ]]; then
+    for p in /proc/[0-9]*; do
+      [[ $(readlink "$p/ns/net" 2>/dev/null) == "$ns" ]] && kill -9 "${p#/proc/}" 2>/dev/null
+    done
+  fi
+  return 0
 }
 
 FAILURES=0

@@ -175,43 +175,9 @@ check "hook-hang is not active and has no bridge" "no absent" 0 bash -c \
 # bench/lib/daemons.py runs it), does the same steps; its recorded sequence
 # must equal virtnatd's. libvirtd looks for hook scripts once, at start-up,
 # so they are in place before it starts.
-LV=$TMP/libvirtd
-LV_PID=
-lv_cleanup() {
-  if [[ -n $LV_PID ]]; then
-    local ns
-    ns=$(readlink "/proc/$LV_PID/ns/net" 2>/dev/null || true)
-    kill "$LV_PID" 2>/dev/null || true
-    wait "$LV_PID" 2>/dev/null || true
-    # What libvirtd started in its namespace (dnsmasq) goes too.
-    if [[ -n $ns ]]; then
-      for p in /proc/[0-9]*; do
-        [[ $(readlink "$p/ns/net" 2>/dev/null) == "$ns" ]] && kill -9 "${p#/proc/}" 2>/dev/null
-      done
-    fi
-  fi
-  cleanup
-}
 if command -v libvirtd >/dev/null && [[ $(id -u) == 0 ]]; then
-  trap lv_cleanup EXIT
-  write_libvirtd_conf "$LV"
   write_hooks "$LV/hooks" "$LV/calls"
-  cat >"$LV/enter.sh" <<SH
-set -e
-for d in /run /etc/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
-  mount -t tmpfs -o mode=0755 vnhooks \$d
-done
-mkdir -p /etc/libvirt/hooks
-mount --bind "$LV/hooks" /etc/libvirt/hooks
-exec libvirtd --config "$LV/libvirtd.conf" --pid-file /run/libvirtd.pid
-SH
-  unshare --net --mount --propagation private sh "$LV/enter.sh" >"$LV/out.log" 2>&1 &
-  LV_PID=$!
-  LV_URI="network+unix:///system?socket=$LV/sock/libvirt-sock"
-  for _ in $(seq 300); do
-    virsh -q -c "$LV_URI" net-list --all >/dev/null 2>&1 && break
-    sleep 0.1
-  done
+  start_libvirtd "$LV/hooks"
   run_sequence "$LV_URI"
   check "libvirtd 9.0 records the same sequence as virtnatd" "$(cat "$TMP/virtnatd.calls")" 0 \
     cat "$LV/calls"

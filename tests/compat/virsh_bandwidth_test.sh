@@ -35,8 +35,7 @@ check "outbound class on the ifb" "class htb 1:1 root leaf 2: prio 0 rate 16Mbit
   in_ns tc class show dev virbrw0-ifb
 printf '%s' "<networkport><uuid>a1a1a1a1-0000-4000-8000-000000000001</uuid><owner><name>vm</name>\
 <uuid>11111111-2222-3333-4444-555555555555</uuid></owner><mac address='52:54:00:00:00:01'/>\
-<bandwidth><inbound average='10' floor='9000'/></bandwidth>\
-<plug type='network' bridge='virbrw0'/></networkport>" >"$TMP/port.xml"
+<bandwidth><inbound average='10' floor='9000'/></bandwidth></networkport>" >"$TMP/port.xml"
 # virsh's own first line names the file.
 check "floor without room" "error: Failed to create network from $TMP/port.xml
 error: Requested operation is not valid: Cannot plug '52:54:00:00:00:01' interface into 'virbrw0' because new combined inbound floor=9000 would overcommit peak=5000 on network 'bw'" 1 \

@@ -58,7 +58,8 @@ dpkg -i /tmp/virtnat.deb >/tmp/dpkg.log 2>&1 || { cat /tmp/dpkg.log; echo "FAIL:
 echo "ok: dpkg -i"
 for f in /usr/sbin/virtnatd /usr/bin/virtnat-xml /usr/bin/virtnat-port /usr/bin/virtnat-ifup \
     /usr/bin/virtnat-ifdown /usr/share/man/man8/virtnat-port.8.gz /etc/virtnat/virtnatd.conf \
-    /usr/share/virtnat/schemas/network.rng /usr/share/man/man8/virtnatd.8.gz \
+    /usr/share/virtnat/schemas/network.rng /usr/share/virtnat/schemas/networkport.rng \
+    /usr/share/man/man8/virtnatd.8.gz \
     /usr/share/man/man1/virtnat-xml.1.gz /lib/systemd/system/virtnatd.service \
     /lib/systemd/system/virtnatd.socket /lib/systemd/system/virtnatd-ro.socket \
     /lib/systemd/system/virtnatd-admin.socket; do

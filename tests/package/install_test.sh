@@ -25,6 +25,7 @@ cat >"$TMP/expected" <<'LIST'
 ./share/man/man8/virtnat-port.8
 ./share/man/man8/virtnatd.8
 ./share/virtnat/schemas/network.rng
+./share/virtnat/schemas/networkport.rng
 ./share/virtnat/schemas/portforward.rng
 ./share/virtnat/schemas/types.rng
 LIST

@@ -73,8 +73,11 @@ class FakeAdoptionHost final : public driver::AdoptionHost, public driver::Clean
     if (!ensure_rules_status.ok()) return ensure_rules_status;
     return missing_rules;
   }
-  Status AdoptDriver(const xml::NetworkDef& live) override {
-    calls.push_back("adopt driver " + live.name);
+  Status AdoptDriver(const RecordedNetwork& net) override {
+    calls.push_back("adopt driver " + net.def->name +
+                    (net.record.ports.empty()
+                         ? std::string()
+                         : " with " + std::to_string(net.record.ports.size()) + " ports"));
     return Status::Ok();
   }
   Status ReleaseHost(const RecordedNetwork& net) override {

@@ -340,7 +340,9 @@ TEST(NetworkObjectsBandwidthTest, PortsGetTheirPortgroupsBandwidthAndFloorsAreCh
   ASSERT_TRUE(objects.Create(net).ok());
   auto port_xml = [](const std::string& n, const std::string& body) {
     return "<networkport><uuid>a1a1a1a1-0000-4000-8000-00000000000" + n +
-           "</uuid><mac address='52:54:00:a1:00:0" + n + "'/>" + body + "</networkport>";
+           "</uuid><owner><name>vm</name><uuid>a1a1a1a1-0000-4000-8000-000000000000</uuid>"
+           "</owner><mac address='52:54:00:a1:00:0" +
+           n + "'/>" + body + "</networkport>";
   };
   auto port = objects.PortCreateXml(net, port_xml("1", "<group>slow</group>"), 0);
   ASSERT_TRUE(port.ok()) << port.error().message;

@@ -23,8 +23,8 @@ TEST(NetworkPortTest, ReadsAndWritesTheCompatFixture) {
   ASSERT_TRUE(port.ok()) << port.error().message;
   EXPECT_EQ(xml::FormatUuid(port->uuid), "a1a1a1a1-0000-4000-8000-000000000099");
   EXPECT_EQ(port->owner_name, "a-fakevm");
-  ASSERT_TRUE(port->owner_uuid);
-  EXPECT_EQ(port->mac, "52:54:00:a1:00:99");
+  EXPECT_EQ(xml::FormatUuid(port->owner_uuid), "11111111-2222-3333-4444-555555555555");
+  EXPECT_EQ(xml::FormatMac(port->mac), "52:54:00:a1:00:99");
   ASSERT_TRUE(port->bandwidth && port->bandwidth->inbound && port->bandwidth->outbound);
   EXPECT_EQ(port->bandwidth->inbound->peak, 1000u);
   EXPECT_EQ(port->bandwidth->outbound->average, 400u);
@@ -36,11 +36,14 @@ TEST(NetworkPortTest, ReadsAndWritesTheCompatFixture) {
 TEST(NetworkPortTest, ElementsMatchInAnyNamespaceAndGroupIsRead) {
   Result<PortDef> port = ParsePortXml(
       "<p:networkport xmlns:p='urn:x'><p:uuid>a1a1a1a1-0000-4000-8000-000000000001</p:uuid>"
-      "<group>web</group><bandwidth><inbound/></bandwidth></p:networkport>");
+      "<owner><name>vm</name><uuid>a1a1a1a1-0000-4000-8000-000000000002</uuid></owner>"
+      "<mac address='52:54:00:00:00:01'/>"
+      "<group>web</group><bandwidth><inbound floor='1'/></bandwidth></p:networkport>");
   ASSERT_TRUE(port.ok()) << port.error().message;
   EXPECT_EQ(port->group, "web");
   ASSERT_TRUE(port->bandwidth && port->bandwidth->inbound);
   EXPECT_EQ(port->bandwidth->inbound->average, 0u);
+  EXPECT_EQ(port->bandwidth->inbound->floor, 1u);
   EXPECT_FALSE(port->bandwidth->outbound);
 }
 

@@ -26,6 +26,14 @@ xml::VirtualPort Vp(const std::string& type) {
   return vp;
 }
 
+// The <plug> as FormatPlug prints it inside <networkport>.
+std::string Text(const PortPlug& plug) {
+  xml::FormatWriter w;
+  w.Indent();
+  FormatPlug(w, plug);
+  return w.Take();
+}
+
 // Allocates `n` ports one after another; the devices they got.
 std::vector<std::string> AllocateMany(const xml::NetworkDef& def, int n,
                                       std::vector<PortPlug>& in_use) {
@@ -60,9 +68,9 @@ TEST(PortPlugTest, DirectPlugNamesDeviceAndMode) {
   xml::NetworkDef def = Net(ForwardMode::kVepa, {"eth1"});
   Result<PortPlug> plug = AllocatePlug(def, {}, std::nullopt);
   ASSERT_TRUE(plug.ok());
-  EXPECT_EQ(FormatPlug(*plug), "  <plug type='direct' dev='eth1' mode='vepa'/>\n");
+  EXPECT_EQ(Text(*plug), "  <plug type='direct' dev='eth1' mode='vepa'/>\n");
   def = Net(ForwardMode::kBridge, {"eth1"});
-  EXPECT_EQ(FormatPlug(*AllocatePlug(def, {}, std::nullopt)),
+  EXPECT_EQ(Text(*AllocatePlug(def, {}, std::nullopt)),
             "  <plug type='direct' dev='eth1' mode='bridge'/>\n");
 }
 
@@ -99,16 +107,16 @@ TEST(PortPlugTest, DirectWithoutPoolIsLibvirtsError) {
 TEST(PortPlugTest, HostBridgeAndManagedBridgePlugs) {
   xml::NetworkDef def = Net(ForwardMode::kBridge);
   def.bridge.name = "br0";
-  EXPECT_EQ(FormatPlug(*AllocatePlug(def, {}, std::nullopt)),
+  EXPECT_EQ(Text(*AllocatePlug(def, {}, std::nullopt)),
             "  <plug type='bridge' bridge='br0'/>\n");
-  EXPECT_EQ(FormatPlug(*AllocatePlug(def, {}, Vp("openvswitch"))),
+  EXPECT_EQ(Text(*AllocatePlug(def, {}, Vp("openvswitch"))),
             "  <plug type='bridge' bridge='br0'/>\n");
   def.bridge.mac_table_manager = xml::MacTableManager::kKernel;
-  EXPECT_EQ(FormatPlug(*AllocatePlug(def, {}, std::nullopt)),
+  EXPECT_EQ(Text(*AllocatePlug(def, {}, std::nullopt)),
             "  <plug type='bridge' bridge='br0' macTableManager='kernel'/>\n");
   xml::NetworkDef nat = Net(ForwardMode::kNat);
   nat.bridge.name = "virbr0";
-  EXPECT_EQ(FormatPlug(*AllocatePlug(nat, {}, std::nullopt)),
+  EXPECT_EQ(Text(*AllocatePlug(nat, {}, std::nullopt)),
             "  <plug type='network' bridge='virbr0'/>\n");
 }
 
@@ -142,7 +150,7 @@ TEST(PortPlugTest, HostdevTakesFreePciAddresses) {
     ASSERT_TRUE(plug.ok());
     in_use.push_back(*plug);
   }
-  EXPECT_EQ(FormatPlug(in_use[1]),
+  EXPECT_EQ(Text(in_use[1]),
             "  <plug type='hostdev-pci' managed='yes'>\n"
             "    <driver name='vfio'/>\n"
             "    <address domain='0x0000' bus='0x03' slot='0x10' function='0x2'/>\n"
@@ -152,8 +160,8 @@ TEST(PortPlugTest, HostdevTakesFreePciAddresses) {
             "available");
   def.forward.managed = xml::TriState::kNo;
   def.forward.driver_name.clear();
-  EXPECT_EQ(FormatPlug(*AllocatePlug(def, {}, std::nullopt)),
-            "  <plug type='hostdev-pci'>\n"
+  EXPECT_EQ(Text(*AllocatePlug(def, {}, std::nullopt)),
+            "  <plug type='hostdev-pci' managed='no'>\n"
             "    <address domain='0x0000' bus='0x03' slot='0x10' function='0x0'/>\n"
             "  </plug>\n");
 }
@@ -186,22 +194,6 @@ TEST(PortPlugTest, ConfirmPlugChecksPoolAndExclusivity) {
             "network port");
   EXPECT_EQ(ConfirmPlug(hostdev, {}, PortPlug{}, std::nullopt, "u").message(),
             "internal error: Unexpectedly got a network port without a plug");
-}
-
-TEST(PortPlugTest, NetworkVirtualPortComesFromPortgroupOrNetwork) {
-  xml::NetworkDef def = Net(ForwardMode::kBridge);
-  def.virtualport = Vp("openvswitch");
-  xml::PortGroup pg;
-  pg.name = "vlan10";
-  pg.virtualport = xml::VirtualPort{};
-  pg.virtualport->profile_id = "p";
-  def.portgroups.push_back(pg);
-  EXPECT_EQ(NetworkVirtualPort(def, "")->profile_id, "");
-  std::optional<xml::VirtualPort> vp = NetworkVirtualPort(def, "vlan10");
-  ASSERT_TRUE(vp);
-  EXPECT_EQ(vp->type, "openvswitch");
-  EXPECT_EQ(vp->profile_id, "p");
-  EXPECT_FALSE(NetworkVirtualPort(Net(ForwardMode::kBridge), "x"));
 }
 
 }  // namespace

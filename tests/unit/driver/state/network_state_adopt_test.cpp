@@ -57,6 +57,15 @@ TEST_F(AdoptTest, IntactNetworkIsAdoptedWithoutChanges) {
             (std::vector<std::string>{"adopt host a", "ensure rules a", "adopt driver a"}));
 }
 
+TEST_F(AdoptTest, RecordedPortsGoToTheDriverWithTheNetwork) {
+  RecordedNetwork net = Record("a", "br1", 100);
+  net.record.ports = {"<networkport>1</networkport>", "<networkport>2</networkport>"};
+  AdoptionReport report = AdoptRecordedNetworks({net}, host_);
+  EXPECT_EQ(report.adopted, std::vector<std::string>{"a"});
+  EXPECT_EQ(host_.calls, (std::vector<std::string>{"adopt host a", "ensure rules a",
+                                                   "adopt driver a with 2 ports"}));
+}
+
 TEST_F(AdoptTest, GoneBridgeIsCleanedUpAndReportedByName) {
   RecordedNetwork good = Record("a", "br1", 100);
   RecordedNetwork gone = Record("b", "br2", 4242);  // its dnsmasq pid is not ours: left alone

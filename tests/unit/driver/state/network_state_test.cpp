@@ -89,6 +89,44 @@ TEST_F(NetworkStateTest, LiveUpdateRewritesTheRecord) {
   EXPECT_EQ(records[0].live_xml, *driver_.GetXmlDesc(*net, 0));
 }
 
+// Ports are part of the record: written before port create and delete
+// return, read back byte for byte, taken back by a new driver.
+TEST_F(NetworkStateTest, PortsAreRecordedAndTakenBack) {
+  driver_.SetLiveChangeHook([this](const NetworkRef& net) { recorder_.Rewrite(net); });
+  auto net = driver_.CreateXml(
+      "<network><name>p</name><uuid>11111111-2222-3333-4444-555555555504</uuid></network>", 0);
+  ASSERT_TRUE(net.ok());
+  auto port_xml = [](char n) {
+    return std::string("<networkport><uuid>a1a1a1a1-0000-4000-8000-00000000000") + n +
+           "</uuid><owner><name>vm &amp; co</name><uuid>a1a1a1a1-0000-4000-8000-000000000000"
+           "</uuid></owner><mac address='52:54:00:a1:00:0" +
+           n + "'/></networkport>";
+  };
+  auto a = driver_.PortCreateXml(*net, port_xml('1'), 0);
+  auto b = driver_.PortCreateXml(*net, port_xml('2'), 0);
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::vector<StatusRecord> records = Records();
+  ASSERT_EQ(records.size(), 1u);
+  ASSERT_EQ(records[0].ports.size(), 2u);
+  EXPECT_EQ(records[0].ports[0], *driver_.PortGetXmlDesc(*a, 0));
+  EXPECT_EQ(records[0].ports[1], *driver_.PortGetXmlDesc(*b, 0));
+  EXPECT_NE(records[0].live_xml.find("connections='2'"), std::string::npos);
+
+  // A daemon that restarts takes the network and its ports back.
+  NetworkObjects restarted{codec_, realizer_, definitions_};
+  Result<xml::NetworkDef> live = restarted.AdoptRunning(records[0].live_xml);
+  ASSERT_TRUE(live.ok());
+  NetworkRef ref{live->name, live->uuid};
+  EXPECT_TRUE(restarted.AdoptPorts(ref, records[0].ports).empty());
+  EXPECT_EQ(*restarted.GetXmlDesc(ref, 0), *driver_.GetXmlDesc(*net, 0));
+  EXPECT_EQ(*restarted.PortGetXmlDesc(*b, 0), records[0].ports[1]);
+
+  ASSERT_TRUE(driver_.PortDelete(*a, 0).ok());
+  records = Records();
+  ASSERT_EQ(records[0].ports.size(), 1u);
+  EXPECT_EQ(records[0].ports[0], *driver_.PortGetXmlDesc(*b, 0));
+}
+
 TEST_F(NetworkStateTest, UnreadableDnsmasqIsReportedAndTheNetworkRuns) {
   facts_.dnsmasq_pid = 0x3ffffff0;  // above pid_max: no such process
   auto net = driver_.CreateXml(
