@@ -75,7 +75,9 @@ Host *
   ConnectTimeout 10
   LogLevel ERROR
 CONF
-printf '#!/bin/sh\nexec ssh -F %s "$@"\n' "$WORK/ssh_config" >"$WORK/ssh"
+# The wrapper also logs what libvirt asks ssh to run on the far side.
+printf '#!/bin/sh\necho "$*" >>%s\nexec ssh -F %s "$@"\n' "$WORK/ssh.log" "$WORK/ssh_config" \
+  >"$WORK/ssh"
 chmod 0755 "$WORK/ssh"
 host_uri() {
   echo "network+ssh://root@$(host_ip "$1")/system?keyfile=$WORK/id_ed25519&command=$WORK/ssh"
@@ -139,6 +141,21 @@ for h in "${HOSTS[@]}"; do
     cat "$WORK/h$h/sshd.log" "$WORK/h$h/virtnatd.log" 2>/dev/null
   fi
 done
+
+# libvirt ran virt-ssh-helper with the driver's URI on the far side; it
+# resolved network:///system to /run/libvirt/virtnetworkd-sock there (the
+# host's /run holds no libvirt-sock, and nc, the fallback, is not needed).
+remote=$(head -n1 "$WORK/ssh.log")
+if [[ $remote == *"virt-ssh-helper 'network:///system'"* ]]; then
+  ok "the far side runs virt-ssh-helper: ${remote#*-- }"
+else
+  fail "the remote command: $remote"
+fi
+# Read-only (virsh -r): virt-ssh-helper -r, virtnatd's read-only socket.
+out=$(virsh_on 1 --readonly net-list --all 2>&1) && ok "host 1: read-only net-list over ssh" ||
+  fail "host 1: read-only net-list: $out"
+tail -n1 "$WORK/ssh.log" | grep -q "virt-ssh-helper -r 'network:///system'" &&
+  ok "read-only: virt-ssh-helper -r" || fail "read-only remote command: $(tail -n1 "$WORK/ssh.log")"
 
 # The playbook: one URI per host, connection local (the module runs on the
 # controller with python3-libvirt and reaches each host over ssh).
