@@ -20,8 +20,6 @@ for tool in /usr/sbin/sshd virt-ssh-helper ansible-playbook ssh-keygen; do
   command -v "$tool" >/dev/null || { echo "needs $tool (scripts/deps.sh installs it)"; exit 1; }
 done
 [[ $(id -u) == 0 ]] || { echo "needs root (network and mount namespaces)"; exit 1; }
-ansible-doc -t module community.libvirt.virt_net >/dev/null 2>&1 ||
-  { echo "needs Ansible's community.libvirt collection (Debian's ansible package)"; exit 1; }
 
 ID=$$
 LAN=vn-fl-lan-$ID CTL=vn-fl-ctl-$ID
@@ -29,6 +27,13 @@ HOSTS=(1 2 3)
 WORK=$(mktemp -d /tmp/virtnat-fleet.XXXXXX)
 chmod 0755 "$WORK"
 FAILURES=0
+# Ansible keeps its files in the test's directory, not in ~/.ansible.
+export ANSIBLE_HOME=$WORK/ansible ANSIBLE_LOCAL_TEMP=$WORK/ansible/tmp \
+  ANSIBLE_REMOTE_TEMP=$WORK/ansible/tmp ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0
+if ! ansible-doc -t module community.libvirt.virt_net >/dev/null 2>&1; then
+  echo "needs Ansible's community.libvirt collection (Debian's ansible package)"
+  rm -rf "$WORK"; exit 1
+fi
 
 host_ns() { echo "vn-fl-h$1-$ID"; }
 host_ip() { echo "172.31.250.$1"; }
@@ -210,9 +215,7 @@ cat >"$WORK/playbook.yml" <<'YAML'
       ansible.builtin.assert:
         that: "'fleet' in active.list_nets"
 YAML
-mkdir -p "$WORK/ansible"
-if in_ns "$CTL" env ANSIBLE_HOME="$WORK/ansible" ANSIBLE_LOCAL_TEMP="$WORK/ansible/tmp" \
-  ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_STDOUT_CALLBACK=default \
+if in_ns "$CTL" env ANSIBLE_STDOUT_CALLBACK=default \
   ansible-playbook -i "$WORK/inventory.yml" "$WORK/playbook.yml" >"$WORK/ansible.log" 2>&1; then
   recap=$(grep -E '^h[0-9] +:' "$WORK/ansible.log" | tr -s ' ')
   ok "ansible-playbook over 3 hosts: $(echo "$recap" | cut -d' ' -f1,3,4,6 | paste -sd';')"
