@@ -134,7 +134,7 @@ done
 virsh_on() { local h=$1; shift; in_ns "$CTL" virsh -q -c "$(host_uri "$h")" "$@"; }
 for h in "${HOSTS[@]}"; do
   out= rc=1
-  for _ in $(seq 50); do
+  for _ in $(seq 150); do
     rc=0 && out=$(virsh_on "$h" net-list --all 2>&1) || rc=$?
     [[ $rc == 0 ]] && break
     sleep 0.2
