@@ -14,6 +14,9 @@ VIRTNAT_PACKAGES=(
   # libvirt's embedded driver (virt-qemu-run); its kernel and busybox-static
   # are downloaded with apt-get download, not installed
   qemu-system-x86 libvirt-daemon-driver-qemu ipxe-qemu
+  # the fleet test (tests/compat/fleet_test.sh): sshd per host namespace,
+  # libvirt's ssh transport, Ansible's community.libvirt.virt_net (needs lxml)
+  openssh-server openssh-client ansible python3-lxml
 )
 
 virtnat_install_deps() {
