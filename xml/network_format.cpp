@@ -213,8 +213,11 @@ std::string FormatNetworkXml(const NetworkDef& def, unsigned flags) {
   w.Indent();
   w.Line("<name>" + EscapeXml(def.name) + "</name>");
   w.Line("<uuid>" + FormatUuid(def.uuid) + "</uuid>");
-  // libvirt 9.0 drops <title> and <description>; they are kept in the model
-  // for newer clients but not printed.
+  // libvirt 9.7+ (9.0 dropped them).
+  if (!def.title.empty()) w.Line("<title>" + EscapeXml(def.title) + "</title>");
+  if (!def.description.empty()) {
+    w.Line("<description>" + EscapeXml(def.description) + "</description>");
+  }
   if (def.metadata) w.Raw(*def.metadata);
   FormatForward(w, def.forward, flags);
   FormatBridge(w, def);
