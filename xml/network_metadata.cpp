@@ -49,6 +49,18 @@ void DropNamespace(xmlNode* node, const std::string& uri) {
   }
 }
 
+// virXMLParseStringCtxt's error for text without a file name reads
+// "at line N: <libxml2's message>" followed by the context lines.
+Result<XmlDocPtr> ParseUserXml(const std::string& text) {
+  static constexpr std::string_view kLabel = "(metadata_xml):";
+  Result<XmlDocPtr> doc =
+      ParseXmlDocument(text, kLabel.substr(0, kLabel.size() - 1), kMaxMetadataText);
+  if (doc.ok()) return doc;
+  Error error = doc.error();
+  if (error.message.starts_with(kLabel)) error.message.replace(0, kLabel.size(), "at line ");
+  return error;
+}
+
 Result<XmlDocPtr> ParseStored(const std::string& metadata) {
   return ParseXmlDocument(metadata, "(metadata)", kMaxMetadataText);
 }
@@ -66,8 +78,8 @@ Result<std::string> Dump(xmlDoc* doc, xmlNode* node) {
 
 }  // namespace
 
-Result<std::optional<std::string>> ExtractMetadataElement(const std::optional<std::string>& metadata,
-                                                          const std::string& uri) {
+Result<std::optional<std::string>> ExtractMetadataElement(
+    const std::optional<std::string>& metadata, const std::string& uri) {
   if (!metadata) return std::optional<std::string>();
   ASSIGN_OR_RETURN(XmlDocPtr doc, ParseStored(*metadata));
   xmlNode* found = ChildInNamespace(xmlDocGetRootElement(doc.get()), uri);
@@ -96,12 +108,11 @@ Status SetMetadataElement(std::optional<std::string>& metadata,
   XmlDocPtr user;
   xmlNode* user_root = nullptr;
   if (element) {
-    ASSIGN_OR_RETURN(user, ParseXmlDocument(*element, "(metadata_xml)", kMaxMetadataText));
+    ASSIGN_OR_RETURN(user, ParseUserXml(*element));
     user_root = xmlDocGetRootElement(user.get());
+    // libvirt 11.3's text (the key is not named).
     if (xmlValidateNCName(X(key), 0) != 0) {
-      return Error{VIR_ERR_INVALID_ARG, VIR_FROM_XML,
-                   "invalid argument: failed to validate prefix for a new XML namespace '" + key +
-                       "'"};
+      return InternalError("failed to validate prefix for a new XML namespace", VIR_FROM_XML);
     }
     xmlNs* ns = xmlNewNs(user_root, X(uri), X(key));
     if (ns == nullptr) return InternalError("failed to create a new XML namespace", VIR_FROM_XML);

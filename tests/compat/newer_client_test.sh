@@ -155,4 +155,82 @@ check "read-only client refused" "error: Failed to set new network description
 error: operation forbidden: read only access prevents virNetworkSetMetadata" 1 \
   "${T[@]}" virsh -q -r -c network:///system net-desc a-demo --new-desc x
 check "net-undefine" "Network a-demo has been undefined" 0 "${V[@]}" net-undefine a-demo
+
+# The same metadata steps on virtnatd and on Debian 13's libvirtd 11.3 (in
+# its own network and mount namespaces, chrooted into a second overlay over
+# the same root, as bench/lib/daemons.py runs it) print the same.
+cat >"$TMP/in/cmp.xml" <<'XML'
+<network>
+  <name>cmp</name>
+  <uuid>5ad1c4a0-1c1f-4f7e-9d4e-2a6b1f00c0de</uuid>
+  <bridge name='vncmp0'/>
+</network>
+XML
+metadata_steps() {
+  local v=("${T[@]}" virsh -c "$1")
+  set +e  # the steps that fail print their error and exit code
+  {
+    "${v[@]}" net-define /vntest/cmp.xml
+    "${v[@]}" net-desc cmp; echo " rc=$?"
+    "${v[@]}" net-desc cmp --new-desc $'two\nlines & <b>'
+    "${v[@]}" net-desc cmp --title --new-desc "T"
+    "${v[@]}" net-desc cmp --title --new-desc $'bad\ntitle'; echo " rc=$?"
+    "${v[@]}" net-metadata cmp --uri urn:a --key a --set '<x y="1"><z/>text</x>'
+    "${v[@]}" net-metadata cmp --uri urn:b --key b --set '<w xmlns:o="urn:o"><o:p/></w>'
+    "${v[@]}" net-metadata cmp --uri urn:a; echo " rc=$?"
+    "${v[@]}" net-metadata cmp --uri urn:b; echo " rc=$?"
+    "${v[@]}" net-metadata cmp --uri urn:a --key a2 --set '<x2/>'
+    "${v[@]}" net-dumpxml --inactive cmp | sed -n '/<title>/,/<\/metadata>/p'
+    "${v[@]}" net-metadata cmp --uri urn:a --remove
+    "${v[@]}" net-metadata cmp --uri urn:a; echo " rc=$?"
+    "${v[@]}" net-desc cmp --live --new-desc x; echo " rc=$?"
+    "${v[@]}" net-metadata cmp --uri urn:b --key 1bad --set '<q/>'; echo " rc=$?"
+    "${v[@]}" net-metadata cmp --uri urn:b --key b --set '<q>'; echo " rc=$?"
+    "${v[@]}" net-desc cmp --new-desc ""
+    "${v[@]}" net-dumpxml --inactive cmp | sed -n '/<uuid>/,/<bridge/p'
+    "${v[@]}" net-undefine cmp
+  } 2>&1
+  set -e
+}
+metadata_steps network:///system >"$TMP/vn-steps.txt"
+
+LV11=$TMP/lv11
+mkdir -p "$LV11/sock" "$LV11/upper" "$LV11/work" "$LV11/merged"
+cat >"$LV11/libvirtd.conf" <<CONF
+listen_tls = 0
+listen_tcp = 0
+unix_sock_dir = "/vnlv/sock"
+unix_sock_rw_perms = "0700"
+auth_unix_rw = "none"
+auth_unix_ro = "none"
+log_outputs = "3:file:/vnlv/libvirtd.log"
+CONF
+cat >"$LV11/enter.sh" <<SH
+set -e
+m=$LV11/merged
+mount -t overlay vnlv -o lowerdir=$ROOT,upperdir=$LV11/upper,workdir=$LV11/work \$m
+mount -t proc proc \$m/proc
+mount --rbind /sys \$m/sys
+mount --rbind /dev \$m/dev
+mount -t tmpfs -o mode=0755 vnlv \$m/run
+mount -t tmpfs -o mode=1777 vnlv \$m/tmp
+mkdir -p \$m/vnlv
+mount --bind $LV11 \$m/vnlv
+printf 'firewall_backend = "nftables"\n' >\$m/etc/libvirt/network.conf
+rm -rf \$m/etc/libvirt/qemu/networks/autostart \$m/etc/libvirt/qemu/networks/*.xml
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+exec chroot \$m /usr/sbin/libvirtd --config /vnlv/libvirtd.conf --pid-file /run/libvirtd.pid
+SH
+unshare --net --mount --propagation private sh "$LV11/enter.sh" >"$LV11/out.log" 2>&1 &
+LV_PID=$!  # stop_libvirtd (lib.sh) ends it and what runs in its namespace
+nsenter -t "$HOLDER" -m sh -e -c "mkdir -p $M/vnlv; mount --bind $LV11/sock $M/vnlv"
+LV11_URI="network+unix:///system?socket=/vnlv/libvirt-sock"
+for _ in $(seq 300); do
+  "${T[@]}" virsh -q -c "$LV11_URI" net-list --all >/dev/null 2>&1 && break
+  sleep 0.1
+done
+metadata_steps "$LV11_URI" >"$TMP/lv11-steps.txt"
+check "metadata steps print what libvirtd 11.3 prints" "$(cat "$TMP/lv11-steps.txt")" 0 \
+  cat "$TMP/vn-steps.txt"
+stop_libvirtd
 finish

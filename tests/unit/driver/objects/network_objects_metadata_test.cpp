@@ -69,8 +69,9 @@ TEST_F(NetworkObjectsMetadataTest, InactiveNetworkCurrentIsTheConfig) {
   EXPECT_EQ(Set(kTitle, "T", kNull, kNull, 0), "ok");
   EXPECT_EQ(Get(kDesc, kNull, 0), "hello\nworld");
   EXPECT_EQ(Get(kTitle, kNull, kConfig), "T");
-  EXPECT_NE(store_.saved["n"].find("  <title>T</title>\n  <description>hello\nworld</description>\n"),
-            std::string::npos)
+  EXPECT_NE(
+      store_.saved["n"].find("  <title>T</title>\n  <description>hello\nworld</description>\n"),
+      std::string::npos)
       << store_.saved["n"];
   EXPECT_EQ(events_, (std::vector<std::string>{"n:0:(null)", "n:1:(null)"}));
   EXPECT_TRUE(live_changes_.empty());
@@ -78,7 +79,8 @@ TEST_F(NetworkObjectsMetadataTest, InactiveNetworkCurrentIsTheConfig) {
   EXPECT_EQ(Set(kTitle, "", kNull, kNull, 0), "ok");
   EXPECT_EQ(Get(kTitle, kNull, 0),
             "ERR 111 metadata not found: Requested metadata element is not present");
-  EXPECT_EQ(Set(kDesc, "x", kNull, kNull, kLive), "ERR 55 Requested operation is not valid: network is not running");
+  EXPECT_EQ(Set(kDesc, "x", kNull, kNull, kLive),
+            "ERR 55 Requested operation is not valid: network is not running");
 }
 
 TEST_F(NetworkObjectsMetadataTest, RunningNetworkLiveAndConfigAreSeparate) {
@@ -99,8 +101,8 @@ TEST_F(NetworkObjectsMetadataTest, RunningNetworkLiveAndConfigAreSeparate) {
   EXPECT_EQ(Set(kElement, kNull, kNull, "urn:k", kLive), "ok");
   EXPECT_EQ(Get(kElement, "urn:k", kLive),
             "ERR 111 metadata not found: Requested metadata element is not present");
-  EXPECT_EQ(events_, (std::vector<std::string>{"n:2:urn:k", "n:2:urn:k", "n:0:(null)",
-                                               "n:2:urn:k"}));
+  EXPECT_EQ(events_,
+            (std::vector<std::string>{"n:2:urn:k", "n:2:urn:k", "n:0:(null)", "n:2:urn:k"}));
   // Destroy: the pending config becomes the definition.
   ASSERT_TRUE(driver_.Destroy(net_).ok());
   EXPECT_EQ(Get(kElement, "urn:k", 0), "<x>conf</x>");
