@@ -68,6 +68,16 @@ enum class LifecycleEvent : int { kDefined = 0, kUndefined = 1, kStarted = 2, kS
 
 using LifecycleCallback = std::function<void(const NetworkRef& net, LifecycleEvent event)>;
 
+// virNetworkMetadataType (libvirt 9.7+; Debian 12's 9.0 headers lack it).
+enum class MetadataType : int { kDescription = 0, kTitle = 1, kElement = 2 };
+// VIR_ERR_NO_NETWORK_METADATA (9.7+): the requested metadata is absent.
+inline constexpr int kErrNoNetworkMetadata = 111;
+
+// A VIR_NETWORK_EVENT_ID_METADATA_CHANGE event: the raw metadata type and,
+// for an element, its namespace URI.
+using MetadataChangeCallback =
+    std::function<void(const NetworkRef& net, int type, const std::optional<std::string>& uri)>;
+
 class NetworkDriver {
  public:
   virtual ~NetworkDriver() = default;
@@ -150,6 +160,21 @@ class NetworkDriver {
   // change. Returns an id for UnsubscribeLifecycle.
   virtual int SubscribeLifecycle(LifecycleCallback callback) = 0;
   virtual void UnsubscribeLifecycle(int id) = 0;
+
+  // virNetworkSetMetadata / virNetworkGetMetadata (libvirt 9.7+), with the
+  // checks of libvirt's public API and network driver: `type` a raw
+  // MetadataType, `flags` VIR_NETWORK_UPDATE_AFFECT_*. A null `metadata`
+  // removes; a changed network gets a metadata-change event.
+  virtual Status SetMetadata(const NetworkRef& net, int type,
+                             const std::optional<std::string>& metadata,
+                             const std::optional<std::string>& key,
+                             const std::optional<std::string>& uri, unsigned flags) = 0;
+  virtual Result<std::string> GetMetadata(const NetworkRef& net, int type,
+                                          const std::optional<std::string>& uri,
+                                          unsigned flags) = 0;
+  // Metadata-change events of every network, delivered after the change.
+  virtual int SubscribeMetadataChange(MetadataChangeCallback callback) = 0;
+  virtual void UnsubscribeMetadataChange(int id) = 0;
 };
 
 }  // namespace virtnat::driver

@@ -175,22 +175,48 @@ bool Dispatcher::HandleFrame(ClientState& client, std::span<const uint8_t> frame
   return !client.closing;
 }
 
-void Dispatcher::AppendLifecycleEvents(const ClientState& client, const driver::NetworkRef& net,
-                                       driver::LifecycleEvent event, std::vector<Bytes>& out) {
+namespace {
+
+// One event MESSAGE (serial 1, as libvirtd sends every event) per
+// registration of `client` for `event_id` that matches `net`; `body` encodes
+// what follows the callbackID and the network.
+template <typename Body>
+void AppendEvents(const ClientState& client, int event_id, int32_t proc,
+                  const driver::NetworkRef& net, std::vector<Bytes>& out, Body body) {
   for (const auto& [id, reg] : client.callbacks) {
-    if (reg.network && *reg.network != net.uuid) continue;
+    if (reg.event_id != event_id || (reg.network && *reg.network != net.uuid)) continue;
     Header h;
-    h.proc = proc::kNetworkEventLifecycle;
+    h.proc = proc;
     h.type = MessageType::kMessage;
-    h.serial = 1;  // libvirtd sends every event with serial 1
+    h.serial = 1;
     Bytes payload;
     XdrEncoder enc(payload);
     enc.Int(id);
     EncodeNetwork(enc, net);
-    enc.Int(static_cast<int>(event));
-    enc.Int(0);  // detail: always 0 for network events
+    body(enc);
     out.push_back(EncodeFrame(h, payload));
   }
+}
+
+}  // namespace
+
+void Dispatcher::AppendLifecycleEvents(const ClientState& client, const driver::NetworkRef& net,
+                                       driver::LifecycleEvent event, std::vector<Bytes>& out) {
+  AppendEvents(client, 0, proc::kNetworkEventLifecycle, net, out, [event](XdrEncoder& enc) {
+    enc.Int(static_cast<int>(event));
+    enc.Int(0);  // detail: always 0 for network events
+  });
+}
+
+void Dispatcher::AppendMetadataChangeEvents(const ClientState& client,
+                                            const driver::NetworkRef& net, int type,
+                                            const std::optional<std::string>& uri,
+                                            std::vector<Bytes>& out) {
+  AppendEvents(client, 1, proc::kNetworkEventCallbackMetadataChange, net, out,
+               [type, &uri](XdrEncoder& enc) {
+                 enc.Int(type);
+                 enc.OptString(uri);  // nsuri
+               });
 }
 
 }  // namespace virtnat::rpc

@@ -33,10 +33,14 @@ class Dispatcher {
   bool HandleFrame(ClientState& client, std::span<const uint8_t> frame, std::vector<Bytes>& out,
                    std::shared_ptr<PendingReply>* pending = nullptr);
 
-  // Appends one NETWORK_EVENT_LIFECYCLE message per registration of `client`
-  // that matches `net`.
+  // Appends one NETWORK_EVENT_LIFECYCLE message per lifecycle registration
+  // of `client` that matches `net`.
   static void AppendLifecycleEvents(const ClientState& client, const driver::NetworkRef& net,
                                     driver::LifecycleEvent event, std::vector<Bytes>& out);
+  // The same for NETWORK_EVENT_CALLBACK_METADATA_CHANGE (event ID 1).
+  static void AppendMetadataChangeEvents(const ClientState& client, const driver::NetworkRef& net,
+                                         int type, const std::optional<std::string>& uri,
+                                         std::vector<Bytes>& out);
 
   static Bytes KeepalivePing();
 

@@ -11,7 +11,9 @@
 namespace virtnat::rpc {
 namespace {
 
+// VIR_NETWORK_EVENT_ID_LIFECYCLE, VIR_NETWORK_EVENT_ID_METADATA_CHANGE (9.8+).
 constexpr int kEventIdLifecycle = 0;
+constexpr int kEventIdMetadataChange = 1;
 // More registrations than any client needs (one per event ID and filter).
 constexpr size_t kMaxCallbacksPerClient = 1024;
 
@@ -19,7 +21,7 @@ Status Register(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
   int32_t event_id = args.Int();
   std::optional<driver::NetworkRef> net = DecodeOptNetwork(args);
   if (!args.ok()) return DecodeFailure();
-  if (event_id != kEventIdLifecycle) {
+  if (event_id != kEventIdLifecycle && event_id != kEventIdMetadataChange) {
     return InternalError("unsupported network event ID " + std::to_string(event_id), VIR_FROM_RPC);
   }
   std::optional<driver::Uuid> filter;

@@ -229,6 +229,32 @@ Status GetDhcpLeases(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
   return Status::Ok();
 }
 
+// remote_network_set_metadata_args: network, int type, string* metadata,
+// string* key, string* uri, unsigned flags; no return value.
+Status SetMetadata(CallContext& ctx, XdrDecoder& args, XdrEncoder&) {
+  NetworkRef net = DecodeNetwork(args);
+  int32_t type = args.Int();
+  std::optional<std::string> metadata = args.OptString(kStringMax);
+  std::optional<std::string> key = args.OptString(kStringMax);
+  std::optional<std::string> uri = args.OptString(kStringMax);
+  uint32_t flags = args.Uint();
+  if (!args.ok()) return DecodeFailure();
+  ctx.subject = NetworkSubject(net) + " (metadata type " + std::to_string(type) + ", flags " +
+                std::to_string(flags) + ")";
+  return ctx.driver.SetMetadata(net, type, metadata, key, uri, flags);
+}
+
+// remote_network_get_metadata_args: network, int type, string* uri,
+// unsigned flags; returns remote_nonnull_string metadata.
+Status GetMetadata(CallContext& ctx, XdrDecoder& args, XdrEncoder& ret) {
+  NetworkRef net = DecodeNetwork(args);
+  int32_t type = args.Int();
+  std::optional<std::string> uri = args.OptString(kStringMax);
+  uint32_t flags = args.Uint();
+  if (!args.ok()) return DecodeFailure();
+  return ReplyString(ctx.driver.GetMetadata(net, type, uri, flags), ret);
+}
+
 using driver::NetworkDriver;
 
 constexpr Procedure kProcedures[] = {
@@ -260,6 +286,8 @@ constexpr Procedure kProcedures[] = {
      nullptr},
     {proc::kNetworkUpdate, Update, OpenRule::kConnection, "virNetworkUpdate"},
     {proc::kNetworkGetDhcpLeases, GetDhcpLeases, OpenRule::kConnection, nullptr},
+    {proc::kNetworkSetMetadata, SetMetadata, OpenRule::kConnection, "virNetworkSetMetadata"},
+    {proc::kNetworkGetMetadata, GetMetadata, OpenRule::kConnection, nullptr},
 };
 
 }  // namespace

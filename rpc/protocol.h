@@ -1,6 +1,7 @@
 #pragma once
-// Numbers of libvirt's remote protocol (libvirt 9.0 remote_protocol.x,
-// virnetprotocol.x, virkeepaliveprotocol.x) that a network daemon needs.
+// Numbers of libvirt's remote protocol (libvirt 9.0 remote_protocol.x and
+// the network additions since, virnetprotocol.x, virkeepaliveprotocol.x)
+// that a network daemon needs.
 // Procedure numbers are append-only upstream, so these stay valid.
 
 #include <cstdint>
@@ -99,6 +100,10 @@ inline constexpr int32_t kNetworkPortDelete = 410;
 inline constexpr int32_t kConnectSetIdentity = 419;
 inline constexpr int32_t kNetworkDefineXmlFlags = 432;
 inline constexpr int32_t kNetworkCreateXmlFlags = 437;
+// libvirt 9.7+ (the network procedures added after 9.0, through 11.3).
+inline constexpr int32_t kNetworkSetMetadata = 444;
+inline constexpr int32_t kNetworkGetMetadata = 445;
+inline constexpr int32_t kNetworkEventCallbackMetadataChange = 446;  // a MESSAGE
 }  // namespace proc
 
 // VIR_DRV_FEATURE_* numbers asked through CONNECT_SUPPORTS_FEATURE.

@@ -80,6 +80,10 @@ Server::Server(driver::NetworkDriver& driver, GMainContext* context, ServerLimit
       [this](const driver::NetworkRef& net, driver::LifecycleEvent event) {
         OnLifecycleEvent(net, event);
       });
+  metadata_subscription_ = driver_.SubscribeMetadataChange(
+      [this](const driver::NetworkRef& net, int type, const std::optional<std::string>& uri) {
+        OnMetadataChange(net, type, uri);
+      });
   keepalive_timer_.reset(g_timeout_source_new_seconds(1));
   g_source_set_callback(
       keepalive_timer_.get(),
@@ -93,6 +97,7 @@ Server::Server(driver::NetworkDriver& driver, GMainContext* context, ServerLimit
 
 Server::~Server() {
   driver_.UnsubscribeLifecycle(subscription_);
+  driver_.UnsubscribeMetadataChange(metadata_subscription_);
   keepalive_timer_.reset();
   for (auto& l : listeners_) l->source.reset();
   for (auto& c : clients_) {
@@ -335,16 +340,30 @@ void Server::CheckIdle(gint64 now) {
   }
 }
 
-void Server::OnLifecycleEvent(const driver::NetworkRef& net, driver::LifecycleEvent event) {
+template <typename Append>
+void Server::FanOut(Append append) {
   for (auto& c : clients_) {
     if (c->dead || c->state.callbacks.empty()) continue;
     std::vector<Bytes> frames;
-    Dispatcher::AppendLifecycleEvents(c->state, net, event, frames);
+    append(c->state, frames);
     for (Bytes& f : frames) Queue(*c, std::move(f));
     UpdateWatch(*c);
   }
   // Dead clients are reaped by the I/O callback or the keepalive tick; the
   // event may be raised from inside a client's own callback.
+}
+
+void Server::OnLifecycleEvent(const driver::NetworkRef& net, driver::LifecycleEvent event) {
+  FanOut([&](const ClientState& client, std::vector<Bytes>& frames) {
+    Dispatcher::AppendLifecycleEvents(client, net, event, frames);
+  });
+}
+
+void Server::OnMetadataChange(const driver::NetworkRef& net, int type,
+                              const std::optional<std::string>& uri) {
+  FanOut([&](const ClientState& client, std::vector<Bytes>& frames) {
+    Dispatcher::AppendMetadataChangeEvents(client, net, type, uri, frames);
+  });
 }
 
 }  // namespace virtnat::rpc

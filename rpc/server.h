@@ -83,6 +83,11 @@ class Server {
   void OnKeepaliveTick();
   void CheckIdle(gint64 now);
   void OnLifecycleEvent(const driver::NetworkRef& net, driver::LifecycleEvent event);
+  void OnMetadataChange(const driver::NetworkRef& net, int type,
+                        const std::optional<std::string>& uri);
+  // Queues `frames` built by `append` for each client with registrations.
+  template <typename Append>
+  void FanOut(Append append);
 
   driver::NetworkDriver& driver_;
   GMainContext* context_;
@@ -93,6 +98,7 @@ class Server {
   std::list<std::unique_ptr<Client>> clients_;
   GSourcePtr keepalive_timer_;
   int subscription_ = 0;
+  int metadata_subscription_ = 0;
   gint64 idle_limit_us_ = 0;  // 0: never exit when idle
   gint64 busy_at_us_ = 0;
   std::function<void()> on_idle_;

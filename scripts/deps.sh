@@ -10,6 +10,9 @@ VIRTNAT_PACKAGES=(
   libvirt-clients python3-libvirt
   libvirt-daemon-system iptables iperf3 iputils-ping python3-matplotlib
   virt-manager xvfb xdotool
+  # the Debian 13 root of bench/trixie-root (Debian 13's virsh and
+  # python3-libvirt for tests/compat/newer_client_test.sh, libvirtd 11.3)
+  mmdebstrap
   # the test guest (tests/support/guest/): QEMU with software emulation and
   # libvirt's embedded driver (virt-qemu-run); its kernel and busybox-static
   # are downloaded with apt-get download, not installed

@@ -280,7 +280,7 @@ struct NetworkDef {
   std::string name;
   Uuid uuid{};
   bool uuid_given = false;  // false until parsed or generated
-  std::string title;        // newer libvirt only; 9.0 drops them (not printed)
+  std::string title;        // libvirt 9.7+ (9.0 drops them); empty: absent
   std::string description;
   // The exact text the formatter prints for <metadata>, re-serialised by
   // libxml2 and indented as libvirt prints it, wrapper and final newline

@@ -197,6 +197,20 @@ void FormatRoute(FormatWriter& w, const RouteDef& route) {
   w.Line(line + "/>");
 }
 
+// Element text as libvirt's virBufferEscapeString writes it: newlines, tabs
+// and carriage returns stay as they are (a description has several lines).
+std::string EscapeText(std::string_view text) {
+  std::string out;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && text[i] != '\n' && text[i] != '\t' && text[i] != '\r') continue;
+    out += EscapeXml(text.substr(start, i - start));
+    if (i < text.size()) out += text[i];
+    start = i + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string FormatNetworkXml(const NetworkDef& def, unsigned flags) {
@@ -213,8 +227,11 @@ std::string FormatNetworkXml(const NetworkDef& def, unsigned flags) {
   w.Indent();
   w.Line("<name>" + EscapeXml(def.name) + "</name>");
   w.Line("<uuid>" + FormatUuid(def.uuid) + "</uuid>");
-  // libvirt 9.0 drops <title> and <description>; they are kept in the model
-  // for newer clients but not printed.
+  // libvirt 9.7+ (9.0 dropped them).
+  if (!def.title.empty()) w.Line("<title>" + EscapeText(def.title) + "</title>");
+  if (!def.description.empty()) {
+    w.Line("<description>" + EscapeText(def.description) + "</description>");
+  }
   if (def.metadata) w.Raw(*def.metadata);
   FormatForward(w, def.forward, flags);
   FormatBridge(w, def);

@@ -27,6 +27,9 @@ Status ParseIdentity(const xmlNode* root, NetworkDef& def) {
     def.uuid_given = true;
   }
   def.title = ChildText(root, "title").value_or("");
+  if (def.title.find('\n') != std::string::npos) {
+    return XmlError("Network title can't contain newlines");
+  }
   def.description = ChildText(root, "description").value_or("");
   if (auto ipv6 = XPathProp(root, "ipv6")) {
     auto value = ParseYesNo(*ipv6);

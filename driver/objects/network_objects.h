@@ -136,6 +136,13 @@ class NetworkObjects : public NetworkDriver {
                            unsigned flags) override;
   int SubscribeLifecycle(LifecycleCallback callback) override;
   void UnsubscribeLifecycle(int id) override;
+  Status SetMetadata(const NetworkRef& net, int type, const std::optional<std::string>& metadata,
+                     const std::optional<std::string>& key, const std::optional<std::string>& uri,
+                     unsigned flags) override;
+  Result<std::string> GetMetadata(const NetworkRef& net, int type,
+                                  const std::optional<std::string>& uri, unsigned flags) override;
+  int SubscribeMetadataChange(MetadataChangeCallback callback) override;
+  void UnsubscribeMetadataChange(int id) override;
 
  private:
   // The object for a handle, found by UUID as libvirtd does.
@@ -166,6 +173,7 @@ class NetworkObjects : public NetworkDriver {
   DefinitionStore& store_;
   std::map<Uuid, std::unique_ptr<NetworkObject>> objects_;
   std::map<int, LifecycleCallback> subscribers_;
+  std::map<int, MetadataChangeCallback> metadata_subscribers_;
   int next_subscriber_ = 1;
   std::function<void(const NetworkRef&)> live_change_hook_;
   RandomBytes random_bytes_ = xml::SystemRandomBytes;
