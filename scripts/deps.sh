@@ -9,6 +9,8 @@ VIRTNAT_PACKAGES=(
   dnsmasq-base nftables iproute2 busybox procps psmisc systemd
   libvirt-clients python3-libvirt
   libvirt-daemon-system iptables iperf3 iputils-ping python3-matplotlib
+  # firewalld on a private D-Bus (tests/compat/firewalld_test.sh)
+  firewalld dbus-daemon
   virt-manager xvfb xdotool
   # the test guest (tests/support/guest/): QEMU with software emulation and
   # libvirt's embedded driver (virt-qemu-run); its kernel and busybox-static
