@@ -18,6 +18,7 @@
 #       whole, the guest keeps DHCP, DNS and NAT;
 #   (e) net-destroy takes the bridge out of its zone.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/namespaces.sh"
 [[ $(id -u) == 0 ]] || { echo "FAIL: needs root (network namespaces)"; exit 1; }
 for tool in firewalld firewall-cmd dbus-daemon; do
   command -v "$tool" >/dev/null || { echo "FAIL: $tool is missing (scripts/deps.sh)"; exit 1; }
@@ -27,15 +28,11 @@ H=vn-fw-h-$$ G=vn-fw-g-$$ W=vn-fw-w-$$
 BUS=$TMP/bus
 export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$BUS/socket
 fw_cleanup() {
-  for ns in $G $W $H; do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
-  done
+  del_namespaces "$G" "$W" "$H"
   cleanup
 }
 trap fw_cleanup EXIT
 chmod 0755 "$TMP"
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 ok() { echo "ok: $1"; }
 fail() { echo "FAIL: $1"; FAILURES=$((FAILURES + 1)); }
 # wait_until SECONDS COMMAND...: polls COMMAND until it succeeds.
@@ -50,11 +47,7 @@ zone_of() { fwcmd --get-zone-of-interface="$1" || true; }
 in_zone() { [[ $(zone_of "$1") == "$2" ]]; }
 
 for ns in $H $G $W; do ip netns add "$ns"; in_ns "$ns" ip link set lo up; done
-in_ns "$H" ip link add wan0 type veth peer name eth0 netns "$W"
-in_ns "$H" ip addr add 203.0.113.1/24 dev wan0
-in_ns "$H" ip link set wan0 up
-in_ns "$W" ip addr add 203.0.113.2/24 dev eth0
-in_ns "$W" ip link set eth0 up
+add_wan "$H" "$W"
 
 # The private system bus.
 mkdir -p "$BUS"
@@ -154,25 +147,14 @@ V net-create "$TMP/fwr.xml" >/dev/null && in_zone vnfwr0 libvirt-routed &&
   ok "route mode: bridge in zone libvirt-routed" || fail "route mode: bridge in '$(zone_of vnfwr0)'"
 
 # (c) a guest through firewalld's filtering.
-cat >"$TMP/udhcpc.sh" <<'SCRIPT'
-#!/bin/sh
-case "$1" in
-  bound|renew)
-    ip addr flush dev "$interface"
-    ip addr add "$ip/${mask:-24}" dev "$interface"
-    [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface"
-    echo "$ip" >"$(dirname "$0")/lease";;
-esac
-exit 0
-SCRIPT
-chmod +x "$TMP/udhcpc.sh"
+write_udhcpc_script "$TMP/udhcpc.sh"
 in_ns "$H" ip link add vnet1 type veth peer name eth0 netns "$G"
 in_ns "$H" ip link set vnet1 master vnfw0 up
 in_ns "$G" ip link set eth0 address 52:54:00:79:00:01 up
 lease() {
-  rm -f "$TMP/lease"
+  in_ns "$G" ip addr flush dev eth0
   in_ns "$G" busybox udhcpc -i eth0 -n -q -f -t 5 -T 1 -s "$TMP/udhcpc.sh" >/dev/null 2>&1 &&
-    [[ $(cat "$TMP/lease") == 10.79.0.11 ]]
+    in_ns "$G" ip -4 addr show eth0 | grep -q "inet 10.79.0.11/"
 }
 dns() { in_ns "$G" busybox nslookup fwhost 10.79.0.1 2>/dev/null | grep -q 10.79.0.50; }
 wan() { in_ns "$G" ping -c 1 -W 1 203.0.113.2 >/dev/null 2>&1; }
