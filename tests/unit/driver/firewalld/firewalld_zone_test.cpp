@@ -86,7 +86,7 @@ TEST(FirewalldZoneTest, WithoutFirewalldNoZoneUnlessOneIsRequested) {
   ASSERT_FALSE(zone.ok());
   EXPECT_EQ(zone.error().code, VIR_ERR_INTERNAL_ERROR);
   EXPECT_EQ(zone.error().message,
-            "zone trusted requested for network n but firewalld is not active");
+            "internal error: zone trusted requested for network n but firewalld is not active");
 }
 
 TEST(FirewalldZoneTest, MissingLibvirtZoneFailsAsLibvirt) {
@@ -96,7 +96,8 @@ TEST(FirewalldZoneTest, MissingLibvirtZoneFailsAsLibvirt) {
   ASSERT_FALSE(zone.ok());
   EXPECT_EQ(zone.error().code, VIR_ERR_INTERNAL_ERROR);
   EXPECT_EQ(zone.error().message,
-            "firewalld can't find the 'libvirt' zone that should have been installed with "
+            "internal error: firewalld can't find the 'libvirt' zone that should have been "
+            "installed with "
             "libvirt");
 }
 
@@ -144,7 +145,8 @@ constexpr const char* kZoned = R"(<network>
 TEST_F(FirewalldRealizerTest, ZoneRequestedWithoutFirewalldFailsTheStartAndLeavesNothing) {
   Status s = realizer_->Start(Def(kZoned));
   EXPECT_EQ(s.code(), VIR_ERR_INTERNAL_ERROR);
-  EXPECT_EQ(s.message(), "zone trusted requested for network seed but firewalld is not active");
+  EXPECT_EQ(s.message(),
+            "internal error: zone trusted requested for network seed but firewalld is not active");
   ExpectNothingLeft();
 }
 
