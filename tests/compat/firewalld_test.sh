@@ -16,7 +16,8 @@
 #   (d) `firewall-cmd --reload` (after an administrator moved the bridge to
 #       zone 'block'): the bridge is back in 'libvirt', virtnat's rules are
 #       whole, the guest keeps DHCP, DNS and NAT;
-#   (e) net-destroy takes the bridge out of its zone.
+#   (e) a restarted virtnatd sets the zones of the networks it re-adopts;
+#   (f) net-destroy takes the bridge out of its zone.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/namespaces.sh"
 [[ $(id -u) == 0 ]] || { echo "FAIL: needs root (network namespaces)"; exit 1; }
@@ -90,15 +91,19 @@ start_firewalld() {
   in_ns "$H" unshare --mount --propagation private sh -c \
     "mount --bind '$TMP/firewalld/etc' /etc/firewalld && exec firewalld --nofork --nopid --log-target console" \
     >>"$TMP/firewalld/log" 2>&1 &
-  FIREWALLD_PID=$!
   wait_until 30 fw_running ||
     { echo "FAIL: firewalld did not start"; cat "$TMP/firewalld/log"; exit 1; }
 }
 
-in_ns "$H" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK_RO" --config-dir "$TMP/etc" \
-  --state-dir "$TMP/lib" --run-dir "$TMP/run" --log-level info 2>"$TMP/daemon.log" &
-DAEMON_PID=$!
-wait_until 10 test -S "$SOCK_RO" || { echo "FAIL: virtnatd did not start"; cat "$TMP/daemon.log"; exit 1; }
+start_virtnatd() {
+  rm -f "$SOCK" "$SOCK_RO"
+  # Not through the in_ns function: DAEMON_PID is virtnatd's own pid.
+  ip netns exec "$H" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK_RO" --config-dir "$TMP/etc" \
+    --state-dir "$TMP/lib" --run-dir "$TMP/run" --log-level info 2>>"$TMP/daemon.log" &
+  DAEMON_PID=$!
+  wait_until 10 test -S "$SOCK_RO" || { echo "FAIL: virtnatd did not start"; cat "$TMP/daemon.log"; exit 1; }
+}
+start_virtnatd
 
 net_xml() {  # NAME BRIDGE SUBNET MODE [ZONE]
   cat <<XML
@@ -183,7 +188,15 @@ wait_until 5 grep -q "firewalld reloaded" "$TMP/daemon.log" && ok "reload: logge
   fail "reload: virtnat's rules changed"
 guest_works "after firewall-cmd --reload"
 
-# (e) net-destroy.
+# A restarted virtnatd re-adopts its networks and sets their zones again
+# (here after an administrator moved one meanwhile).
+kill "$DAEMON_PID"; wait "$DAEMON_PID" || true
+fwcmd --zone=block --change-interface=vnfwz0 >/dev/null
+start_virtnatd
+wait_until 10 in_zone vnfwz0 trusted && ok "restart: zone='trusted' set again" ||
+  fail "restart: vnfwz0 in '$(zone_of vnfwz0)'"
+
+# (f) net-destroy.
 V net-destroy fw >/dev/null
 [[ $(zone_of vnfw0) == "no zone" ]] && ok "net-destroy: bridge left its zone" ||
   fail "net-destroy: vnfw0 still in '$(zone_of vnfw0)'"
