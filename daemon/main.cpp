@@ -208,6 +208,8 @@ int Run(int argc, char** argv) {
   // Drift repair (firewall rules others removed) and dnsmasq restarts.
   driver::DriftWatch drift(parts.drift_host(), parts.firewall_portid(), driver, opts.run_dir);
   reload.drift = &drift;
+  // firewalld reloaded or started: zones set again, own rules re-checked.
+  parts.WatchFirewalld([&drift] { drift.CheckSoon(); });
   parts.SetDnsmasqRestarted([&driver, &recorder](const std::string& name) {
     Result<driver::NetworkRef> net = driver.LookupByName(name);
     if (net.ok() && driver.IsActive(*net).ok() && *driver.IsActive(*net)) recorder.Rewrite(*net);

@@ -24,6 +24,7 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const HostDirs& o
   });
   ASSIGN_OR_RETURN(parts->facts_, RealHostFacts::Open());
   parts->sysctl_ = std::make_unique<Sysctl>();
+  parts->firewalld_ = std::make_unique<FirewalldBus>();
 
   HostRealizerDeps deps;
   deps.netlink = parts->netlink_.get();
@@ -31,6 +32,7 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const HostDirs& o
   deps.facts = parts->facts_.get();
   deps.sysctl = parts->sysctl_.get();
   deps.qos = parts->qos_.get();
+  deps.firewalld = parts->firewalld_.get();
   HostDriverParts* self = parts.get();
   DnsmasqTimings timings;
   timings.start_timeout = std::chrono::seconds(opts.start_timeout_s);
@@ -60,6 +62,16 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const HostDirs& o
 }
 
 HostDriverParts::~HostDriverParts() = default;
+
+void HostDriverParts::WatchFirewalld(std::function<void()> recheck) {
+  firewalld_->Watch([this, recheck = std::move(recheck)](const char* why) {
+    g_info("firewalld %s: putting the running networks' bridges in their zones again", why);
+    for (const std::string& failure : realizer_->RejoinZones()) {
+      g_warning("%s", failure.c_str());
+    }
+    if (recheck) recheck();
+  });
+}
 
 void HostDriverParts::OnDnsmasqEvent(const std::string& network, const std::string& line) {
   g_warning("network '%s': %s", network.c_str(), line.c_str());

@@ -16,6 +16,7 @@
 #include "common/status.h"
 #include "driver/drift/drift_repair.h"
 #include "driver/firewall/firewall_nft.h"
+#include "driver/firewalld/firewalld_dbus.h"
 #include "driver/link/bridge_netlink.h"
 #include "driver/link/host_facts_netlink.h"
 #include "driver/link/sysctl.h"
@@ -64,6 +65,10 @@ class HostDriverParts {
   // (network_state_adopt.h AdoptOrCleanUp). Defined in host_adoption.cpp.
   void AdoptOrCleanUp(DefinitionCodec& codec, NetworkObjects& objects,
                       NetworkStateRecorder& recorder);
+  // When firewalld reloads or (re)appears on the system bus: every running
+  // bridge goes into its zone again (failures logged), then `recheck` runs
+  // (the drift check of the daemon's own rules). On the loop.
+  void WatchFirewalld(std::function<void()> recheck);
   // Called on the loop, soon after supervision restarted a network's
   // dnsmasq (its status record must name the new process).
   void SetDnsmasqRestarted(std::function<void(const std::string& network)> callback) {
@@ -80,6 +85,7 @@ class HostDriverParts {
   std::unique_ptr<NftFirewall> firewall_;
   std::unique_ptr<RealHostFacts> facts_;
   std::unique_ptr<Sysctl> sysctl_;
+  std::unique_ptr<FirewalldBus> firewalld_;
   // Before the realizer: destroying the realizer cancels starts still
   // pending (SIGTERM during autostart), and their rollback removes the
   // start intent from the status store.

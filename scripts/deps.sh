@@ -9,6 +9,8 @@ VIRTNAT_PACKAGES=(
   dnsmasq-base nftables iproute2 busybox procps psmisc systemd
   libvirt-clients python3-libvirt
   libvirt-daemon-system iptables iperf3 iputils-ping python3-matplotlib
+  # firewalld on a private D-Bus (tests/compat/firewalld_test.sh)
+  firewalld dbus-daemon
   virt-manager xvfb xdotool
   # the Debian 13 root of bench/trixie-root (Debian 13's virsh and
   # python3-libvirt for tests/compat/newer_client_test.sh, libvirtd 11.3)

@@ -1,5 +1,6 @@
 #include "driver/realize/host_realizer.h"
 
+#include <glib.h>
 #include <libvirt/libvirt.h>
 #include <unistd.h>
 
@@ -172,10 +173,25 @@ Status HostRealizer::Adopt(NetworkPlan plan, bool start_if_gone) {
     RETURN_IF_ERROR(ReplaceQos(QosPlan{}, plan.qos, unused));
     unused.Commit();
   }
+  // As libvirt at its start-up: the zone is set again (firewalld may have
+  // restarted meanwhile); a failure is logged, the network keeps running.
+  if (Status joined = JoinZone(plan.zone, firewalld()); !joined.ok()) {
+    g_warning("network '%s': %s", plan.network.c_str(), joined.message().c_str());
+  }
   const std::string name = plan.network;
   record.plan = std::move(plan);
   applied_.emplace(name, std::move(record));
   return Status::Ok();
+}
+
+std::vector<std::string> HostRealizer::RejoinZones() {
+  std::vector<std::string> failures;
+  for (const auto& [name, record] : applied_) {
+    if (Status joined = JoinZone(record.plan.zone, firewalld()); !joined.ok()) {
+      failures.push_back("network '" + name + "': " + joined.message());
+    }
+  }
+  return failures;
 }
 
 Status HostRealizer::Forget(const std::string& network) {
@@ -211,6 +227,12 @@ Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
   // Addresses and routes go with the link.
   revert.Add([this, bridge] { return deps_.netlink->DeleteLink(bridge); });
   RETURN_IF_ERROR(deps_.sysctl->ConfigureBridgeIpv6(bridge, plan.sysctls.bridge_ipv6));
+  // libvirt sets the zone with its firewall rules, before addresses.
+  RETURN_IF_ERROR(JoinZone(plan.zone, firewalld()));
+  revert.Add([this, zone = plan.zone] {
+    LeaveZone(zone, firewalld());
+    return Status::Ok();
+  });
   RETURN_IF_ERROR(deps_.firewall->Apply(def.name, plan.firewall));
   revert.Add([this, name = def.name] { return deps_.firewall->Remove(name); });
   for (const InterfaceAddress& address : plan.addresses) {
@@ -302,6 +324,7 @@ Status HostRealizer::Stop(const xml::NetworkDef& def) {
   if (!record.plan.qos.empty()) Keep(&first, deps_.qos->Remove(record.plan.qos));
   // A host bridge of mode bridge belongs to the host: it stays.
   if (!record.plan.external) Keep(&first, deps_.netlink->DeleteLink(record.plan.bridge.name));
+  LeaveZone(record.plan.zone, firewalld());
   applied_.erase(it);
   if (cancelled) {
     cancelled(MakeError(VIR_ERR_OPERATION_ABORTED, VIR_FROM_NETWORK,

@@ -33,6 +33,7 @@
 
 #include "driver/dnsmasq/dnsmasq_service.h"
 #include "driver/firewall/firewall.h"
+#include "driver/firewalld/firewalld.h"
 #include "driver/link/bridge.h"
 #include "driver/link/host_facts.h"
 #include "driver/link/sysctl.h"
@@ -51,6 +52,9 @@ struct HostRealizerDeps {
   Sysctl* sysctl = nullptr;
   // Needed only by networks with <bandwidth>; without it they fail to start.
   Qos* qos = nullptr;
+  // Puts bridges in their firewalld zone (firewalld_zone.h); null: a host
+  // without firewalld (a network asking for a zone fails to start).
+  Firewalld* firewalld = nullptr;
   DnsmasqFactory dnsmasq;
   NetworkPlanFacts paths;
   // Where the SR-IOV virtual functions of a <pf> are read (sysfs_vfs.h).
@@ -116,6 +120,9 @@ class HostRealizer final : public NetworkRealizer {
   std::optional<pid_t> DnsmasqPid(const std::string& network) const;
   // The networks realized here, by name.
   std::vector<std::string> Networks() const;
+  // Puts every running bridge in its firewalld zone again (after firewalld
+  // reloaded or started); returns one line per network that failed.
+  std::vector<std::string> RejoinZones();
 
  private:
   // A live update waiting for its new dnsmasq. Destroyed in reverse: the
@@ -159,7 +166,10 @@ class HostRealizer final : public NetworkRealizer {
   void FinishReload(const std::string& name, Status started);
   void BringBackDnsmasq(Record& record);
 
+  Firewalld& firewalld() { return deps_.firewalld ? *deps_.firewalld : no_firewalld_; }
+
   HostRealizerDeps deps_;
+  NoFirewalld no_firewalld_;
   std::map<std::string, Record> applied_;
   std::map<std::string, std::unique_ptr<PendingStart>> starting_;
 };

@@ -100,13 +100,14 @@ Result<NetworkPlan> PlanNetwork(const xml::NetworkDef& def, const NetworkPlanFac
                              facts.dnsmasq_group};
   ASSIGN_OR_RETURN(plan.dnsmasq, PlanDnsmasq(def, dnsmasq_facts));
   ASSIGN_OR_RETURN(plan.qos, PlanQos(def.name, def.bridge.name, def.bandwidth));
+  plan.zone = PlanZone(def);
   return plan;
 }
 
 PlanChanges ComparePlans(const NetworkPlan& applied, const NetworkPlan& wanted) {
   PlanChanges changes;
   changes.link = applied.external != wanted.external ||
-                 !SameBridge(applied.bridge, wanted.bridge) ||
+                 !SameBridge(applied.bridge, wanted.bridge) || applied.zone != wanted.zone ||
                  !SameAddresses(applied.addresses, wanted.addresses) ||
                  !SameRoutes(applied.routes, wanted.routes) || applied.sysctls != wanted.sysctls;
   changes.firewall = applied.firewall != wanted.firewall;

@@ -13,6 +13,7 @@
 #include "common/status.h"
 #include "driver/dnsmasq/dnsmasq_config.h"
 #include "driver/firewall/firewall_plan.h"
+#include "driver/firewalld/firewalld_zone.h"
 #include "driver/link/bridge.h"
 #include "driver/qos/qos_plan.h"
 #include "xml/network_def.h"
@@ -58,6 +59,7 @@ struct NetworkPlan {
   DnsmasqPaths dnsmasq_paths;
   DnsmasqPlan dnsmasq;  // dnsmasq.needed: whether it runs at all
   QosPlan qos;          // the <bandwidth> tree; empty without <bandwidth>
+  ZonePlan zone;        // the bridge's firewalld zone (firewalld_zone.h)
 };
 
 // REQUIRES: `def` parsed, defaulted (bridge name chosen) and validated.
@@ -71,7 +73,7 @@ Result<NetworkPlan> PlanNetwork(const xml::NetworkDef& def, const NetworkPlanFac
 
 // The parts a change of a running network touches (host-effects.md §4.5).
 struct PlanChanges {
-  bool link = false;  // bridge, addresses, routes, sysctls: not changeable live
+  bool link = false;  // bridge (and its zone), addresses, routes, sysctls: not changeable live
   bool firewall = false;
   bool dnsmasq = false;
   // The <bandwidth> tree. libvirt's net-update has no section for the
