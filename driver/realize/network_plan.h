@@ -12,6 +12,7 @@
 #include "common/ip_address.h"
 #include "common/status.h"
 #include "driver/dnsmasq/dnsmasq_config.h"
+#include "driver/drift/input_audit.h"
 #include "driver/firewall/firewall_plan.h"
 #include "driver/link/bridge.h"
 #include "driver/qos/qos_plan.h"
@@ -56,8 +57,9 @@ struct NetworkPlan {
   std::vector<RouteCheck> route_checks;
   FirewallPlan firewall;
   DnsmasqPaths dnsmasq_paths;
-  DnsmasqPlan dnsmasq;  // dnsmasq.needed: whether it runs at all
-  QosPlan qos;          // the <bandwidth> tree; empty without <bandwidth>
+  DnsmasqPlan dnsmasq;     // dnsmasq.needed: whether it runs at all
+  QosPlan qos;             // the <bandwidth> tree; empty without <bandwidth>
+  GuestServices services;  // what dnsmasq serves guests (when it runs)
 };
 
 // REQUIRES: `def` parsed, defaulted (bridge name chosen) and validated.
