@@ -103,7 +103,6 @@ stop_libvirtd() {
   fi
   return 0
 }
-}
 
 FAILURES=0
 # expect NAME EXPECTED-FILE-OR-TEXT -- command...: compares stdout+stderr and the exit code.
