@@ -108,8 +108,14 @@ PY
 [[ $(stat -c %a "$STATUS") == 644 ]] && ok "status file mode 0644" ||
   fail "status file mode $(stat -c %a "$STATUS")"
 
-# The guest releases its lease (udhcpc -R sends DHCPRELEASE on exit).
-take_lease -R || fail "the guest gets no lease to release"
+# The guest releases its lease: udhcpc -R sends a DHCPRELEASE when it is
+# terminated.
+rm -f "$TMP/lease"
+ip netns exec "$G" busybox udhcpc -i eth0 -f -R -x hostname:nssguest -s "$TMP/udhcpc.sh" \
+  >/dev/null 2>&1 &
+CLIENT=$!
+wait_for test -s "$TMP/lease" || fail "the guest gets no lease to release"
+kill -TERM "$CLIENT"; wait "$CLIENT" 2>/dev/null || true
 wait_for gone && ok "lease released: nssguest no longer resolves" ||
   fail "lease released: nssguest still resolves ($(cat "$STATUS"))"
 
