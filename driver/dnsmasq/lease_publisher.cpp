@@ -117,6 +117,15 @@ void LeasePublisher::Forget(const std::string& lease_file, const void* owner) {
   files_.erase(it);
 }
 
+void LeasePublisher::RemoveStale(const std::string& bridge) {
+  if (bridge.empty()) return;
+  for (const auto& [file, entry] : files_) {
+    if (entry.bridge == bridge) return;
+  }
+  Status removed = RemoveFileDurable(StatusPath(bridge));
+  if (!removed.ok()) g_warning("%s", removed.message().c_str());
+}
+
 gboolean LeasePublisher::OnInotify(gint fd, GIOCondition, gpointer data) noexcept {
   auto* self = static_cast<LeasePublisher*>(data);
   alignas(inotify_event) char buffer[4096];

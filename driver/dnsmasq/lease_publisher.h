@@ -34,6 +34,10 @@ class LeasePublisher {
   // watched for another owner is left alone.
   void Forget(const std::string& lease_file, const void* owner);
 
+  // Removes BRIDGE.status of a network stopped while no daemon ran, unless
+  // a running network publishes it.
+  void RemoveStale(const std::string& bridge);
+
   std::string StatusPath(const std::string& bridge) const {
     return dir_ + "/" + bridge + ".status";
   }
