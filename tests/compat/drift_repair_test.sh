@@ -214,6 +214,8 @@ else
 fi
 [[ $(grep -c "table inet filter chain input (hook input, priority 0) may drop" "$LOG") == 1 ]] &&
   ok "input policy drop: logged once" || fail "input policy drop: logged once"
+! lease && ok "input policy drop: the guest indeed gets no lease meanwhile" ||
+  fail "input policy drop: the guest got a lease through a dropping input hook"
 # The admin accepts DHCP and DNS over UDP (a set, which the audit cannot
 # read: given the benefit of the doubt) but not yet DNS over TCP.
 D nft insert rule inet filter input iifname vndr0 udp dport '{ 53, 67 }' accept
