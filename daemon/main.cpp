@@ -176,9 +176,10 @@ int Run(int argc, char** argv) {
   GSourceId term(g_unix_signal_add(SIGTERM, quit, &stop));
   GSourceId intr(g_unix_signal_add(SIGINT, quit, &stop));
 
-  Result<std::unique_ptr<driver::HostDriverParts>> host = driver::HostDriverParts::Open(
-      driver::HostDirs{opts.config_dir, opts.state_dir, opts.run_dir,
-                       driver::FindDnsmasq(opts.dnsmasq_binary), opts.start_timeout});
+  Result<std::unique_ptr<driver::HostDriverParts>> host =
+      driver::HostDriverParts::Open(driver::HostDirs{opts.config_dir, opts.state_dir, opts.run_dir,
+                                                     driver::FindDnsmasq(opts.dnsmasq_binary),
+                                                     opts.start_timeout, opts.lease_status_dir});
   if (!host.ok()) {
     g_critical("%s", host.error().message.c_str());
     return 1;

@@ -68,6 +68,8 @@ Result<SetResult> Set(Options& o, const std::string& key, const std::string& val
   } else if (key == "hook_timeout" || key == "hook-timeout") {
     ASSIGN_OR_RETURN(o.hook_timeout, ParseUnsigned(key, value, 10));
     if (o.hook_timeout == 0) return Bad("hook_timeout must be at least 1 second");
+  } else if (key == "lease_status_dir" || key == "lease-status-dir") {
+    o.lease_status_dir = value;
   } else if (key == "pid_file" || key == "pid-file") {
     o.pid_file = value;
   } else if (key == "import_libvirt" || key == "import-libvirt") {
@@ -145,6 +147,9 @@ constexpr CommandLineOption kCommandLine[] = {
     {"hooks-dir", 0, "DIR",
      "hook scripts: DIR/network and DIR/network.d/* (default /etc/libvirt/hooks)"},
     {"hook-timeout", 0, "SECONDS", "a hook still running after this is killed (default 30)"},
+    {"lease-status-dir", 0, "DIR",
+     "publish DHCP leases as DIR/BRIDGE.status for libnss-libvirt (default "
+     "/var/lib/libvirt/dnsmasq; empty: not published)"},
     {"dnsmasq-binary", 0, "PATH",
      "dnsmasq to run: a name looked up on PATH, or a path (default dnsmasq)"},
     {"start-timeout", 0, "SECONDS",
@@ -251,14 +256,14 @@ std::vector<std::string> SettingsNeedingRestart(const Options& running, const Op
     return std::tie(o.socket, o.socket_ro, o.config_dir, o.state_dir, o.run_dir, o.pid_file,
                     o.log_outputs, o.timeout, o.dnsmasq_binary, o.start_timeout, o.socket_mode,
                     o.socket_ro_mode, o.socket_group, o.max_clients, o.keepalive_interval,
-                    o.keepalive_count, o.hooks_dir, o.hook_timeout);
+                    o.keepalive_count, o.hooks_dir, o.hook_timeout, o.lease_status_dir);
   };
   static constexpr const char* kNames[] = {
       "socket",          "socket_ro",     "config_dir",         "state_dir",
       "run_dir",         "pid_file",      "log_outputs",        "timeout",
       "dnsmasq_binary",  "start_timeout", "unix_sock_rw_perms", "unix_sock_ro_perms",
       "unix_sock_group", "max_clients",   "keepalive_interval", "keepalive_count",
-      "hooks_dir",       "hook_timeout"};
+      "hooks_dir",       "hook_timeout",  "lease_status_dir"};
   std::vector<std::string> changed;
   auto a = fields(running), b = fields(reread);
   [&]<size_t... I>(std::index_sequence<I...>) {

@@ -39,6 +39,10 @@ struct Options {
   std::string hooks_dir = "/etc/libvirt/hooks";
   unsigned hook_timeout = 30;
 
+  // Where each network's DHCP leases are published as BRIDGE.status (the
+  // JSON of libvirt's lease helper) for libnss-libvirt; empty: nowhere.
+  std::string lease_status_dir = "/var/lib/libvirt/dnsmasq";
+
   // Seconds without clients and without active networks after which the
   // daemon exits, as libvirt's socket-activated daemons do; 0: never.
   unsigned timeout = 0;

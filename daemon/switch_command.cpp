@@ -23,7 +23,8 @@ int RunSwitch(int argc, char** argv) {
       return driver::RunSwitchCommand(
           *cmd,
           driver::HostDirs{opts->config_dir, opts->state_dir, opts->run_dir,
-                           driver::FindDnsmasq(opts->dnsmasq_binary), opts->start_timeout},
+                           driver::FindDnsmasq(opts->dnsmasq_binary), opts->start_timeout,
+                           opts->lease_status_dir},
           opts->PidFilePath());
     }
     std::fprintf(stderr, "virtnatd: %s\n", opts.error().message.c_str());

@@ -19,8 +19,10 @@ namespace {
 class HostAdoption final : public AdoptionHost, public CleanupHost {
  public:
   HostAdoption(RealNetlink& netlink, NftFirewall& firewall, HostRealizer& realizer,
-               StatusStore& status, NetworkObjects& objects, NetworkStateRecorder& recorder)
-      : netlink_(netlink),
+               StatusStore& status, NetworkObjects& objects, NetworkStateRecorder& recorder,
+               LeasePublisher* leases)
+      : leases_(leases),
+        netlink_(netlink),
         firewall_(firewall),
         realizer_(realizer),
         status_(status),
@@ -75,6 +77,8 @@ class HostAdoption final : public AdoptionHost, public CleanupHost {
   }
   Status ReleaseHost(const RecordedNetwork& net) override { return realizer_.Stop(*net.def); }
   std::vector<std::string> CleanUp(const RecordedNetwork& net) override {
+    // Its leases were published while it ran: gone with it.
+    if (leases_ != nullptr) leases_->RemoveStale(net.record.bridge);
     return CleanUpRecordedNetwork(net, *this);
   }
   Status RemoveRecord(const std::string& network) override { return status_.Remove(network); }
@@ -105,6 +109,7 @@ class HostAdoption final : public AdoptionHost, public CleanupHost {
   }
 
  private:
+  LeasePublisher* leases_;  // null: leases not published
   RealNetlink& netlink_;
   NftFirewall& firewall_;
   HostRealizer& realizer_;
@@ -140,7 +145,7 @@ Result<std::vector<std::string>> HostAdoption::EnsureRules(const RecordedNetwork
 
 void HostDriverParts::AdoptOrCleanUp(DefinitionCodec& codec, NetworkObjects& objects,
                                      NetworkStateRecorder& recorder) {
-  HostAdoption host(*netlink_, *firewall_, *realizer_, *status_, objects, recorder);
+  HostAdoption host(*netlink_, *firewall_, *realizer_, *status_, objects, recorder, leases_.get());
   virtnat::driver::AdoptOrCleanUp(status_->LoadAll(), codec, realizer_->plan_facts(), host);
 }
 

@@ -40,6 +40,11 @@ Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const HostDirs& o
                                    [self](const DnsmasqCommand& command, const std::string& line) {
                                      self->OnDnsmasqEvent(command.network, line);
                                    });
+  if (!opts.lease_status_dir.empty()) {
+    parts->leases_ = std::make_unique<LeasePublisher>(opts.lease_status_dir,
+                                                      g_main_context_get_thread_default());
+    deps.dnsmasq = PublishingLeases(std::move(deps.dnsmasq), parts->leases_.get());
+  }
   // dnsmasq's configuration, hosts files and leases are state; its pid file
   // is runtime. Both live under the daemon's own directories.
   deps.paths.state_dir = opts.state_dir + "/dnsmasq";

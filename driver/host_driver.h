@@ -14,6 +14,7 @@
 
 #include "common/glib_handle.h"
 #include "common/status.h"
+#include "driver/dnsmasq/lease_publisher.h"
 #include "driver/drift/drift_repair.h"
 #include "driver/firewall/firewall_nft.h"
 #include "driver/firewalld/firewalld_dbus.h"
@@ -37,6 +38,9 @@ struct HostDirs {
   std::string run_dir;
   std::string dnsmasq_binary;    // absolute; empty: /usr/sbin/dnsmasq
   unsigned start_timeout_s = 5;  // a dnsmasq not serving after this fails the start
+  // Where each network's leases are published as BRIDGE.status for
+  // libnss-libvirt (lease_publisher.h); empty: not published.
+  std::string lease_status_dir;
 };
 
 class HostDriverParts {
@@ -86,6 +90,7 @@ class HostDriverParts {
   std::unique_ptr<RealHostFacts> facts_;
   std::unique_ptr<Sysctl> sysctl_;
   std::unique_ptr<FirewalldBus> firewalld_;
+  std::unique_ptr<LeasePublisher> leases_;  // outlives the realizer's dnsmasq services
   // Before the realizer: destroying the realizer cancels starts still
   // pending (SIGTERM during autostart), and their rollback removes the
   // start intent from the status store.

@@ -7,7 +7,7 @@ VIRTNAT_PACKAGES=(
   libglib2.0-dev libsystemd-dev
   scdoc man-db debhelper lintian
   dnsmasq-base nftables iproute2 busybox procps psmisc systemd
-  libvirt-clients python3-libvirt
+  libvirt-clients python3-libvirt libnss-libvirt
   libvirt-daemon-system iptables iperf3 iputils-ping python3-matplotlib
   # firewalld on a private D-Bus (tests/compat/firewalld_test.sh)
   firewalld dbus-daemon

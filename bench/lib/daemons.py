@@ -241,7 +241,8 @@ class Virtnatd(Daemon):
         log_path = os.path.join(self.workdir, "virtnatd.log")
         self._launch([os.path.abspath(self.binary), "--socket", self.socket,
                       "--socket-ro", self.socket + "-ro", "--config-dir", dirs["config"],
-                      "--state-dir", dirs["state"], "--run-dir", dirs["run"]], log_path)
+                      "--state-dir", dirs["state"], "--lease-status-dir",
+                      dirs["state"] + "/nss", "--run-dir", dirs["run"]], log_path)
 
 
 def _last_line(path):

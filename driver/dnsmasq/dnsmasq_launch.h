@@ -30,6 +30,10 @@ struct DnsmasqCommand {
   // Where the configuration makes dnsmasq write its pid ("pid-file=").
   std::string pid_file;
   std::string user;  // empty: DnsmasqUser()
+  // The lease database the configuration names and the bridge served, for
+  // the lease publisher (lease_publisher.h); not part of the command run.
+  std::string lease_file;
+  std::string bridge;
 };
 
 // "dnsmasq" if that user exists, else "nobody".

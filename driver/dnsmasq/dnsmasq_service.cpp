@@ -62,6 +62,8 @@ DnsmasqCommand CommandForPlan(const std::string& network, const DnsmasqPlan& pla
   command.env = {"VIR_BRIDGE_NAME=" + bridge};
   command.pid_file = paths.pid_file;
   command.user = user;
+  command.lease_file = paths.lease_file;
+  command.bridge = bridge;
   return command;
 }
 

@@ -111,6 +111,13 @@ void DriftRepairer::Audit(const NftInventory& inventory,
   for (const ForwardDropFinding& finding : FindForwardDrops(inventory, forwarding)) {
     now.push_back(ForwardDropWarning(finding, bridges[finding.network]));
   }
+  std::vector<InputAuditNetwork> served;
+  for (const RunningNetwork& network : running) {
+    served.push_back(InputAuditNetwork{network.name, network.bridge, network.services});
+  }
+  for (const InputDropFinding& finding : FindInputDrops(inventory, served)) {
+    now.push_back(finding.message);
+  }
   if (now == warnings_) return;
   for (const std::string& line : now) {
     if (std::find(warnings_.begin(), warnings_.end(), line) == warnings_.end()) warning_(line);

@@ -7,7 +7,8 @@
 // One Check() reads what nftables holds once (ReadNftInventory, nft_dump.h), finds the
 // networks whose rules are missing or incomplete (drift_check.h), restores
 // the table with every running network's rules in one batch, and audits the
-// forward hooks of the other tables (FindForwardDrops). The daemon calls it
+// forward hooks of the other tables (FindForwardDrops) and their input and
+// output hooks (FindInputDrops: DHCP, DNS, TFTP to the host). The daemon calls it
 // on every batch of nftables changes that were not its own (nft_monitor.h),
 // after each start or stop of a network, and once at start-up: the monitor's
 // debounce bounds the work of a storm of changes.
@@ -24,6 +25,7 @@
 #include "common/status.h"
 #include "driver/drift/drift_check.h"
 #include "driver/drift/firewall_audit.h"
+#include "driver/drift/input_audit.h"
 
 namespace virtnat::driver {
 
@@ -34,6 +36,7 @@ struct RunningNetwork {
   NftNetworkRules rules;
   bool forwards_ipv4 = false;  // a forward mode (nat, route, open) with an IPv4 address
   bool forwards_ipv6 = false;
+  GuestServices services;  // what its dnsmasq serves, for the input-hook audit
 };
 
 // The host side: the daemon's firewall and realizer, a fake in tests.

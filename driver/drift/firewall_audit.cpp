@@ -23,6 +23,10 @@ bool IsForwardBaseChain(const NftChainInfo& chain) {
   return chain.base && chain.hook == NF_INET_FORWARD && forwarding_family;
 }
 
+bool DropsEverything(const NftRuleInfo& rule) {
+  return rule.verdict == NftRuleInfo::Verdict::kDrop && rule.matches.empty();
+}
+
 std::string DescribeDrift(const NftChainDrift& drift) {
   const ExpectedNftChain& e = drift.expected;
   std::string name = ChainName(e.family, e.table, e.chain);

@@ -31,6 +31,7 @@ std::vector<RunningNetwork> FirewallDriftHost::Running() {
       network.bridge = plan->bridge.name;
       network.forwards_ipv4 = plan->sysctls.ipv4_forwarding;
       network.forwards_ipv6 = plan->sysctls.ipv6_forwarding;
+      if (plan->dnsmasq.needed) network.services = plan->services;
     }
     running.push_back(std::move(network));
   }

@@ -15,7 +15,9 @@
 #include <map>
 #include <tuple>
 
+#include "driver/drift/input_audit.h"
 #include "driver/drift/nft_monitor.h"
+#include "driver/drift/nft_rule_read.h"
 #include "driver/firewall/nft_ptr.h"
 #include "driver/firewall/nft_ruleset.h"
 #include "driver/firewall/nft_socket.h"
@@ -102,45 +104,6 @@ class DumpSocket {
   NftSocket socket_;
   uint32_t seq_ = static_cast<uint32_t>(time(nullptr));
 };
-
-// True for expressions that let every packet through unchanged to the next
-// one: counting and logging.
-bool Transparent(const char* name) {
-  return std::strcmp(name, "counter") == 0 || std::strcmp(name, "log") == 0;
-}
-
-struct FinalDrop {
-  bool conditional = false;
-  bool drops = false;
-};
-
-// Classifies the rule's expressions: a rule drops everything if, past
-// counters and logs, its only expression is a drop verdict or a reject.
-int ClassifyExpr(nftnl_expr* expr, void* data) noexcept {
-  auto* state = static_cast<FinalDrop*>(data);
-  const char* name = nftnl_expr_get_str(expr, NFTNL_EXPR_NAME);
-  if (name == nullptr || state->drops) {
-    state->conditional = true;  // anything after the verdict: not understood
-    return 0;
-  }
-  if (Transparent(name)) return 0;
-  if (std::strcmp(name, "reject") == 0) {
-    state->drops = true;
-  } else if (std::strcmp(name, "immediate") == 0 &&
-             nftnl_expr_is_set(expr, NFTNL_EXPR_IMM_VERDICT) &&
-             static_cast<int>(nftnl_expr_get_u32(expr, NFTNL_EXPR_IMM_VERDICT)) == NF_DROP) {
-    state->drops = true;
-  } else {
-    state->conditional = true;
-  }
-  return 0;
-}
-
-bool DropsEverything(nftnl_rule* rule) {
-  FinalDrop state;
-  nftnl_expr_foreach(rule, ClassifyExpr, &state);
-  return state.drops && !state.conditional;
-}
 
 Status ReadTables(DumpSocket& socket, NftInventory* inventory) {
   ASSIGN_OR_RETURN(RawMessages raw, socket.Dump(NFT_MSG_GETTABLE, NFPROTO_UNSPEC, {}, "tables"));
@@ -290,6 +253,34 @@ bool InTables(const NftChainInfo& chain, const std::vector<NftTableInfo>& tables
   });
 }
 
+// The rules of every chain of each table holding an input or output base
+// chain (IsHostBaseChain), for the input-hook audit: one dump per table.
+Status ReadHostChainRules(DumpSocket& socket, NftInventory& inventory,
+                          const std::vector<NftTableInfo>& count_in) {
+  std::vector<NftTableInfo> tables;
+  for (const NftChainInfo& chain : inventory.chains) {
+    NftTableInfo table{chain.family, chain.table};
+    if (IsHostBaseChain(chain) && std::find(tables.begin(), tables.end(), table) == tables.end()) {
+      tables.push_back(table);
+    }
+  }
+  for (const NftTableInfo& table : tables) {
+    ASSIGN_OR_RETURN(std::vector<NftnlRulePtr> rules,
+                     ReadRules(socket, table.family, table.name, ""));
+    std::map<std::string, std::vector<NftRuleInfo>> by_chain;
+    for (const NftnlRulePtr& rule : rules) {
+      const char* chain = nftnl_rule_get_str(rule.get(), NFTNL_RULE_CHAIN);
+      if (chain != nullptr) by_chain[chain].push_back(ReadRuleInfo(rule.get()));
+    }
+    for (NftChainInfo& chain : inventory.chains) {
+      if (chain.family != table.family || chain.table != table.name) continue;
+      chain.rule_list = std::move(by_chain[chain.name]);
+      if (!InTables(chain, count_in)) chain.rules = chain.rule_list.size();
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<NftInventory> ReadNftInventory(const std::vector<NftTableInfo>& count_in) {
@@ -317,9 +308,10 @@ Result<NftInventory> ReadNftInventory(const std::vector<NftTableInfo>& count_in)
     if (!IsForwardBaseChain(chain) || chain.policy_drop) continue;
     ASSIGN_OR_RETURN(std::vector<NftnlRulePtr> rules,
                      ReadRules(socket, chain.family, chain.table, chain.name));
-    chain.ends_in_drop = !rules.empty() && DropsEverything(rules.back().get());
+    chain.ends_in_drop = !rules.empty() && DropsEverything(ReadRuleInfo(rules.back().get()));
     if (!InTables(chain, count_in)) chain.rules = rules.size();
   }
+  RETURN_IF_ERROR(ReadHostChainRules(socket, inventory, count_in));
   return inventory;
 }
 

@@ -56,6 +56,21 @@ Result<NetworkPlan> PlanExternalNetwork(const xml::NetworkDef& def) {
   return plan;
 }
 
+// libvirt's dnsmasq answers DNS on every address of the bridge unless
+// <dns enable='no'>, DHCP per family with a <dhcp> block, TFTP (IPv4) with
+// a <tftp> root.
+GuestServices PlanGuestServices(const xml::NetworkDef& def) {
+  GuestServices s;
+  const bool dns = def.dns.enable != xml::TriState::kNo;
+  for (const xml::IpDef& ip : def.ips) {
+    const bool v6 = ip.address.is_v6();
+    (v6 ? s.dns6 : s.dns4) |= dns;
+    (v6 ? s.dhcp6 : s.dhcp4) |= ip.has_dhcp();
+    s.tftp |= !v6 && !ip.tftp_root.empty();
+  }
+  return s;
+}
+
 }  // namespace
 
 Result<NetworkPlan> PlanNetwork(const xml::NetworkDef& def, const NetworkPlanFacts& facts) {
@@ -101,6 +116,7 @@ Result<NetworkPlan> PlanNetwork(const xml::NetworkDef& def, const NetworkPlanFac
   ASSIGN_OR_RETURN(plan.dnsmasq, PlanDnsmasq(def, dnsmasq_facts));
   ASSIGN_OR_RETURN(plan.qos, PlanQos(def.name, def.bridge.name, def.bandwidth));
   plan.zone = PlanZone(def);
+  plan.services = PlanGuestServices(def);
   return plan;
 }
 

@@ -12,6 +12,7 @@
 #include "common/ip_address.h"
 #include "common/status.h"
 #include "driver/dnsmasq/dnsmasq_config.h"
+#include "driver/drift/input_audit.h"
 #include "driver/firewall/firewall_plan.h"
 #include "driver/firewalld/firewalld_zone.h"
 #include "driver/link/bridge.h"
@@ -57,9 +58,10 @@ struct NetworkPlan {
   std::vector<RouteCheck> route_checks;
   FirewallPlan firewall;
   DnsmasqPaths dnsmasq_paths;
-  DnsmasqPlan dnsmasq;  // dnsmasq.needed: whether it runs at all
-  QosPlan qos;          // the <bandwidth> tree; empty without <bandwidth>
-  ZonePlan zone;        // the bridge's firewalld zone (firewalld_zone.h)
+  DnsmasqPlan dnsmasq;     // dnsmasq.needed: whether it runs at all
+  QosPlan qos;             // the <bandwidth> tree; empty without <bandwidth>
+  ZonePlan zone;           // the bridge's firewalld zone (firewalld_zone.h)
+  GuestServices services;  // what dnsmasq serves guests (when it runs)
 };
 
 // REQUIRES: `def` parsed, defaulted (bridge name chosen) and validated.

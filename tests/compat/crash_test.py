@@ -60,7 +60,8 @@ class Daemon:
         log = open(os.path.join(self.tmp, "daemon.log"), "ab")
         cmd = ["ip", "netns", "exec", self.netns, VIRTNATD, "--socket", self.sock, "--socket-ro",
                self.sock + "-ro", "--config-dir", self.tmp + "/etc", "--state-dir",
-               self.tmp + "/lib", "--run-dir", self.tmp + "/run", "--log-level", "warning"]
+               self.tmp + "/lib", "--lease-status-dir", self.tmp + "/lib/nss", "--run-dir",
+               self.tmp + "/run", "--log-level", "warning"]
         self.proc = subprocess.Popen(cmd, stderr=log)
         log.close()
 

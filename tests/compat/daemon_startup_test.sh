@@ -86,7 +86,7 @@ kill -TERM "$NAMED_PID"; wait "$NAMED_PID" || true
 
 # A second instance on the same run directory stops at the pid-file lock:
 # at once, non-zero, naming the first, and leaves the first's files alone.
-LOCK_DIRS=(--config-dir "$TMP/lock-etc" --state-dir "$TMP/lock-lib" --run-dir "$TMP/lock-run")
+LOCK_DIRS=(--config-dir "$TMP/lock-etc" --state-dir "$TMP/lock-lib" --lease-status-dir "$TMP/lock-lib/nss" --run-dir "$TMP/lock-run")
 "$VIRTNATD" --socket "$TMP/lock-sock" --socket-ro "$TMP/lock-sock-ro" "${LOCK_DIRS[@]}" \
   --log-level info 2>"$TMP/lock.log" &
 LOCK_PID=$!
@@ -125,7 +125,7 @@ ours, theirs = socket.socketpair()
 st = os.fstat(theirs.fileno())
 env = dict(os.environ, JOURNAL_STREAM="%d:%d" % (st.st_dev, st.st_ino))
 p = subprocess.Popen([daemon, "--socket", d + "/s", "--socket-ro", d + "/r", "--config-dir", d,
-                      "--state-dir", d + "/lib", "--run-dir", d + "/run"], stderr=theirs, env=env)
+                      "--state-dir", d + "/lib", "--lease-status-dir", d + "/lib/nss", "--run-dir", d + "/run"], stderr=theirs, env=env)
 for _ in range(200):
     if os.path.exists(d + "/r"):
         break
@@ -162,7 +162,7 @@ check "the daemon as nobody stops at once" "virtnatd: needs root or CAP_NET_ADMI
   --socket "$TMP/user-sock" --socket-ro "$TMP/user-sock-ro" --run-dir "$TMP/user-run"
 
 # -d: returns once the daemon serves, which runs on in the background.
-DAEMON_DIRS=(--config-dir "$TMP/d-etc" --state-dir "$TMP/d-lib" --run-dir "$TMP/d-run")
+DAEMON_DIRS=(--config-dir "$TMP/d-etc" --state-dir "$TMP/d-lib" --lease-status-dir "$TMP/d-lib/nss" --run-dir "$TMP/d-run")
 check "-d returns once serving" "0" 0 bash -c "unshare --net '$VIRTNATD' -d --socket '$TMP/d-sock' \
   --socket-ro '$TMP/d-sock-ro' ${DAEMON_DIRS[*]} --log-outputs '1:file:$TMP/d.log'; echo \$?"
 check "-d: the daemon serves" "" 0 virsh -q -c "network+unix:///system?socket=$TMP/d-sock" net-list --all
@@ -179,7 +179,7 @@ check "-d: a failure reaches the caller" "1" 0 bash -c "unshare --net '$VIRTNATD
 # --timeout: exits once idle (no client, no active network), not while a
 # client is connected.
 unshare --net "$VIRTNATD" -t 2 --socket "$TMP/t-sock" --socket-ro "$TMP/t-sock-ro" \
-  --config-dir "$TMP/t-etc" --state-dir "$TMP/t-lib" --run-dir "$TMP/t-run" 2>"$TMP/t.log" &
+  --config-dir "$TMP/t-etc" --state-dir "$TMP/t-lib" --lease-status-dir "$TMP/t-lib/nss" --run-dir "$TMP/t-run" 2>"$TMP/t.log" &
 T_PID=$!
 for _ in $(seq 100); do [[ -S $TMP/t-sock-ro ]] && break; sleep 0.05; done
 /usr/bin/python3 -c "

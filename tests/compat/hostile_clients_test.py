@@ -156,7 +156,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="virtnat-hostile.")
     sock = os.path.join(tmp, "sock")
     cmd = [VIRTNATD, "--socket", sock, "--socket-ro", sock + "-ro", "--config-dir",
-           tmp + "/etc", "--state-dir", tmp + "/lib", "--run-dir", tmp + "/run",
+           tmp + "/etc", "--state-dir", tmp + "/lib", "--lease-status-dir", tmp + "/lib/nss", "--run-dir", tmp + "/run",
            "--log-level", "error"]
     if os.geteuid() == 0 and shutil.which("unshare"):
         cmd = ["unshare", "--net"] + cmd

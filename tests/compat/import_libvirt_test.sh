@@ -47,7 +47,7 @@ check "the old setting is refused" \
   2 bash -c "'$VIRTNATD' --config-dir '$TMP/etc' --run-dir '$TMP/run' 2>&1 | head -1; exit \${PIPESTATUS[0]}"
 rm "$TMP/etc/virtnatd.conf"
 
-DIRS=(--config-dir "$TMP/etc" --state-dir "$TMP/lib" --run-dir "$TMP/run")
+DIRS=(--config-dir "$TMP/etc" --state-dir "$TMP/lib" --lease-status-dir "$TMP/lib/nss" --run-dir "$TMP/run")
 # The command opens the daemon's kernel interfaces (and changes nothing
 # there): in a namespace of its own when we may make one.
 NS=()

@@ -27,7 +27,7 @@ start_daemon() {
   local prefix=()
   if [[ $(id -u) == 0 ]] && unshare --net true 2>/dev/null; then prefix=(unshare --net); fi
   "${prefix[@]}" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK_RO" --config-dir "$TMP/etc" \
-    --state-dir "$TMP/lib" --run-dir "$TMP/run" --socket-mode "${SOCKET_MODE:-0600}" \
+    --state-dir "$TMP/lib" --lease-status-dir "$TMP/lib/nss" --run-dir "$TMP/run" --socket-mode "${SOCKET_MODE:-0600}" \
     --log-level "${LOG_LEVEL:-warning}" 2>"$TMP/daemon.log" &
   DAEMON_PID=$!
   for _ in $(seq 100); do [[ -S $SOCK_RO ]] && return 0; sleep 0.05; done
@@ -39,7 +39,7 @@ start_daemon() {
 start_daemon_in_ns() {
   rm -f "$SOCK" "$SOCK_RO"
   ip netns exec "$1" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK_RO" --config-dir "$TMP/etc" \
-    --state-dir "$TMP/lib" --run-dir "$TMP/run" --log-level warning 2>>"$TMP/daemon.log" &
+    --state-dir "$TMP/lib" --lease-status-dir "$TMP/lib/nss" --run-dir "$TMP/run" --log-level warning 2>>"$TMP/daemon.log" &
   DAEMON_PID=$!
   for _ in $(seq 100); do [[ -S $SOCK_RO ]] && return 0; sleep 0.05; done
   echo "virtnatd did not start:"; cat "$TMP/daemon.log"; return 1

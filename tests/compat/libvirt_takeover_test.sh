@@ -81,7 +81,7 @@ start_libvirtd() {
 }
 stop_libvirtd() { kill -TERM "$LIBVIRTD_PID"; wait "$LIBVIRTD_PID" || true; LIBVIRTD_PID=; }
 # Options every virtnatd call shares: its directories, libvirt's.
-VN_DIRS=(--config-dir "$WORK/etc" --state-dir "$WORK/lib" --run-dir "$WORK/run")
+VN_DIRS=(--config-dir "$WORK/etc" --state-dir "$WORK/lib" --lease-status-dir "$WORK/lib/nss" --run-dir "$WORK/run")
 LV_OPTS=(--libvirt-config-dir "$LV_NET" --libvirt-run-dir "$LV_RUN" --libvirt-lease-dir "$LV_LEASES")
 
 start_libvirtd

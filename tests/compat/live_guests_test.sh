@@ -37,7 +37,7 @@ for ns in $HOST $G1 $G2 $WAN; do ip netns add "$ns"; in_ns "$ns" ip link set lo 
 add_wan "$HOST" "$WAN"
 
 in_ns "$HOST" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK-ro" --config-dir "$WORK/etc" \
-  --state-dir "$WORK/lib" --run-dir "$WORK/run" --log-level warning 2>"$WORK/daemon.log" &
+  --state-dir "$WORK/lib" --lease-status-dir "$WORK/lib/nss" --run-dir "$WORK/run" --log-level warning 2>"$WORK/daemon.log" &
 DAEMON_PID=$!
 for _ in $(seq 100); do [[ -S $SOCK ]] && break; sleep 0.05; done
 

@@ -82,7 +82,7 @@ for ns in $HOST $WAN; do ip netns add "$ns"; in_ns "$ns" ip link set lo up; done
 add_wan "$HOST" "$WAN"
 in_ns "$HOST" "$VIRTNATD" --socket /run/libvirt/virtnetworkd-sock \
   --socket-ro /run/libvirt/virtnetworkd-sock-ro --config-dir "$WORK/etc" \
-  --state-dir "$WORK/lib" --run-dir "$WORK/run" --log-level warning 2>"$WORK/daemon.log" &
+  --state-dir "$WORK/lib" --lease-status-dir "$WORK/lib/nss" --run-dir "$WORK/run" --log-level warning 2>"$WORK/daemon.log" &
 DAEMON_PID=$!
 for _ in $(seq 100); do [[ -S /run/libvirt/virtnetworkd-sock ]] && break; sleep 0.05; done
 export LIBVIRT_DEFAULT_URI=network:///system

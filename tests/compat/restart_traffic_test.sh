@@ -44,7 +44,7 @@ start_daemon() {
   # Not through the in_ns function: its subshell would be $!, and the
   # signals of restart() would miss the daemon.
   ip netns exec "$HOST" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK-ro" \
-    --config-dir "$WORK/etc" --state-dir "$WORK/lib" --run-dir "$WORK/run" --log-level info \
+    --config-dir "$WORK/etc" --state-dir "$WORK/lib" --lease-status-dir "$WORK/lib/nss" --run-dir "$WORK/run" --log-level info \
     2>>"$WORK/daemon.log" &
   DAEMON_PID=$!
   for _ in $(seq 200); do [[ -S $SOCK ]] && return 0; sleep 0.02; done

@@ -55,7 +55,7 @@ for round in $(seq "$ROUNDS"); do
   # by then the starts may all be done. Any moment from exec on counts.
   rm -f "$SOCK" "$SOCK_RO"
   ip netns exec "$NS" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK_RO" --config-dir "$TMP/etc" \
-    --state-dir "$TMP/lib" --run-dir "$TMP/run" --log-level warning 2>>"$TMP/daemon.log" &
+    --state-dir "$TMP/lib" --lease-status-dir "$TMP/lib/nss" --run-dir "$TMP/run" --log-level warning 2>>"$TMP/daemon.log" &
   DAEMON_PID=$!
   delay=$((RANDOM % 400))
   sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"

@@ -211,7 +211,7 @@ kill "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true
 start_libvirtd "$MODULE"
 rm -f "$SOCK" "$SOCK_RO"
 nsenter --net="/proc/$LV_PID/ns/net" "$VIRTNATD" --socket "$SOCK" --socket-ro "$SOCK_RO" \
-  --config-dir "$TMP/g/etc" --state-dir "$TMP/g/lib" --run-dir "$TMP/g/run" --log-level warning \
+  --config-dir "$TMP/g/etc" --state-dir "$TMP/g/lib" --lease-status-dir "$TMP/g/lib/nss" --run-dir "$TMP/g/run" --log-level warning \
   2>>"$TMP/daemon.log" &
 DAEMON_PID=$!
 for _ in $(seq 100); do [[ -S $SOCK_RO ]] && break; sleep 0.05; done

@@ -54,12 +54,23 @@ TEST(OptionsTest, EverySettingIsAlsoAnOption) {
   testing::TempDir tmp;
   Result<Options> o =
       Parse({"virtnatd", "--config-dir", tmp.path(), "--hooks-dir", "/h", "--hook-timeout=7",
-             "--dnsmasq-binary", "/opt/dnsmasq", "--log-outputs", "1:file:/tmp/x.log"});
+             "--dnsmasq-binary", "/opt/dnsmasq", "--log-outputs", "1:file:/tmp/x.log",
+             "--lease-status-dir", "/srv/nss"});
   ASSERT_TRUE(o.ok()) << o.error().message;
   EXPECT_EQ(o->hooks_dir, "/h");
   EXPECT_EQ(o->hook_timeout, 7u);
   EXPECT_EQ(o->dnsmasq_binary, "/opt/dnsmasq");
   EXPECT_EQ(o->log_outputs, "1:file:/tmp/x.log");
+  EXPECT_EQ(o->lease_status_dir, "/srv/nss");
+}
+
+TEST(OptionsTest, LeasesArePublishedWhereLibnssLibvirtReadsUnlessConfiguredOff) {
+  EXPECT_EQ(Options{}.lease_status_dir, "/var/lib/libvirt/dnsmasq");
+  Options o;
+  ASSERT_TRUE(ApplyConfigText("lease_status_dir = \"\"\n", o).ok());
+  EXPECT_EQ(o.lease_status_dir, "");
+  Options reread;
+  EXPECT_EQ(SettingsNeedingRestart(o, reread), std::vector<std::string>{"lease_status_dir"});
 }
 
 TEST(OptionsTest, UnknownConfigKeysAreWarningsNamingTheFile) {

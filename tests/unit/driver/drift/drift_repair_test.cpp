@@ -47,7 +47,8 @@ class FakeDriftHost : public DriftHost {
 RunningNetwork Running(const std::string& name, const std::string& bridge, ForwardMode mode,
                        const char* address) {
   xml::NetworkDef def = DriftNet(name, bridge, mode, address);
-  return RunningNetwork{name, bridge, DriftRules(def), mode != ForwardMode::kNone, false};
+  return RunningNetwork{name,  bridge,         DriftRules(def), mode != ForwardMode::kNone,
+                        false, GuestServices{}};
 }
 
 NftChainInfo ForwardPolicyDrop(uint8_t family, const char* table, const char* chain) {
