@@ -7,7 +7,8 @@
 # and the ports can be deleted afterwards. The RECLAIM and VALIDATE flags
 # give libvirt's errors. Side by side, Debian's libvirtd 9.0 creates the same
 # ports: each port's XML, the connection counts and the error lines equal
-# virtnatd's byte for byte.
+# virtnatd's byte for byte. A macvtap pool and a host bridge network keep
+# their ports and per-device connection counts across SIGKILL too.
 . "$(dirname "$0")/lib.sh"
 
 if [[ $(id -u) != 0 ]]; then echo "needs root for a network namespace"; exit 1; fi
@@ -160,6 +161,50 @@ bogus with validate: 92 5 XML document failed to validate against schema: Unable
 no owner: 1 19 internal error: network port has no owner name
 virtualport on nat: 67 19 unsupported configuration: <virtualport type='openvswitch'> not supported for network 'pr-nat' which uses IP forwarding" \
   0 cat "$TMP/virtnatd.flags"
+
+# Modes without a bridge of virtnatd's own: a macvtap pool (private) spreads
+# its ports over its devices and a host bridge (forward mode bridge) only
+# counts them; after SIGKILL and restart the per-device counts are the same.
+modes_across_restart() {
+  local NETS=(pr-pool pr-hb) net p
+  local PORTS=(5:1 5:2 5:3 6:1)
+  ip -n "$NS" link add pr-eth0 type veth peer name pr-peer0
+  ip -n "$NS" link add pr-eth1 type veth peer name pr-peer1
+  ip -n "$NS" link add pr-br0 type bridge
+  for l in pr-eth0 pr-eth1 pr-br0; do ip -n "$NS" link set "$l" up; done
+  echo "<network><name>pr-pool</name><forward mode='private'><interface dev='pr-eth0'/><interface dev='pr-eth1'/></forward></network>" >"$TMP/pr-pool.xml"
+  echo "<network><name>pr-hb</name><forward mode='bridge'/><bridge name='pr-br0'/></network>" >"$TMP/pr-hb.xml"
+  for net in "${NETS[@]}"; do
+    virsh -q -c "$URI" net-define "$TMP/$net.xml" >/dev/null
+    virsh -q -c "$URI" net-start "$net" >/dev/null
+  done
+  for p in "${PORTS[@]}"; do
+    port "${p%:*}" "${p#*:}" "" >"$TMP/pm${p%:*}${p#*:}.xml"
+    virsh -q -c "$URI" net-port-create "${NETS[${p%:*} - 5]}" "$TMP/pm${p%:*}${p#*:}.xml" >/dev/null
+  done
+  snapshot "$URI" >"$TMP/modes-before.txt"
+  check "pool and host bridge ports (network 3: devices 2 and 1; network 1)" \
+    "connections='3' connections='2' connections='1' connections='1'" 0 bash -c \
+    "grep -o \"connections='[0-9]*'\" <(virsh -q -c '$URI' net-dumpxml pr-pool; virsh -q -c '$URI' net-dumpxml pr-hb) | tr '\n' ' ' | sed 's/ \$//'"
+  { kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID"; } 2>/dev/null || true
+  DAEMON_PID=
+  start_daemon_in_ns "$NS"
+  check "pool and host bridge: ports and per-device connections identical after SIGKILL" \
+    "$(cat "$TMP/modes-before.txt")" 0 snapshot "$URI"
+  check "pool devices' counts identical after SIGKILL" \
+    "connections='3' connections='2' connections='1' connections='1'" 0 bash -c \
+    "grep -o \"connections='[0-9]*'\" <(virsh -q -c '$URI' net-dumpxml pr-pool; virsh -q -c '$URI' net-dumpxml pr-hb) | tr '\n' ' ' | sed 's/ \$//'"
+  for p in "${PORTS[@]}"; do
+    virsh -q -c "$URI" net-port-delete "${NETS[${p%:*} - 5]}" "7b00000${p%:*}-0000-4000-8000-00000000000${p#*:}" >/dev/null
+  done
+  check "pool and host bridge: no connections once the ports are deleted" "" 0 bash -c \
+    "virsh -q -c '$URI' net-dumpxml pr-pool | grep connections; virsh -q -c '$URI' net-dumpxml pr-hb | grep connections; true"
+  for net in "${NETS[@]}"; do
+    virsh -q -c "$URI" net-destroy "$net" >/dev/null
+    virsh -q -c "$URI" net-undefine "$net" >/dev/null
+  done
+}
+modes_across_restart
 
 # Side by side: libvirtd 9.0 (lib.sh's start_libvirtd) with the same
 # networks and ports.
