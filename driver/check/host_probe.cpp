@@ -15,6 +15,8 @@
 #include <sstream>
 
 #include "common/unique_fd.h"
+#include "driver/drift/firewall_audit.h"
+#include "driver/drift/input_audit.h"
 #include "driver/drift/nft_dump.h"
 #include "driver/firewall/firewall_nft.h"
 #include "driver/link/host_facts_netlink.h"
@@ -187,25 +189,39 @@ HostCheckFacts ProbeHost(const HostProbeInput& input) {
     f.ip_forward_writable = access(forward, W_OK) == 0;
   }
   f.accept_ra_at_risk = AcceptRaAtRisk();
-  // Any network of ours forwards through the same hooks: audit as one.
-  Result<std::vector<ForwardDropFinding>> drops =
-      AuditForwardDrops({AuditNetwork{"(any)", true, true}});
-  if (drops.ok()) {
-    for (const ForwardDropFinding& finding : *drops) {
-      const char* family = finding.family == 2    ? "ip"
-                           : finding.family == 10 ? "ip6"
-                           : finding.family == 7  ? "bridge"
-                                                  : "inet";
-      std::string text = std::string("table ") + family + " " + finding.table + " chain " +
-                         finding.chain +
-                         (finding.policy_drop ? " has policy drop" : " ends in a drop rule");
+  // Any network of ours forwards through the same hooks, and its guests ask
+  // the host for the same services: audit as one network, on libvirt's
+  // default bridge name.
+  Result<NftInventory> inventory = ReadNftInventory();
+  if (inventory.ok()) {
+    auto note = [&f](std::string text) {
       if (std::find(f.foreign_drops.begin(), f.foreign_drops.end(), text) ==
           f.foreign_drops.end()) {
         f.foreign_drops.push_back(std::move(text));
       }
+    };
+    for (const ForwardDropFinding& finding :
+         FindForwardDrops(*inventory, {AuditNetwork{"(any)", true, true}})) {
+      const char* family = finding.family == 2    ? "ip"
+                           : finding.family == 10 ? "ip6"
+                           : finding.family == 7  ? "bridge"
+                                                  : "inet";
+      note(std::string("table ") + family + " " + finding.table + " chain " + finding.chain +
+           (finding.policy_drop ? " has policy drop" : " ends in a drop rule"));
+    }
+    const GuestServices served{.dns4 = true, .dns6 = true, .dhcp4 = true, .dhcp6 = true};
+    for (const InputDropFinding& finding :
+         FindInputDrops(*inventory, {InputAuditNetwork{"(any)", "virbr0", served}})) {
+      // "table inet filter chain input (...) may drop DHCP (udp 67), ... that
+      // guests send to the host (policy drop)": the fix is the line's end.
+      std::string text = finding.message.substr(0, finding.message.find("; "));
+      const std::string of_network = " of network '(any)'";
+      if (size_t at = text.find(of_network); at != std::string::npos)
+        text.erase(at, of_network.size());
+      note(std::move(text));
     }
   } else {
-    f.foreign_drops_read = drops.status();
+    f.foreign_drops_read = inventory.status();
   }
   f.libvirt_conflicts = LibvirtConflicts(input);
   return f;

@@ -149,6 +149,12 @@ check "--check passes on this machine" "0 0" 0 bash -c \
   "echo $rc \$(grep -c ': FAIL' '$TMP/check.out')"
 check "--check names dnsmasq's version" "1" 0 grep -c "Checking dnsmasq .*: PASS (/usr/sbin/dnsmasq version" "$TMP/check.out"
 cat "$TMP/check.out"
+# A host firewall whose input hook drops what guests ask of the host.
+check "--check names a foreign input hook dropping DHCP and DNS" \
+  "virtnatd: Checking other firewalls dropping guest traffic   : WARN (table inet filter chain input (hook input, priority 0) may drop DHCP (udp 67), DHCPv6 (udp 547), DNS (udp 53), DNS (tcp 53) that guests send to the host (policy drop); accept the networks' bridges in those chains)" 0 \
+  unshare --net sh -c "nft add table inet filter &&
+    nft add chain inet filter input '{ type filter hook input priority 0; policy drop; }' &&
+    '$VIRTNATD' --check --config-dir '$TMP/check-etc' 2>&1 | grep 'other firewalls'"
 unshare --net env PATH="$TMP/empty-path" "$VIRTNATD" --check --config-dir "$TMP/check-etc" \
   >"$TMP/check-nodnsmasq.out" 2>&1 && rc=0 || rc=$?
 check "--check without dnsmasq on PATH fails" "1 dnsmasq" 0 bash -c \
