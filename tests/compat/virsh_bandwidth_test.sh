@@ -4,7 +4,8 @@
 # lists it), net-destroy removes both; a port's floor is checked as libvirt
 # checks it and, when it fits, gets libvirt's class 1:3 (classID='3' in the
 # port XML), its leaf and its u32 filter on the port's MAC, with class 1:2
-# lowered to what is left of the average; net-port-delete takes them away. The daemon runs in a network namespace of the test's own.
+# lowered to what is left of the average; a daemon killed and started again
+# plugs it again; net-port-delete takes them away. The daemon runs in a network namespace of the test's own.
 . "$(dirname "$0")/lib.sh"
 
 if [[ $(id -u) != 0 ]]; then echo "needs root for a network namespace"; exit 1; fi
@@ -57,6 +58,16 @@ match 00000800/0000ffff at -4
 match 00000001/ffffffff at -12
 match 00005254/0000ffff at -16" 0 \
   sh -c "ip netns exec $NS tc filter show dev virbrw0 | grep -o '800::803 order.*flowid 1:3\|match .*at -[0-9]*'"
+# A restarted daemon rebuilds the tree and plugs the recorded floor again.
+{ kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID"; } 2>/dev/null || true
+start_daemon_in_ns "$NS"
+check "classID after a restart" "<bandwidth classID='3'>" 0 \
+  sh -c "virsh -q -c '$URI' net-port-dumpxml bw $PORT | grep -o \"<bandwidth classID='3'>\""
+check "floor class after a restart" "class htb 1:2 parent 1:1 leaf 2: prio 0 rate 4800Kbit ceil 40Mbit
+class htb 1:3 parent 1:1 leaf 3: prio 0 rate 3200Kbit ceil 40Mbit" 0 \
+  sh -c "ip netns exec $NS tc class show dev virbrw0 | grep -o '^class htb 1:[23] .* ceil [^ ]*'"
+check "filter after a restart" "800::803 order 2051 key ht 800 bkt 0 *flowid 1:3" 0 \
+  sh -c "ip netns exec $NS tc filter show dev virbrw0 | grep -o '800::803 order.*flowid 1:3'"
 check "net-port-delete" "" 0 virsh -q -c "$URI" net-port-delete bw $PORT
 check "floor class gone, 1:2 whole again" "class htb 1:2 parent 1:1 leaf 2: prio 0 rate 8Mbit ceil 40Mbit" 0 \
   sh -c "ip netns exec $NS tc class show dev virbrw0 | grep -o '^class htb 1:[23] .* ceil [^ ]*'"
