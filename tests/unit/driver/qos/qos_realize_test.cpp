@@ -151,6 +151,12 @@ TEST_F(HostRealizerTest, FloorsArePluggedIntoTheRunningTree) {
             "class change dev virbr7 parent 1:1 classid 1:2 htb rate 1000000Bps ceil 5000000Bps "
             "burst 1048576b quantum 100000\n");
   EXPECT_TRUE(qos_.floors.empty());
+  // The kernel refusing a piece is the plug's error.
+  qos_.fail_floor = SystemErrorFromErrno(ENOENT, "cannot add the u32 filter");
+  Status refused = realizer_->PlugFloor(Def(kShaped), port, 400);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.message().find("cannot add the u32 filter"), std::string::npos);
+  EXPECT_TRUE(qos_.floors.empty());
   ASSERT_TRUE(realizer_->Stop(Def(kShaped)).ok());
   // Stopped: nothing to plug into, nothing left to unplug.
   EXPECT_EQ(realizer_->PlugFloor(Def(kShaped), port, 400).code(), VIR_ERR_OPERATION_INVALID);
