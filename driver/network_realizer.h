@@ -13,6 +13,14 @@
 
 namespace virtnat::driver {
 
+// A port's inbound floor (network_port.h's PortDef, the parts the host
+// needs).
+struct PortFloor {
+  xml::MacAddress mac{};
+  unsigned long long floor = 0;  // kbytes/s
+  unsigned class_id = 0;         // 3 and up
+};
+
 class NetworkRealizer {
  public:
   virtual ~NetworkRealizer() = default;
@@ -60,6 +68,27 @@ class NetworkRealizer {
     (void)network;
     return Status::Ok();
   }
+  // Guarantees `port` its floor on the running network `def` (libvirt's
+  // virNetDevBandwidthPlug and the new rate of class 1:2), `floor_sum` the
+  // floors of the network's ports with this one. Plugging a port whose
+  // class is there already brings it to the plan. This default: a realizer
+  // that cannot, which says so.
+  virtual Status PlugFloor(const xml::NetworkDef& def, const PortFloor& port,
+                           unsigned long long floor_sum) {
+    (void)port;
+    (void)floor_sum;
+    return OperationUnsupported("cannot guarantee an inbound 'floor' on network '" + def.name +
+                                "' here");
+  }
+  // Removes the port's floor again (virNetDevBandwidthUnplug), `floor_sum`
+  // the floors left. Best effort.
+  virtual Status UnplugFloor(const xml::NetworkDef& def, const PortFloor& port,
+                             unsigned long long floor_sum) {
+    (void)def;
+    (void)port;
+    (void)floor_sum;
+    return Status::Ok();
+  }
 };
 
 class NullRealizer : public NetworkRealizer {
@@ -71,6 +100,9 @@ class NullRealizer : public NetworkRealizer {
     return std::vector<NetworkDhcpLease>{};
   }
   bool InterfaceExists(const std::string&) override { return false; }
+  Status PlugFloor(const xml::NetworkDef&, const PortFloor&, unsigned long long) override {
+    return Status::Ok();
+  }
 };
 
 }  // namespace virtnat::driver

@@ -3,6 +3,8 @@
 #include <libvirt/libvirt.h>
 #include <strings.h>
 
+#include <set>
+
 #include "driver/objects/network_objects.h"
 #include "driver/objects/port_allocation.h"
 #include "driver/qos/port_bandwidth.h"
@@ -36,6 +38,64 @@ xml::NetworkDef WithDeviceConnections(const NetworkObject& obj, const PortDef* a
 Status ConfirmPortPlug(const NetworkObject& obj, const PortDef& port) {
   return ConfirmPlug(obj.def, PlugsOf(obj), port.plug, port.virtualport,
                      xml::FormatUuid(port.uuid));
+}
+
+// The floors of the network's ports but `except`: the class ids they hold
+// and their sum (libvirt's classIdMap and floor_sum, kept with the ports).
+struct Floors {
+  std::set<unsigned> ids;
+  unsigned long long sum = 0;
+};
+Floors FloorsOf(const NetworkObject& obj, const Uuid* except = nullptr) {
+  Floors f;
+  for (const auto& [uuid, port] : obj.ports) {
+    if ((except && uuid == *except) || port.class_id == 0) continue;
+    f.ids.insert(port.class_id);
+    f.sum += InboundFloor(port.bandwidth);
+  }
+  return f;
+}
+
+// libvirt's networkPlugBandwidth: a port with an inbound floor holds a
+// class id, its recorded one while no other port holds it, else the lowest
+// free one. (A port without a floor keeps what it came with, as libvirt
+// formats a reclaimed port's classID back.)
+void AssignClassId(const NetworkObject& obj, PortDef& port) {
+  if (InboundFloor(port.bandwidth) == 0) return;
+  Floors others = FloorsOf(obj, &port.uuid);
+  if (port.class_id < 3 || others.ids.count(port.class_id)) {
+    port.class_id = NextClassId(others.ids);
+  }
+}
+
+PortFloor FloorOf(const PortDef& port) {
+  return PortFloor{port.mac, InboundFloor(port.bandwidth), port.class_id};
+}
+
+// CheckPortBandwidth with the network's floor sum.
+Status CheckBandwidth(const NetworkObject& obj, const PortDef& port,
+                      const std::optional<xml::Bandwidth>& old) {
+  return CheckPortBandwidth(obj.def, xml::FormatMac(port.mac), port.bandwidth, old,
+                            FloorsOf(obj).sum);
+}
+
+// networkUpdatePortBandwidth: a changed floor is unplugged and plugged
+// again (the old one back if the new one fails).
+Status ReplugFloor(NetworkRealizer& realizer, const NetworkObject& obj, const PortDef& old,
+                   const PortDef& changed) {
+  const unsigned long long was = InboundFloor(old.bandwidth);
+  const unsigned long long now = InboundFloor(changed.bandwidth);
+  if (was == now && old.class_id == changed.class_id) return Status::Ok();
+  const unsigned long long others = FloorsOf(obj, &old.uuid).sum;
+  if (was != 0 && old.class_id != 0) {
+    RETURN_IF_ERROR(realizer.UnplugFloor(obj.def, FloorOf(old), others));
+  }
+  if (now == 0) return Status::Ok();
+  Status plugged = realizer.PlugFloor(obj.def, FloorOf(changed), others + now);
+  if (!plugged.ok() && was != 0 && old.class_id != 0) {
+    (void)realizer.PlugFloor(obj.def, FloorOf(old), others + was);
+  }
+  return plugged;
 }
 
 Status CheckPortAddable(const NetworkObject& obj, const Uuid& uuid) {
@@ -78,12 +138,11 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
     const bool reclaim = flags & VIR_NETWORK_PORT_CREATE_RECLAIM;
     RETURN_IF_ERROR(CheckReclaimFlag(port, reclaim));
     if (reclaim) {
-      // networkNotifyPort: the port comes back as it was. A floor would
-      // come back without its class (virtnat builds none): refused, as a
-      // new port's is, rather than taken and not honoured.
+      // networkNotifyPort: the port comes back as it was; a floor is
+      // checked and plugged again (its recorded class id if free).
       RETURN_IF_ERROR(ConfirmPortPlug(*obj, port));
-      RETURN_IF_ERROR(
-          CheckPortBandwidth(obj->def, xml::FormatMac(port.mac), port.bandwidth, std::nullopt));
+      RETURN_IF_ERROR(CheckBandwidth(*obj, port, std::nullopt));
+      AssignClassId(*obj, port);
       return port;
     }
     // networkAllocatePort: settings merged from the network, the plug of
@@ -91,8 +150,8 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
     // virtualport completed.
     RETURN_IF_ERROR(MergePortSettings(obj->def, port));
     ASSIGN_OR_RETURN(port.plug, AllocatePlug(obj->def, PlugsOf(*obj), port.virtualport));
-    RETURN_IF_ERROR(
-        CheckPortBandwidth(obj->def, xml::FormatMac(port.mac), port.bandwidth, std::nullopt));
+    RETURN_IF_ERROR(CheckBandwidth(*obj, port, std::nullopt));
+    AssignClassId(*obj, port);
     RETURN_IF_ERROR(CompleteVirtualPort(port, random_bytes_));
     return port;
   }();
@@ -114,6 +173,17 @@ void NetworkObjects::PortCreateXmlAsync(const NetworkRef& net, const std::string
             }
             // Another port may have taken the device meanwhile.
             if (Status free = ConfirmPortPlug(**obj, port); !free.ok()) return done(free.error());
+            // ... or the room left for floors, or the class id.
+            if (Status room = CheckBandwidth(**obj, port, std::nullopt); !room.ok()) {
+              return done(room.error());
+            }
+            AssignClassId(**obj, port);
+            // networkPlugBandwidth: the port's class on the bridge.
+            if (InboundFloor(port.bandwidth) != 0) {
+              Status plugged = realizer_.PlugFloor(
+                  (*obj)->def, FloorOf(port), FloorsOf(**obj).sum + InboundFloor(port.bandwidth));
+              if (!plugged.ok()) return done(plugged.error());
+            }
             Uuid uuid = port.uuid;
             (*obj)->ports[uuid] = std::move(port);
             NetworkRef ref{(*obj)->def.name, (*obj)->def.uuid};
@@ -142,8 +212,18 @@ std::vector<std::string> NetworkObjects::AdoptPorts(const NetworkRef& net,
                          xml::FormatUuid(port->uuid) + " dropped: " + st.message());
       continue;
     }
+    AssignClassId(**obj, *port);
     Uuid uuid = port->uuid;
-    (*obj)->ports[uuid] = std::move(*port);
+    PortDef& adopted = (*obj)->ports[uuid] = std::move(*port);
+    // The class may be there still, or gone with a rebuilt tree: plugged
+    // again either way (AddFloor brings what is there to the plan).
+    if (InboundFloor(adopted.bandwidth) != 0) {
+      Status plugged = realizer_.PlugFloor((*obj)->def, FloorOf(adopted), FloorsOf(**obj).sum);
+      if (!plugged.ok()) {
+        problems.push_back("network '" + net.name + "': the 'floor' of recorded port " +
+                           xml::FormatUuid(uuid) + " is not guaranteed: " + plugged.message());
+      }
+    }
   }
   return problems;
 }
@@ -165,6 +245,11 @@ Status NetworkObjects::PortDelete(const PortRef& port, unsigned flags) {
   RETURN_IF_ERROR(CheckFlags(flags, 0, "networkPortDelete"));
   ASSIGN_OR_RETURN(PortDef * def, FindPort(port));
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(port.network));
+  // networkUnplugBandwidth: the class goes first; a port whose class
+  // cannot be removed stays.
+  if (def->class_id != 0 && InboundFloor(def->bandwidth) != 0) {
+    RETURN_IF_ERROR(realizer_.UnplugFloor(obj->def, FloorOf(*def), FloorsOf(*obj, &port.uuid).sum));
+  }
   PortDef deleted = std::move(*def);
   obj->ports.erase(port.uuid);
   if (live_change_hook_) live_change_hook_(NetworkRef{obj->def.name, obj->def.uuid});
@@ -198,8 +283,13 @@ Status NetworkObjects::PortSetParameters(const PortRef& port, const std::vector<
   PortDef changed = *def;
   RETURN_IF_ERROR(SetPortParameters(changed, params));
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(port.network));
-  RETURN_IF_ERROR(
-      CheckPortBandwidth(obj->def, xml::FormatMac(changed.mac), changed.bandwidth, def->bandwidth));
+  RETURN_IF_ERROR(CheckBandwidth(*obj, changed, def->bandwidth));
+  // networkUpdatePortBandwidth: a floor removed gives its class back.
+  if (InboundFloor(changed.bandwidth) == 0 && InboundFloor(def->bandwidth) != 0) {
+    changed.class_id = 0;
+  }
+  AssignClassId(*obj, changed);
+  RETURN_IF_ERROR(ReplugFloor(realizer_, *obj, *def, changed));
   *def = std::move(changed);
   if (live_change_hook_) live_change_hook_(NetworkRef{obj->def.name, obj->def.uuid});
   return Status::Ok();

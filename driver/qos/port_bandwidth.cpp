@@ -3,10 +3,6 @@
 namespace virtnat::driver {
 namespace {
 
-unsigned long long Floor(const std::optional<xml::Bandwidth>& bw) {
-  return bw && bw->inbound ? bw->inbound->floor : 0;
-}
-
 // virNetDevBandwidthSupportsFloor: the modes with a bridge libvirt manages.
 bool SupportsFloor(xml::ForwardMode mode) {
   return mode == xml::ForwardMode::kNone || mode == xml::ForwardMode::kNat ||
@@ -14,6 +10,16 @@ bool SupportsFloor(xml::ForwardMode mode) {
 }
 
 }  // namespace
+
+unsigned long long InboundFloor(const std::optional<xml::Bandwidth>& bw) {
+  return bw && bw->inbound ? bw->inbound->floor : 0;
+}
+
+unsigned NextClassId(const std::set<unsigned>& taken) {
+  unsigned id = 3;
+  while (taken.count(id)) ++id;
+  return id;
+}
 
 std::optional<xml::Bandwidth> EffectivePortBandwidth(const xml::NetworkDef& net,
                                                      const std::string& group,
@@ -28,7 +34,7 @@ std::optional<xml::Bandwidth> EffectivePortBandwidth(const xml::NetworkDef& net,
 Status CheckPortBandwidth(const xml::NetworkDef& net, const std::string& mac,
                           const std::optional<xml::Bandwidth>& wanted,
                           const std::optional<xml::Bandwidth>& old, unsigned long long floor_sum) {
-  const unsigned long long floor = Floor(wanted);
+  const unsigned long long floor = InboundFloor(wanted);
   const std::string invalid = "Invalid use of 'floor' on interface with MAC address " + mac;
   if (floor != 0 && !SupportsFloor(net.forward.mode)) {
     return OperationUnsupported(invalid +
@@ -40,9 +46,9 @@ Status CheckPortBandwidth(const xml::NetworkDef& net, const std::string& mac,
   if (floor != 0 && !in) {
     return OperationUnsupported(invalid + " - network '" + net.name + "' has no inbound QoS set");
   }
-  if (!in || (floor == 0 && Floor(old) == 0)) return Status::Ok();
+  if (!in || (floor == 0 && InboundFloor(old) == 0)) return Status::Ok();
 
-  const unsigned long long sum = floor_sum - Floor(old) + floor;
+  const unsigned long long sum = floor_sum - InboundFloor(old) + floor;
   const bool peak = in->peak != 0;
   const unsigned long long limit = peak ? in->peak : in->average;
   if (sum > limit) {
@@ -50,13 +56,6 @@ Status CheckPortBandwidth(const xml::NetworkDef& net, const std::string& mac,
                             "' because new combined inbound floor=" + std::to_string(sum) +
                             " would overcommit " + (peak ? "peak=" : "average=") +
                             std::to_string(limit) + " on network '" + net.name + "'");
-  }
-  if (floor != 0) {
-    return OperationUnsupported(
-        "'floor' on interface with MAC address " + mac + " in network '" + net.name +
-        "' is not supported by virtnat yet: it builds no guaranteed per-port class, so the "
-        "floor would not be honoured; remove the floor (a port's average and peak are the "
-        "hypervisor's to apply on its tap)");
   }
   return Status::Ok();
 }

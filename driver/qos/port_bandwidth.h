@@ -6,11 +6,11 @@
 // A port's average, peak and burst are applied by the hypervisor on its tap
 // (libvirt's qemu driver does the same with the port XML the network
 // returns); only a floor is the network's to realize, as a class of its own
-// under the bridge's 1:1. virtnat does not build those classes yet, so a
-// floor that passes libvirt's checks is refused rather than accepted and
-// not applied.
+// under the bridge's 1:1 (qos_plan.h's FloorClass, built by the realizer's
+// PlugFloor when the port is created).
 
 #include <optional>
+#include <set>
 #include <string>
 
 #include "common/status.h"
@@ -35,12 +35,17 @@ std::optional<xml::Bandwidth> EffectivePortBandwidth(const xml::NetworkDef& net,
 //    address M - network 'N' has no inbound QoS set";
 //  - OPERATION_INVALID "Cannot plug 'M' interface into 'BRIDGE' because new
 //    combined inbound floor=F would overcommit peak=P on network 'N'" (or
-//    average=A when the network has no peak);
-// and then OPERATION_UNSUPPORTED for any floor, which virtnat cannot
-// guarantee yet.
+//    average=A when the network has no peak).
 Status CheckPortBandwidth(const xml::NetworkDef& net, const std::string& mac,
                           const std::optional<xml::Bandwidth>& wanted,
                           const std::optional<xml::Bandwidth>& old,
                           unsigned long long floor_sum = 0);
+
+// The port's inbound floor in kbytes/s; 0 without one.
+unsigned long long InboundFloor(const std::optional<xml::Bandwidth>& bw);
+
+// libvirt's networkNextClassID: the lowest class id from 3 (1:1 and 1:2
+// are the network's) that no port in `taken` holds.
+unsigned NextClassId(const std::set<unsigned>& taken);
 
 }  // namespace virtnat::driver

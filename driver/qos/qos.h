@@ -20,6 +20,15 @@ class Qos {
   // bridge still exists) and the ifb device. Best effort: every step runs,
   // the first error is returned; what is already gone is no error.
   virtual Status Remove(const QosPlan& plan) = 0;
+  // Builds a port's floor class, its leaf and its filter, and sets class
+  // 1:2 to `open` (OpenClassRate with the new floor sum). REQUIRES: the
+  // network's hierarchical <inbound> tree on the bridge. What is there
+  // already with the same ids is changed to the plan (a restarted daemon
+  // taking its ports back); on failure what was added is removed again.
+  virtual Status AddFloor(const FloorClass& floor, const HtbShaper& open) = 0;
+  // Removes the port's filter, leaf and class and sets 1:2 to `open`. Best
+  // effort, as Remove.
+  virtual Status RemoveFloor(const FloorClass& floor, const HtbShaper& open) = 0;
 };
 
 }  // namespace virtnat::driver

@@ -23,6 +23,7 @@ constexpr uint32_t kClass = TC_HANDLE(1, 1);
 constexpr uint32_t kOpenClass = TC_HANDLE(1, 2);  // traffic without a floor
 constexpr uint32_t kLeaf = TC_HANDLE(2, 0);
 constexpr uint32_t kIngress = TC_HANDLE(0xffff, 0);
+constexpr uint16_t kFloorPrio = 2;  // libvirt's prio of the floor filters
 
 // One tc step: what it is (for the message) and the kernel module whose
 // absence makes the kernel answer ENOENT (unknown qdisc, classifier or
@@ -94,7 +95,8 @@ Status DeleteQdisc(nl_sock* sock, int ifindex, uint32_t parent, const std::strin
 
 Status NoMemory() { return SystemErrorFromErrno(ENOMEM, "cannot allocate a tc object"); }
 
-Status AddClass(nl_sock* sock, int ifindex, uint32_t parent, uint32_t id, const HtbShaper& s) {
+Status AddClass(nl_sock* sock, int ifindex, uint32_t parent, uint32_t id, const HtbShaper& s,
+                int flags = NLM_F_CREATE | NLM_F_EXCL) {
   RtnlClassPtr cls(rtnl_class_alloc());
   if (!cls) return NoMemory();
   rtnl_tc_set_ifindex(TC_CAST(cls.get()), ifindex);
@@ -106,10 +108,61 @@ Status AddClass(nl_sock* sock, int ifindex, uint32_t parent, uint32_t id, const 
   if (s.burst != 0) rtnl_htb_set_rbuffer(cls.get(), s.burst);
   rtnl_htb_set_quantum(cls.get(), s.quantum);
   nl_msg* msg = nullptr;
-  int rc = rtnl_class_build_add_request(cls.get(), NLM_F_CREATE | NLM_F_EXCL, &msg);
+  int rc = rtnl_class_build_add_request(cls.get(), flags, &msg);
   return Send(sock, rc, msg,
               {"cannot add htb class 1:" + std::to_string(TC_H_MIN(id)) + " to '" + s.device + "'",
                "sch_htb"});
+}
+
+// The floor class as an htb class of its own.
+HtbShaper FloorShaper(const FloorClass& c) {
+  HtbShaper s;
+  s.device = c.bridge;
+  s.rate = c.rate;
+  s.ceil = c.ceil;
+  s.quantum = c.quantum;
+  return s;
+}
+
+// The u32 filter of a floor, without its match keys (enough to delete it).
+RtnlClsPtr FloorFilter(int ifindex, const FloorClass& c) {
+  RtnlClsPtr cls(rtnl_cls_alloc());
+  if (!cls) return cls;
+  rtnl_tc_set_ifindex(TC_CAST(cls.get()), ifindex);
+  rtnl_tc_set_parent(TC_CAST(cls.get()), kRoot);
+  rtnl_tc_set_handle(TC_CAST(cls.get()), c.filter_handle);
+  if (rtnl_tc_set_kind(TC_CAST(cls.get()), "u32") < 0) cls.reset();
+  if (!cls) return cls;
+  rtnl_cls_set_protocol(cls.get(), ETH_P_IP);
+  rtnl_cls_set_prio(cls.get(), kFloorPrio);
+  return cls;
+}
+
+// tc filter add dev BRIDGE parent 1: protocol ip prio 2 handle 800::(800+ID)
+//   u32 match u16 0x0800 0xffff at -2 match u32 MAC[2..5] 0xffffffff at -12
+//   match u16 MAC[0..1] 0xffff at -14 flowid 1:ID
+// Offsets are from the IP header: -14 is the destination MAC, -2 the
+// ethertype.
+Status AddFloorFilter(nl_sock* sock, int ifindex, const FloorClass& c) {
+  RtnlClsPtr cls = FloorFilter(ifindex, c);
+  if (!cls) return NoMemory();
+  const xml::MacAddress& m = c.mac;
+  const uint32_t low =
+      (uint32_t{m[2]} << 24) | (uint32_t{m[3]} << 16) | (uint32_t{m[4]} << 8) | m[5];
+  const uint16_t high = static_cast<uint16_t>((m[0] << 8) | m[1]);
+  if (rtnl_u32_set_classid(cls.get(), TC_HANDLE(1, c.id)) < 0 ||
+      rtnl_u32_set_cls_terminal(cls.get()) < 0 ||
+      rtnl_u32_add_key_uint16(cls.get(), ETH_P_IP, 0xffff, -2, 0) < 0 ||
+      rtnl_u32_add_key_uint32(cls.get(), low, 0xffffffff, -12, 0) < 0 ||
+      rtnl_u32_add_key_uint16(cls.get(), high, 0xffff, -14, 0) < 0) {
+    return NoMemory();
+  }
+  nl_msg* msg = nullptr;
+  int rc = rtnl_cls_build_add_request(cls.get(), NLM_F_CREATE, &msg);
+  return Send(sock, rc, msg,
+              {"cannot add the u32 filter of the 'floor' of " + xml::FormatMac(c.mac) + " on '" +
+                   c.bridge + "'",
+               "cls_u32"});
 }
 
 }  // namespace
@@ -235,6 +288,67 @@ Status NetlinkQos::RemoveParts(const QosPlan& plan, bool ifb) {
     int rc = rtnl_link_build_delete_request(link.get(), &msg);
     keep(SendDelete(sock, rc, msg, "cannot delete ifb device '" + plan.ifb + "'"));
   }
+  return first;
+}
+
+// tc class add dev BRIDGE parent 1:1 classid 1:ID htb rate FLOOR ceil C quantum Q
+// tc qdisc add dev BRIDGE parent 1:ID handle ID: pfifo limit L
+// the filter (AddFloorFilter)
+// tc class change dev BRIDGE parent 1:1 classid 1:2 htb rate R ceil C ...
+Status NetlinkQos::AddFloor(const FloorClass& c, const HtbShaper& open) {
+  nl_sock* sock = sock_.get();
+  ASSIGN_OR_RETURN(int ifindex, Index(sock, c.bridge));
+  Status added = [&]() -> Status {
+    RETURN_IF_ERROR(
+        AddClass(sock, ifindex, kClass, TC_HANDLE(1, c.id), FloorShaper(c), NLM_F_CREATE));
+    RtnlQdiscPtr leaf = NewQdisc(ifindex, TC_HANDLE(1, c.id), TC_HANDLE(c.id, 0), "pfifo");
+    if (!leaf) return NoMemory();
+    rtnl_qdisc_fifo_set_limit(leaf.get(), static_cast<int>(c.leaf_limit));
+    nl_msg* msg = nullptr;
+    int rc = rtnl_qdisc_build_add_request(leaf.get(), NLM_F_CREATE | NLM_F_REPLACE, &msg);
+    RETURN_IF_ERROR(
+        Send(sock, rc, msg, {"cannot add pfifo qdisc to '" + c.bridge + "'", "sch_fifo"}));
+    RETURN_IF_ERROR(AddFloorFilter(sock, ifindex, c));
+    return AddClass(sock, ifindex, kClass, kOpenClass, open, NLM_F_CREATE);
+  }();
+  // 1:2 changes last: a failure before leaves it as it was.
+  if (!added.ok()) (void)RemoveFloorParts(ifindex, c);
+  return added;
+}
+
+Status NetlinkQos::RemoveFloor(const FloorClass& c, const HtbShaper& open) {
+  Result<int> ifindex = LinkIndex(sock_.get(), c.bridge);
+  if (!ifindex.ok()) return ifindex.status();
+  if (*ifindex == 0) return Status::Ok();  // the bridge, and its tree, are gone
+  Status removed = RemoveFloorParts(*ifindex, c);
+  Status changed = AddClass(sock_.get(), *ifindex, kClass, kOpenClass, open, NLM_F_CREATE);
+  return removed.ok() ? changed : removed;
+}
+
+// Best effort: every step runs, the first error is returned.
+Status NetlinkQos::RemoveFloorParts(int ifindex, const FloorClass& c) {
+  nl_sock* sock = sock_.get();
+  Status first;
+  auto keep = [&first](Status s) {
+    if (first.ok() && !s.ok()) first = std::move(s);
+  };
+  const std::string what = " of the 'floor' of " + xml::FormatMac(c.mac) + " on '" + c.bridge + "'";
+  // The filter first: htb keeps a class that a filter points to.
+  if (RtnlClsPtr cls = FloorFilter(ifindex, c)) {
+    nl_msg* msg = nullptr;
+    int rc = rtnl_cls_build_delete_request(cls.get(), 0, &msg);
+    keep(SendDelete(sock, rc, msg, "cannot remove the u32 filter" + what));
+  } else {
+    keep(NoMemory());
+  }
+  keep(DeleteQdisc(sock, ifindex, TC_HANDLE(1, c.id), c.bridge));
+  RtnlClassPtr cls(rtnl_class_alloc());
+  if (!cls) return NoMemory();
+  rtnl_tc_set_ifindex(TC_CAST(cls.get()), ifindex);
+  rtnl_tc_set_handle(TC_CAST(cls.get()), TC_HANDLE(1, c.id));
+  nl_msg* msg = nullptr;
+  int rc = rtnl_class_build_delete_request(cls.get(), &msg);
+  keep(SendDelete(sock, rc, msg, "cannot remove htb class 1:" + std::to_string(c.id) + what));
   return first;
 }
 

@@ -18,6 +18,8 @@ class NetlinkQos final : public Qos {
 
   Status Apply(const QosPlan& plan) override;
   Status Remove(const QosPlan& plan) override;
+  Status AddFloor(const FloorClass& floor, const HtbShaper& open) override;
+  Status RemoveFloor(const FloorClass& floor, const HtbShaper& open) override;
 
  private:
   explicit NetlinkQos(NlSockPtr sock) : sock_(std::move(sock)) {}
@@ -26,6 +28,8 @@ class NetlinkQos final : public Qos {
   // Remove, deleting the ifb device only with `ifb` (Apply undoing itself
   // deletes it only if it created it).
   Status RemoveParts(const QosPlan& plan, bool ifb);
+  // A floor's filter, leaf and class, without touching 1:2.
+  Status RemoveFloorParts(int ifindex, const FloorClass& c);
 
   NlSockPtr sock_;
 };

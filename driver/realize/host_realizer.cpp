@@ -79,6 +79,40 @@ std::optional<pid_t> HostRealizer::DnsmasqPid(const std::string& network) const 
   return it->second.dnsmasq->pid();
 }
 
+namespace {
+
+// The floor's class on `plan`'s bridge and the new 1:2, or why not.
+Result<std::pair<FloorClass, HtbShaper>> PlanFloor(const NetworkPlan* plan,
+                                                   const xml::NetworkDef& def,
+                                                   const PortFloor& port,
+                                                   unsigned long long floor_sum) {
+  if (!plan) return OperationInvalid("network '" + def.name + "' is not active");
+  // Checked by the port's bandwidth checks; the plan is what runs.
+  const std::optional<xml::Bandwidth> none;
+  ASSIGN_OR_RETURN(FloorClass c,
+                   PlanFloorClass(plan->qos.bridge, plan->qos.inbound ? def.bandwidth : none,
+                                  port.mac, port.floor, port.class_id));
+  return std::pair{c, OpenClassRate(*plan->qos.inbound, floor_sum)};
+}
+
+}  // namespace
+
+Status HostRealizer::PlugFloor(const xml::NetworkDef& def, const PortFloor& port,
+                               unsigned long long floor_sum) {
+  ASSIGN_OR_RETURN(auto floor, PlanFloor(Applied(def.name), def, port, floor_sum));
+  if (!deps_.qos) return OperationUnsupported("traffic control is not available to virtnatd");
+  return deps_.qos->AddFloor(floor.first, floor.second);
+}
+
+Status HostRealizer::UnplugFloor(const xml::NetworkDef& def, const PortFloor& port,
+                                 unsigned long long floor_sum) {
+  const NetworkPlan* plan = Applied(def.name);
+  // Stopped: the tree, with the port's class, went with the bridge.
+  if (!plan || !plan->qos.inbound || !deps_.qos) return Status::Ok();
+  ASSIGN_OR_RETURN(auto floor, PlanFloor(plan, def, port, floor_sum));
+  return deps_.qos->RemoveFloor(floor.first, floor.second);
+}
+
 bool HostRealizer::InterfaceExists(const std::string& name) {
   Result<bool> exists = deps_.facts->InterfaceExists(name);
   // Unknown counts as taken: a name is chosen only when it is surely free.

@@ -107,6 +107,13 @@ class HostRealizer final : public NetworkRealizer {
   // libvirt does.
   Status Forget(const std::string& network) override;
   bool InterfaceExists(const std::string& name) override;
+  // Floors as classes under the network's <inbound> tree (qos.h's
+  // AddFloor / RemoveFloor); a network that is not running here, or has no
+  // <inbound>, cannot take one.
+  Status PlugFloor(const xml::NetworkDef& def, const PortFloor& port,
+                   unsigned long long floor_sum) override;
+  Status UnplugFloor(const xml::NetworkDef& def, const PortFloor& port,
+                     unsigned long long floor_sum) override;
   Result<std::vector<VirtualFunction>> VirtualFunctions(const std::string& pf) override {
     return ReadVirtualFunctions(deps_.sysfs_root, pf);
   }

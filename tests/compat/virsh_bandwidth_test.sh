@@ -2,7 +2,10 @@
 # virsh against virtnatd with issue 14's <bandwidth>: net-create builds the
 # htb tree on the bridge and the ifb device for <outbound> (the tree as tc
 # lists it), net-destroy removes both; a port's floor is checked as libvirt
-# checks it. The daemon runs in a network namespace of the test's own.
+# checks it and, when it fits, gets libvirt's class 1:3 (classID='3' in the
+# port XML), its leaf and its u32 filter on the port's MAC, with class 1:2
+# lowered to what is left of the average; a daemon killed and started again
+# plugs it again; net-port-delete takes them away. The daemon runs in a network namespace of the test's own.
 . "$(dirname "$0")/lib.sh"
 
 if [[ $(id -u) != 0 ]]; then echo "needs root for a network namespace"; exit 1; fi
@@ -40,6 +43,35 @@ printf '%s' "<networkport><uuid>a1a1a1a1-0000-4000-8000-000000000001</uuid><owne
 check "floor without room" "error: Failed to create network from $TMP/port.xml
 error: Requested operation is not valid: Cannot plug '52:54:00:00:00:01' interface into 'virbrw0' because new combined inbound floor=9000 would overcommit peak=5000 on network 'bw'" 1 \
   virsh -q -c "$URI" net-port-create bw "$TMP/port.xml"
+sed -i "s/floor='9000'/floor='400'/" "$TMP/port.xml"
+check "floor that fits" "" 0 virsh -q -c "$URI" net-port-create bw "$TMP/port.xml"
+PORT=a1a1a1a1-0000-4000-8000-000000000001
+check "classID in the port XML" "<bandwidth classID='3'>" 0 \
+  sh -c "virsh -q -c '$URI' net-port-dumpxml bw $PORT | grep -o \"<bandwidth classID='3'>\""
+check "floor class and the rest for 1:2" "class htb 1:2 parent 1:1 leaf 2: prio 0 rate 4800Kbit ceil 40Mbit
+class htb 1:3 parent 1:1 leaf 3: prio 0 rate 3200Kbit ceil 40Mbit" 0 \
+  sh -c "ip netns exec $NS tc class show dev virbrw0 | grep -o '^class htb 1:[23] .* ceil [^ ]*'"
+check "floor leaf" "qdisc pfifo 3: parent 1:3 limit 1000p" 0 \
+  sh -c "ip netns exec $NS tc qdisc show dev virbrw0 | grep -o 'qdisc pfifo 3: .*p'"
+check "filter on the port's MAC" "800::803 order 2051 key ht 800 bkt 0 *flowid 1:3
+match 00000800/0000ffff at -4
+match 00000001/ffffffff at -12
+match 00005254/0000ffff at -16" 0 \
+  sh -c "ip netns exec $NS tc filter show dev virbrw0 | grep -o '800::803 order.*flowid 1:3\|match .*at -[0-9]*'"
+# A restarted daemon rebuilds the tree and plugs the recorded floor again.
+{ kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID"; } 2>/dev/null || true
+start_daemon_in_ns "$NS"
+check "classID after a restart" "<bandwidth classID='3'>" 0 \
+  sh -c "virsh -q -c '$URI' net-port-dumpxml bw $PORT | grep -o \"<bandwidth classID='3'>\""
+check "floor class after a restart" "class htb 1:2 parent 1:1 leaf 2: prio 0 rate 4800Kbit ceil 40Mbit
+class htb 1:3 parent 1:1 leaf 3: prio 0 rate 3200Kbit ceil 40Mbit" 0 \
+  sh -c "ip netns exec $NS tc class show dev virbrw0 | grep -o '^class htb 1:[23] .* ceil [^ ]*'"
+check "filter after a restart" "800::803 order 2051 key ht 800 bkt 0 *flowid 1:3" 0 \
+  sh -c "ip netns exec $NS tc filter show dev virbrw0 | grep -o '800::803 order.*flowid 1:3'"
+check "net-port-delete" "" 0 virsh -q -c "$URI" net-port-delete bw $PORT
+check "floor class gone, 1:2 whole again" "class htb 1:2 parent 1:1 leaf 2: prio 0 rate 8Mbit ceil 40Mbit" 0 \
+  sh -c "ip netns exec $NS tc class show dev virbrw0 | grep -o '^class htb 1:[23] .* ceil [^ ]*'"
+check "no filter left" "" 0 in_ns tc filter show dev virbrw0
 check "net-destroy" "" 0 virsh -q -c "$URI" net-destroy bw
 check "no ifb left" "" 0 in_ns ip -o link show type ifb
 finish

@@ -45,9 +45,23 @@ class FailingRealizer : public NullRealizer {
     forgotten.push_back(network);
     return Status::Ok();
   }
+  // Floors, as "plug 1:ID floor=F sum=S" / "unplug ...", failing on request.
+  Status PlugFloor(const xml::NetworkDef&, const PortFloor& p, unsigned long long sum) override {
+    floors.push_back("plug 1:" + std::to_string(p.class_id) + " floor=" + std::to_string(p.floor) +
+                     " sum=" + std::to_string(sum));
+    if (fail_floor) return OperationFailed("no class for you");
+    return Status::Ok();
+  }
+  Status UnplugFloor(const xml::NetworkDef&, const PortFloor& p, unsigned long long sum) override {
+    floors.push_back("unplug 1:" + std::to_string(p.class_id) +
+                     " floor=" + std::to_string(p.floor) + " sum=" + std::to_string(sum));
+    return Status::Ok();
+  }
   bool fail = false;
+  bool fail_floor = false;
   std::vector<xml::NetworkDef> started;
   std::vector<std::string> forgotten;
+  std::vector<std::string> floors;
 };
 
 std::string Xml(const std::string& name, const std::string& uuid = "",
@@ -326,9 +340,11 @@ class BandwidthCodec final : public testing::FakeCodec {
   }
 };
 
-// libvirt's networkAllocatePort and networkCheckBandwidth: a port without
-// bandwidth gets its portgroup's; a floor is checked and, since virtnat
-// builds no floor classes, refused rather than accepted and not applied.
+// libvirt's networkAllocatePort, networkCheckBandwidth and
+// networkPlugBandwidth: a port without bandwidth gets its portgroup's; a
+// floor is checked against the floors plugged already, gets the lowest free
+// class id (in its XML, as libvirt's classID) and is plugged by the
+// realizer with the new floor sum; a change replugs it, a delete unplugs it.
 TEST(NetworkObjectsBandwidthTest, PortsGetTheirPortgroupsBandwidthAndFloorsAreChecked) {
   BandwidthCodec codec;
   FailingRealizer realizer;
@@ -358,11 +374,29 @@ TEST(NetworkObjectsBandwidthTest, PortsGetTheirPortgroupsBandwidthAndFloorsAreCh
             "network 'a'");
   auto floor = objects.PortCreateXml(
       net, port_xml("3", "<bandwidth><inbound average='10' floor='20'/></bandwidth>"), 0);
-  ASSERT_FALSE(floor.ok());
-  EXPECT_EQ(floor.error().code, VIR_ERR_OPERATION_UNSUPPORTED);
-  TypedParam with_floor{"inbound.floor", VIR_TYPED_PARAM_UINT, 0, 20, 0, ""};
-  EXPECT_EQ(objects.PortSetParameters(*port, {with_floor}, 0).code(),
-            VIR_ERR_OPERATION_UNSUPPORTED);
+  ASSERT_TRUE(floor.ok()) << floor.error().message;
+  EXPECT_NE(objects.PortGetXmlDesc(*floor, 0)->find("<bandwidth classID='3'>"), std::string::npos)
+      << *objects.PortGetXmlDesc(*floor, 0);
+  TypedParam with_floor{"inbound.floor", VIR_TYPED_PARAM_UINT, 0, 30, 0, ""};
+  ASSERT_TRUE(objects.PortSetParameters(*port, {with_floor}, 0).ok());
+  EXPECT_NE(objects.PortGetXmlDesc(*port, 0)->find("<bandwidth classID='4'>"), std::string::npos)
+      << *objects.PortGetXmlDesc(*port, 0);
+  // 20 + 30 plugged: 960 more would overcommit the average (1000).
+  auto full = objects.PortCreateXml(
+      net, port_xml("4", "<bandwidth><inbound average='10' floor='960'/></bandwidth>"), 0);
+  ASSERT_FALSE(full.ok());
+  EXPECT_NE(full.error().message.find("new combined inbound floor=1010"), std::string::npos);
+  // The realizer failing refuses the port.
+  realizer.fail_floor = true;
+  auto failed = objects.PortCreateXml(
+      net, port_xml("5", "<bandwidth><inbound average='10' floor='5'/></bandwidth>"), 0);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message.find("no class for you"), std::string::npos);
+  realizer.fail_floor = false;
+  ASSERT_TRUE(objects.PortDelete(*floor, 0).ok());
+  EXPECT_EQ(realizer.floors,
+            (std::vector<std::string>{"plug 1:3 floor=20 sum=20", "plug 1:4 floor=30 sum=50",
+                                      "plug 1:5 floor=5 sum=55", "unplug 1:3 floor=20 sum=30"}));
   EXPECT_EQ(objects.ListAllPorts(net, 0)->size(), 1u);
 }
 

@@ -205,7 +205,7 @@ TEST_F(PortObjectsTest, FlagsFollowLibvirt) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, VIR_ERR_XML_INVALID_SCHEMA);
   EXPECT_TRUE(changes_.empty());
-  // A floor would come back without its class (virtnat builds none).
+  // A floor needs the network's <inbound> (libvirt's networkCheckBandwidth).
   r = driver_.PortCreateXml(net_,
                             PortXml("<bandwidth classID='3'><inbound average='1' floor='1'/>"
                                     "</bandwidth><plug type='network' bridge='virbr9'/>"),
@@ -236,6 +236,31 @@ TEST_F(PortObjectsTest, RecordedPortsAreTakenBack) {
   EXPECT_EQ(Live().substr(0, 26), "<network connections='1'>\n");
   EXPECT_EQ(*driver_.PortGetXmlDesc(*a, 0), xml);
   EXPECT_TRUE(driver_.PortDelete(*a, 0).ok());
+}
+
+// Class ids as libvirt's classIdMap: a recorded port keeps its own while no
+// other holds it, else (and a floor without one) the lowest free from 3.
+TEST_F(PortObjectsTest, RecordedFloorsKeepOrGetTheLowestFreeClassId) {
+  const std::string plug = "<plug type='network' bridge='virbr9'/>";
+  auto floor = [&](const char* class_id, char n) {
+    return PortXml(std::string("<bandwidth") + class_id +
+                       "><inbound average='1' floor='1'/></bandwidth>" + plug,
+                   n);
+  };
+  std::vector<std::string> problems = driver_.AdoptPorts(
+      net_, {floor(" classID='4'", '1'), floor(" classID='4'", '2'), floor("", '3')});
+  EXPECT_TRUE(problems.empty());
+  std::vector<std::string> ids;
+  Result<std::vector<PortRef>> ports = driver_.ListAllPorts(net_, 0);
+  ASSERT_TRUE(ports.ok());
+  for (const PortRef& p : *ports) {
+    const std::string xml = *driver_.PortGetXmlDesc(p, 0);
+    const size_t at = xml.find("classID='");
+    ASSERT_NE(at, std::string::npos) << xml;
+    ids.push_back(xml.substr(at + 9, 1));
+  }
+  // Ports list by uuid: ...1 keeps 4, ...2 gets 3, ...3 gets 5.
+  EXPECT_EQ(ids, (std::vector<std::string>{"4", "3", "5"}));
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 // A port's bandwidth against its network: the portgroup's bandwidth a port
-// inherits, libvirt's floor checks with libvirt's texts, and the refusal of
-// a floor virtnat would not honour.
+// inherits, libvirt's floor checks with libvirt's texts, class ids.
 
 #include "driver/qos/port_bandwidth.h"
 
@@ -82,17 +81,31 @@ TEST(PortBandwidthTest, FloorsMustNotOvercommitThePeakOrElseTheAverage) {
             std::string::npos)
       << s.message();
   // An update counts the port's old floor out.
-  s = CheckPortBandwidth(Net(In(100, 0, 0)), kMac, In(0, 0, 100), In(0, 0, 60), 60);
-  EXPECT_NE(s.code(), VIR_ERR_OPERATION_INVALID) << s.message();
+  EXPECT_TRUE(CheckPortBandwidth(Net(In(100, 0, 0)), kMac, In(0, 0, 100), In(0, 0, 60), 60).ok());
 }
 
-TEST(PortBandwidthTest, AFloorThatPassesIsRefusedNotDropped) {
-  Status s = CheckPortBandwidth(Net(In(100, 0, 0)), kMac, In(0, 0, 10), std::nullopt);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.code(), VIR_ERR_OPERATION_UNSUPPORTED);
-  EXPECT_NE(s.message().find("is not supported by virtnat yet"), std::string::npos) << s.message();
+TEST(PortBandwidthTest, AFloorThatFitsPasses) {
+  EXPECT_TRUE(CheckPortBandwidth(Net(In(100, 0, 0)), kMac, In(0, 0, 10), std::nullopt).ok());
+  EXPECT_TRUE(CheckPortBandwidth(Net(In(100, 150, 0)), kMac, In(0, 0, 100), std::nullopt, 50).ok());
   // Dropping the floor of a port is fine.
   EXPECT_TRUE(CheckPortBandwidth(Net(In(100, 0, 0)), kMac, In(50, 0, 0), In(0, 0, 10), 10).ok());
+}
+
+// libvirt's networkNextClassID: 1:1 and 1:2 are the network's.
+TEST(PortBandwidthTest, ClassIdsAreTheLowestFreeFromThree) {
+  EXPECT_EQ(NextClassId({}), 3u);
+  EXPECT_EQ(NextClassId({3, 4, 6}), 5u);
+  EXPECT_EQ(NextClassId({4}), 3u);
+  EXPECT_EQ(InboundFloor(In(10, 0, 7)), 7u);
+  EXPECT_EQ(InboundFloor(std::nullopt), 0u);
+}
+
+// The floors of the ports plugged already count against the peak.
+TEST(PortBandwidthTest, TheFloorSumOfOtherPortsCounts) {
+  Status st = CheckPortBandwidth(Net(In(1000, 0, 0)), kMac, In(0, 0, 400), std::nullopt, 700);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("new combined inbound floor=1100 would overcommit average=1000"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -126,5 +126,49 @@ TEST_F(HostRealizerTest, AdoptionRebuildsTheTree) {
   EXPECT_TRUE(qos_.applied.empty());
 }
 
+// A port's floor: its class, leaf and filter on the running network's
+// bridge and 1:2 lowered, in tc's words; unplugged, 1:2 gets its rate back;
+// a network without <inbound> or not running here cannot take one.
+TEST_F(HostRealizerTest, FloorsArePluggedIntoTheRunningTree) {
+  const PortFloor port{{0x52, 0x54, 0x00, 0x00, 0x00, 0x01}, 400, 3};
+  ASSERT_TRUE(realizer_->Start(Def(kShaped)).ok());
+  ASSERT_TRUE(realizer_->PlugFloor(Def(kShaped), port, 400).ok());
+  EXPECT_EQ(qos_.tc,
+            "class add dev virbr7 parent 1:1 classid 1:3 htb rate 400000Bps ceil 5000000Bps "
+            "quantum 40000\n"
+            "qdisc add dev virbr7 parent 1:3 handle 3: pfifo limit 1000\n"
+            "filter add dev virbr7 parent 1: protocol ip prio 2 handle 800::803 u32 match u16 "
+            "0x0800 0xffff at -2 match u32 0x00000001 0xffffffff at -12 match u16 0x5254 0xffff "
+            "at -14 flowid 1:3\n"
+            "class change dev virbr7 parent 1:1 classid 1:2 htb rate 600000Bps ceil 5000000Bps "
+            "burst 1048576b quantum 60000\n");
+  qos_.tc.clear();
+  ASSERT_TRUE(realizer_->UnplugFloor(Def(kShaped), port, 0).ok());
+  EXPECT_EQ(qos_.tc,
+            "qdisc del dev virbr7 handle 3:\n"
+            "filter del dev virbr7 parent 1: prio 2 handle 800::803 u32\n"
+            "class del dev virbr7 classid 1:3\n"
+            "class change dev virbr7 parent 1:1 classid 1:2 htb rate 1000000Bps ceil 5000000Bps "
+            "burst 1048576b quantum 100000\n");
+  EXPECT_TRUE(qos_.floors.empty());
+  // The kernel refusing a piece is the plug's error.
+  qos_.fail_floor = SystemErrorFromErrno(ENOENT, "cannot add the u32 filter");
+  Status refused = realizer_->PlugFloor(Def(kShaped), port, 400);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.message().find("cannot add the u32 filter"), std::string::npos);
+  EXPECT_TRUE(qos_.floors.empty());
+  ASSERT_TRUE(realizer_->Stop(Def(kShaped)).ok());
+  // Stopped: nothing to plug into, nothing left to unplug.
+  EXPECT_EQ(realizer_->PlugFloor(Def(kShaped), port, 400).code(), VIR_ERR_OPERATION_INVALID);
+  EXPECT_TRUE(realizer_->UnplugFloor(Def(kShaped), port, 0).ok());
+
+  ASSERT_TRUE(realizer_->Start(Def(kUnshaped)).ok());
+  Status s = realizer_->PlugFloor(Def(kUnshaped), port, 400);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), VIR_ERR_CONFIG_UNSUPPORTED);
+  EXPECT_NE(s.message().find("Bridge 'virbr7' has no QoS set"), std::string::npos) << s.message();
+  ASSERT_TRUE(realizer_->Stop(Def(kUnshaped)).ok());
+}
+
 }  // namespace
 }  // namespace virtnat::driver
