@@ -41,7 +41,35 @@ CommandResult RunCommand(const std::string& command) {
   return result;
 }
 
+namespace {
+// Namespaces "vntest-TAG-PID-N" of a test process that no longer runs: it
+// was killed (a ctest timeout, the end of a session) before its destructors
+// ran. Removed once per process, before it makes its own.
+void RemoveOrphanedNamespaces() {
+  CommandResult list = RunCommand("ip netns list");
+  std::istringstream in(list.output);
+  for (std::string line; std::getline(in, line);) {
+    std::string name = line.substr(0, line.find(' '));
+    if (name.rfind("vntest-", 0) != 0) continue;
+    size_t last = name.rfind('-');
+    size_t before = last == std::string::npos ? std::string::npos : name.rfind('-', last - 1);
+    if (before == std::string::npos) continue;
+    pid_t owner = static_cast<pid_t>(std::atoi(name.substr(before + 1, last - before - 1).c_str()));
+    if (owner <= 1 || owner == getpid() || kill(owner, 0) == 0 || errno != ESRCH) continue;
+    CommandResult pids = RunCommand("ip netns pids " + name);
+    std::istringstream pin(pids.output);
+    for (std::string p; std::getline(pin, p);) {
+      pid_t pid = static_cast<pid_t>(std::atoi(p.c_str()));
+      if (pid > 1 && pid != getpid()) kill(pid, SIGKILL);
+    }
+    RunCommand("ip netns delete " + name);
+  }
+}
+}  // namespace
+
 NetNs::NetNs(const std::string& tag) {
+  static const bool swept = (RemoveOrphanedNamespaces(), true);
+  (void)swept;
   name_ = "vntest-" + tag + "-" + std::to_string(getpid()) + "-" + std::to_string(next_id++);
   CommandResult r = RunCommand("ip netns add " + name_);
   ok_ = r.exit_status == 0;
