@@ -15,7 +15,8 @@
 # dpkg database; nothing reaches the host's files, its /run/libvirt or its
 # network, and all of it vanishes with the namespace.
 #
-#   tests/package/deb_test.sh [DEB]   (without DEB: build it first)
+#   tests/package/deb_test.sh [DEB]   (without DEB: the one scripts/test built
+#                                     in $VIRTNAT_PREBUILT_DEB_DIR, else build it)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
@@ -34,6 +35,11 @@ if [[ $(id -u) != 0 ]]; then echo "FAIL: needs root (mount and network namespace
 TMP=$(mktemp -d /tmp/virtnat-debtest.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 DEB=${1:-}
+if [[ -z $DEB && -n ${VIRTNAT_PREBUILT_DEB_DIR:-} ]]; then
+  DEB=$(ls "$VIRTNAT_PREBUILT_DEB_DIR"/virtnat_*.deb) ||
+    { echo "FAIL: no virtnat_*.deb in VIRTNAT_PREBUILT_DEB_DIR=$VIRTNAT_PREBUILT_DEB_DIR"; exit 1; }
+  echo "ok: using the package scripts/test built: $DEB"
+fi
 if [[ -z $DEB ]]; then
   "$SRC/packaging/build-deb" "$TMP/out" >/dev/null
   DEB=$(ls "$TMP"/out/virtnat_*.deb)
