@@ -46,14 +46,21 @@ error: Requested operation is not valid: Cannot plug '52:54:00:00:00:01' interfa
 sed -i "s/floor='9000'/floor='400'/" "$TMP/port.xml"
 check "floor that fits" "" 0 virsh -q -c "$URI" net-port-create bw "$TMP/port.xml"
 PORT=a1a1a1a1-0000-4000-8000-000000000001
-check "classID in the port XML" "<bandwidth classID='3'>" 0 \
-  sh -c "virsh -q -c '$URI' net-port-dumpxml bw $PORT | grep -o \"<bandwidth classID='3'>\""
-check "floor class and the rest for 1:2" "class htb 1:2 parent 1:1 leaf 2: prio 0 rate 4800Kbit ceil 40Mbit
+# The plugged floor: the port's class id, its class beside what is left
+# for 1:2, and the filter on the port's MAC; $1 is appended to the labels.
+check_plugged_floor() {
+  check "classID in the port XML$1" "<bandwidth classID='3'>" 0 \
+    sh -c "virsh -q -c '$URI' net-port-dumpxml bw $PORT | grep -o \"<bandwidth classID='3'>\""
+  check "floor class and the rest for 1:2$1" "class htb 1:2 parent 1:1 leaf 2: prio 0 rate 4800Kbit ceil 40Mbit
 class htb 1:3 parent 1:1 leaf 3: prio 0 rate 3200Kbit ceil 40Mbit" 0 \
-  sh -c "ip netns exec $NS tc class show dev virbrw0 | grep -o '^class htb 1:[23] .* ceil [^ ]*'"
+    sh -c "ip netns exec $NS tc class show dev virbrw0 | grep -o '^class htb 1:[23] .* ceil [^ ]*'"
+  check "filter on the port's MAC$1" "800::803 order 2051 key ht 800 bkt 0 *flowid 1:3" 0 \
+    sh -c "ip netns exec $NS tc filter show dev virbrw0 | grep -o '800::803 order.*flowid 1:3'"
+}
+check_plugged_floor ""
 check "floor leaf" "qdisc pfifo 3: parent 1:3 limit 1000p" 0 \
   sh -c "ip netns exec $NS tc qdisc show dev virbrw0 | grep -o 'qdisc pfifo 3: .*p'"
-check "filter on the port's MAC" "800::803 order 2051 key ht 800 bkt 0 *flowid 1:3
+check "the filter's matches" "800::803 order 2051 key ht 800 bkt 0 *flowid 1:3
 match 00000800/0000ffff at -4
 match 00000001/ffffffff at -12
 match 00005254/0000ffff at -16" 0 \
@@ -61,13 +68,7 @@ match 00005254/0000ffff at -16" 0 \
 # A restarted daemon rebuilds the tree and plugs the recorded floor again.
 { kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID"; } 2>/dev/null || true
 start_daemon_in_ns "$NS"
-check "classID after a restart" "<bandwidth classID='3'>" 0 \
-  sh -c "virsh -q -c '$URI' net-port-dumpxml bw $PORT | grep -o \"<bandwidth classID='3'>\""
-check "floor class after a restart" "class htb 1:2 parent 1:1 leaf 2: prio 0 rate 4800Kbit ceil 40Mbit
-class htb 1:3 parent 1:1 leaf 3: prio 0 rate 3200Kbit ceil 40Mbit" 0 \
-  sh -c "ip netns exec $NS tc class show dev virbrw0 | grep -o '^class htb 1:[23] .* ceil [^ ]*'"
-check "filter after a restart" "800::803 order 2051 key ht 800 bkt 0 *flowid 1:3" 0 \
-  sh -c "ip netns exec $NS tc filter show dev virbrw0 | grep -o '800::803 order.*flowid 1:3'"
+check_plugged_floor " after a restart"
 check "net-port-delete" "" 0 virsh -q -c "$URI" net-port-delete bw $PORT
 check "floor class gone, 1:2 whole again" "class htb 1:2 parent 1:1 leaf 2: prio 0 rate 8Mbit ceil 40Mbit" 0 \
   sh -c "ip netns exec $NS tc class show dev virbrw0 | grep -o '^class htb 1:[23] .* ceil [^ ]*'"
