@@ -239,7 +239,9 @@ class Virtnatd(Daemon):
             os.makedirs(dirs[d])
         self.socket = os.path.join(dirs["run"], "virtnatd-sock")
         log_path = os.path.join(self.workdir, "virtnatd.log")
-        self._launch([os.path.abspath(self.binary), "--socket", self.socket,
+        self.log_path = log_path
+        # Debug level: its `start timing:` / `destroy timing:` lines (timing.py).
+        self._launch([os.path.abspath(self.binary), "--log-level=debug", "--socket", self.socket,
                       "--socket-ro", self.socket + "-ro", "--config-dir", dirs["config"],
                       "--state-dir", dirs["state"], "--lease-status-dir",
                       dirs["state"] + "/nss", "--run-dir", dirs["run"]], log_path)

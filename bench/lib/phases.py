@@ -123,6 +123,42 @@ def ns_cpu(daemon):
     return out
 
 
+def dnsmasq_wakeups(daemon):
+    """{pid: times scheduled} of every dnsmasq in the daemon's network namespace.
+
+    The third field of /proc/PID/task/TID/schedstat counts the times a thread
+    was put on a CPU: for a process that sleeps in poll() between events, its
+    wake-ups."""
+    try:
+        mine = os.readlink("/proc/%d/ns/net" % daemon.pid)
+    except OSError:
+        return {}
+    out = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            if os.readlink("/proc/%s/ns/net" % name) != mine:
+                continue
+            with open("/proc/%s/comm" % name) as f:
+                if f.read().strip() != "dnsmasq":
+                    continue
+            count = 0
+            for tid in os.listdir("/proc/%s/task" % name):
+                with open("/proc/%s/task/%s/schedstat" % (name, tid)) as f:
+                    count += int(f.read().split()[2])
+            out[int(name)] = count
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile, or not ours
+    return out
+
+
+def wakeups_between(before, after):
+    """Wake-ups of the dnsmasq processes that ran before and after (the other
+    networks' ones: a dnsmasq started or stopped in between is left out)."""
+    return sum(after[p] - before[p] for p in before if p in after)
+
+
 def own_cpu_between(before, after, pid):
     """The part of cpu_between that is `pid` itself and the children it waited for."""
     if pid not in after:
