@@ -43,7 +43,7 @@ def run(rec, daemon, conn, level, starts, budget_s):
     net = conn.networkDefineXML(netdefs.nat_xml(netdefs.PROBE_NET))
     samples, failures = [], []
     try:
-        time.sleep(1.0)  # the hogs take the cores before the first start
+        time.sleep(0.5)  # the hogs take the cores before the first start
         t_phase = time.monotonic()
         while len(samples) + len(failures) < starts and time.monotonic() - t_phase < budget_s:
             t0 = time.perf_counter()

@@ -33,9 +33,9 @@ FULL = dict(mode="full", cycles=30, levels=[1, 100, 500], probes=10, rpc_defined
             load_starts=40, load_budget_s=60.0)
 QUICK = dict(mode="quick", cycles=5, levels=[1, 10, 20], probes=3, rpc_defined=20,
              rpc_calls=50, clients=4, calls_per_client=20, fwd_seconds=1, fwd_repeats=1,
-             pings=20, mem_level=10, start_limit_s=10.0, scale_budget_s=40.0, scale_top=24,
-             top_budget_s=dict(default=20.0), destroy_budget_s=20.0, load_starts=5,
-             load_budget_s=15.0)
+             pings=20, mem_level=10, start_limit_s=10.0, scale_budget_s=40.0, scale_top=22,
+             top_budget_s=dict(default=20.0), destroy_budget_s=20.0, load_starts=3,
+             load_budget_s=10.0)
 
 
 def log(msg):
@@ -64,6 +64,9 @@ def parse_args(argv):
     ap.add_argument("--note", action="append", default=[],
                     help="a line for the report's notes (e.g. what else the machine was "
                     "doing); may be repeated")
+    ap.add_argument("--virtnatd-arg", action="append", default=[], metavar="ARG",
+                    help="one more argument for virtnatd (e.g. --virtnatd-arg=--dnsmasq-binary="
+                    "PATH to measure another dnsmasq); may be repeated")
     ap.add_argument("--scale-only", action="store_true",
                     help="only the scale phase (levels, starts under load, up to --top "
                     "networks, destroy all): to measure a change to it in isolation")
@@ -240,7 +243,7 @@ def main(argv):
     elif args.only is None:
         rec.note("libvirtd 11.3 was not run (--libvirt11 no).")
     if args.only in (None, "virtnatd"):
-        sides.append(Side(daemons.Virtnatd(work, args.virtnatd)))
+        sides.append(Side(daemons.Virtnatd(work, args.virtnatd, args.virtnatd_arg)))
     try:
         for s in sides:
             if not s.down:

@@ -37,6 +37,8 @@ def memory(rec, daemon, fig, networks, caveat=None):
         rec.miss(fig, daemon.key, "daemon process is gone")
         return
     rec.put(fig, daemon.key, [rss / 1024.0], "MiB", caveat)
+    rec.put(fig + "_anon", daemon.key, [daemons.rss_kib(daemon.pid, "RssAnon") / 1024.0], "MiB",
+            caveat)
     if networks == 0:
         return
     helpers = daemon.helper_pids()

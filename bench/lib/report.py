@@ -62,6 +62,8 @@ def rows(p):
         ("rss_0", "daemon RSS, 0 networks", None),
         ("rss_%d" % p["mem_level"], "daemon RSS, %d networks running" % p["mem_level"],
          "virtnatd < %g MiB" % RSS_MIB),
+        ("rss_%d_anon" % p["mem_level"], "... of which its own heap and stacks (RssAnon; the "
+         "rest is shared libraries' and its binary's pages)", None),
         ("procs_per_net_%d" % p["mem_level"], "processes per running network", "1"),
         ("helpers_pss_%d" % p["mem_level"], "memory of those processes together (PSS)", None),
     ] + top_rows(p)
@@ -79,6 +81,7 @@ def top_rows(p):
         ("scale_reached", "networks started (of %d)" % n, "virtnatd all %d" % n),
         ("start_beyond", "start of networks %d to %d" % (last + 1, n), None),
         ("rss_top", "daemon RSS, %d networks running" % n, "virtnatd < %g MiB" % RSS_TOP_MIB),
+        ("rss_top_anon", "... of which its own heap and stacks (RssAnon)", None),
         ("fwd_tput_top_first", "TCP throughput through network 1 of %d" % n, None),
         ("fwd_rtt_top_first", "ping round trip through network 1 of %d" % n, None),
         ("fwd_tput_top_last", "TCP throughput through network %d of %d" % (n, n), None),

@@ -39,13 +39,13 @@ def level_figures(levels, mem_level):
             ["cpu_start_at_%d" % level for level in levels] +
             ["cpu_own_start_at_%d" % level for level in levels] +
             ["wakeups_start_at_%d" % level for level in levels] +
-            ["rss_%d" % mem_level, "procs_per_net_%d" % mem_level,
+            ["rss_%d" % mem_level, "rss_%d_anon" % mem_level, "procs_per_net_%d" % mem_level,
              "helpers_pss_%d" % mem_level, "fwd_tput_1", "fwd_rtt_1", "fwd_tput_n",
              "fwd_rtt_n", "load_start", "load_fail"])
 
 
 def top_figures():
-    return ["scale_reached", "start_beyond", "rss_top", "fwd_tput_top_first", "fwd_rtt_top_first",
+    return ["scale_reached", "start_beyond", "rss_top", "rss_top_anon", "fwd_tput_top_first", "fwd_rtt_top_first",
             "fwd_tput_top_last", "fwd_rtt_top_last", "destroy_all", "destroy_all_total"]
 
 
