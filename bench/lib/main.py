@@ -31,9 +31,9 @@ FULL = dict(mode="full", cycles=30, levels=[1, 100, 500], probes=10, rpc_defined
             pings=200, mem_level=100, start_limit_s=10.0, scale_budget_s=420.0, scale_top=1000,
             top_budget_s=dict(virtnatd=300.0, default=120.0), destroy_budget_s=90.0,
             load_starts=40, load_budget_s=60.0)
-QUICK = dict(mode="quick", cycles=5, levels=[1, 10, 20], probes=3, rpc_defined=20,
+QUICK = dict(mode="quick", cycles=5, levels=[1, 5, 10], probes=3, rpc_defined=20,
              rpc_calls=50, clients=4, calls_per_client=20, fwd_seconds=1, fwd_repeats=1,
-             pings=20, mem_level=10, start_limit_s=10.0, scale_budget_s=40.0, scale_top=22,
+             pings=20, mem_level=10, start_limit_s=10.0, scale_budget_s=40.0, scale_top=10,
              top_budget_s=dict(default=20.0), destroy_budget_s=20.0, load_starts=3,
              load_budget_s=10.0)
 
