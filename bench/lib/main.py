@@ -29,12 +29,12 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 FULL = dict(mode="full", cycles=30, levels=[1, 100, 500], probes=10, rpc_defined=100,
             rpc_calls=300, clients=16, calls_per_client=100, fwd_seconds=3, fwd_repeats=3,
             pings=200, mem_level=100, start_limit_s=10.0, scale_budget_s=420.0, scale_top=1000,
-            top_budget_s=dict(virtnatd=300.0, default=120.0), destroy_budget_s=90.0,
-            load_starts=40, load_budget_s=60.0)
+            top_budget_s=dict(virtnatd=240.0, default=60.0), destroy_budget_s=60.0,
+            top_fwd=(3, 1, 50), load_starts=30, load_budget_s=45.0)
 QUICK = dict(mode="quick", cycles=5, levels=[1, 5, 10], probes=3, rpc_defined=20,
              rpc_calls=50, clients=4, calls_per_client=20, fwd_seconds=1, fwd_repeats=1,
              pings=20, mem_level=10, start_limit_s=10.0, scale_budget_s=40.0, scale_top=10,
-             top_budget_s=dict(default=20.0), destroy_budget_s=20.0, load_starts=3,
+             top_budget_s=dict(default=20.0), destroy_budget_s=20.0, top_fwd=(1, 1, 10), load_starts=3,
              load_budget_s=10.0)
 
 
@@ -196,10 +196,12 @@ def main(argv):
     p["samples_text"] = ("lifecycle %d cycles (after one warm-up); start at a level: %d probes; "
                          "RPC 1 client: %d calls, %d clients x %d calls; forwarding: %d x %d s "
                          "iperf3, %d pings; under load: up to %d starts in %.0f s; beyond the "
-                         "last level: up to %d networks" % (
+                         "last level: up to %d networks, forwarding through the first and the "
+                         "last %d x %d s iperf3, %d pings" % (
                              p["cycles"], p["probes"], p["rpc_calls"], p["clients"],
                              p["calls_per_client"], p["fwd_repeats"], p["fwd_seconds"],
-                             p["pings"], p["load_starts"], p["load_budget_s"], p["scale_top"]))
+                             p["pings"], p["load_starts"], p["load_budget_s"], p["scale_top"],
+                             p["top_fwd"][1], p["top_fwd"][0], p["top_fwd"][2]))
     if args.out:
         out = args.out
     elif args.quick:
@@ -339,7 +341,7 @@ def scale_phases(rec, sides, p):
         budgets = p["top_budget_s"]
         limits = scale.Limits(p["start_limit_s"], p["scale_budget_s"], p["scale_top"],
                               budgets.get(s.key, budgets["default"]), p["destroy_budget_s"],
-                              p["load_starts"], p["load_budget_s"])
+                              p["load_starts"], p["load_budget_s"], p["top_fwd"])
         phase(rec, s, "scale to %d networks" % max(p["levels"] + [p["scale_top"]]), scale_figs,
               lambda s=s: scale.run(rec, s.daemon, s.conn, p["levels"], p["probes"], limits,
                                     s.fwd, fwd_args, ml))

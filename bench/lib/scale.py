@@ -24,7 +24,7 @@ import phases
 
 class Limits:
     def __init__(self, start_s, budget_s, top, top_budget_s, destroy_budget_s, load_starts,
-                 load_budget_s):
+                 load_budget_s, top_fwd):
         self.start_s = start_s  # one start slower than this ends the phase
         self.budget_s = budget_s  # reaching the last level (per daemon) ends after this
         self.top = top  # then networks go on up to this many
@@ -32,6 +32,7 @@ class Limits:
         self.destroy_budget_s = destroy_budget_s  # destroying them all: at most this long
         self.load_starts = load_starts  # starts under load at the last level
         self.load_budget_s = load_budget_s
+        self.top_fwd = top_fwd  # (iperf seconds, repeats, pings) through the first and last
 
 
 def level_figures(levels, mem_level):
@@ -109,7 +110,7 @@ def run(rec, daemon, conn, levels, probes, limits, fwd, fwd_args, mem_level):
         for fig in level_figures(levels, mem_level) if running < last else []:
             rec.miss(fig, daemon.key, why)
     if running >= last and top > last:
-        at_top(rec, daemon, conn, running, beyond, limits, fwd, fwd_args, caveat)
+        at_top(rec, daemon, conn, running, beyond, limits, fwd, limits.top_fwd, caveat)
     return running
 
 
