@@ -6,12 +6,15 @@
 #include "driver/dnsmasq/dnsmasq_service.h"
 #include "driver/drift/firewall_drift_host.h"
 #include "driver/firewall/firewall_record.h"
+#include "driver/os/resource_limits.h"
 #include "driver/store/libvirt_import.h"
 #include "xml/network_format.h"
 
 namespace virtnat::driver {
 
 Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const HostDirs& opts) {
+  // One pidfd per running network: a thousand networks need more than 1024.
+  g_info("%s", RaiseOpenFileLimit().c_str());
   std::unique_ptr<HostDriverParts> parts(new HostDriverParts());
   ASSIGN_OR_RETURN(parts->netlink_, RealNetlink::Open());
   ASSIGN_OR_RETURN(parts->qos_, NetlinkQos::Open());

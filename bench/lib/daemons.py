@@ -224,9 +224,10 @@ class Virtnatd(Daemon):
     key = "virtnatd"
     label = "virtnatd"
 
-    def __init__(self, workdir, binary):
+    def __init__(self, workdir, binary, extra_args=()):
         super().__init__(workdir)
         self.binary = binary
+        self.extra_args = list(extra_args)
 
     def start(self):
         if not os.path.isfile(self.binary):
@@ -239,10 +240,12 @@ class Virtnatd(Daemon):
             os.makedirs(dirs[d])
         self.socket = os.path.join(dirs["run"], "virtnatd-sock")
         log_path = os.path.join(self.workdir, "virtnatd.log")
-        self._launch([os.path.abspath(self.binary), "--socket", self.socket,
+        self.log_path = log_path
+        # Debug level: its `start timing:` / `destroy timing:` lines (timing.py).
+        self._launch([os.path.abspath(self.binary), "--log-level=debug", "--socket", self.socket,
                       "--socket-ro", self.socket + "-ro", "--config-dir", dirs["config"],
                       "--state-dir", dirs["state"], "--lease-status-dir",
-                      dirs["state"] + "/nss", "--run-dir", dirs["run"]], log_path)
+                      dirs["state"] + "/nss", "--run-dir", dirs["run"]] + self.extra_args, log_path)
 
 
 def _last_line(path):
@@ -254,11 +257,13 @@ def _last_line(path):
         return "(no log)"
 
 
-def rss_kib(pid):
+def rss_kib(pid, field="VmRSS"):
+    """VmRSS (all resident pages, the shared libraries' too) or RssAnon (its own heap
+    and stacks) of a process, in KiB."""
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         pass

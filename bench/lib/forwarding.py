@@ -1,6 +1,6 @@
-"""Guest -> NAT -> wan traffic through a daemon's network 0.
+"""Guest -> NAT -> wan traffic through a daemon's network 0 (or another one).
 
-Per daemon: a guest namespace plugged into network 0's bridge by a veth, and
+Per daemon: a guest namespace plugged into the network's bridge by a veth, and
 a wan namespace on a veth from the daemon's namespace, which also carries the
 daemon namespace's default route. The wan side has no route back to the
 guest subnet, so replies only arrive if the daemon's masquerade works.
@@ -23,10 +23,11 @@ PING = ["ping"] if shutil.which("ping") else ["busybox", "ping"]
 
 
 class Path:
-    def __init__(self, daemon):
+    def __init__(self, daemon, net=0, wan=None):
         self.daemon = daemon
+        self.net = net
         self.guest = None
-        self.wan = None
+        self.wan = wan  # another Path's wan namespace, shared
 
     def setup_wan(self):
         d = self.daemon.ns
@@ -37,16 +38,16 @@ class Path:
         netns.ip(self.wan, "addr", "add", WAN_PEER + "/24", "dev", "eth0")
 
     def setup_guest(self):
-        """Plugs the guest into network 0; needs the bridge that the daemon made."""
+        """Plugs the guest into the network; needs the bridge that the daemon made."""
         d = self.daemon.ns
-        br = netdefs.bridge(0)
+        br = netdefs.bridge(self.net)
         if netns.ip(d, "link", "show", br, check=False).returncode != 0:
             raise daemons.Unavailable("bridge %s does not exist after the network started "
                                       "(the daemon created no host effects)" % br)
-        self.guest = netns.create(self.daemon.key + "-guest")
-        netns.veth(d, "vnbguest", self.guest, "eth0")
-        netns.ip(d, "link", "set", "vnbguest", "master", br)
-        prefix = netdefs.subnet_prefix(0)
+        self.guest = netns.create("%s-guest%d" % (self.daemon.key, self.net))
+        netns.veth(d, self.veth(), self.guest, "eth0")
+        netns.ip(d, "link", "set", self.veth(), "master", br)
+        prefix = netdefs.subnet_prefix(self.net)
         netns.ip(self.guest, "addr", "add", "%s.%d/24" % (prefix, GUEST_ADDR_LAST), "dev", "eth0")
         netns.ip(self.guest, "route", "add", "default", "via", prefix + ".1")
         # STP with forward delay 0 still needs a moment to put the port in forwarding.
@@ -57,6 +58,14 @@ class Path:
                 return
             time.sleep(0.2)
         raise daemons.Unavailable("guest cannot reach the wan side through the NAT")
+
+    def veth(self):
+        return "vnbguest" if self.net == 0 else "vnbg%d" % self.net
+
+    def remove_guest(self):
+        if self.guest is not None:
+            netns.delete(self.guest)
+            self.guest = None
 
     def measure(self, rec, suffix, seconds, repeats, pings):
         if self.guest is None:

@@ -21,16 +21,21 @@ import plot
 import report
 import scale
 import sysctl_limits
+import timing
 from record import Figure, Record
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 FULL = dict(mode="full", cycles=30, levels=[1, 100, 500], probes=10, rpc_defined=100,
             rpc_calls=300, clients=16, calls_per_client=100, fwd_seconds=3, fwd_repeats=3,
-            pings=200, mem_level=100, start_limit_s=10.0, scale_budget_s=420.0)
-QUICK = dict(mode="quick", cycles=5, levels=[1, 10, 20], probes=3, rpc_defined=20,
+            pings=200, mem_level=100, start_limit_s=10.0, scale_budget_s=420.0, scale_top=1000,
+            top_budget_s=dict(virtnatd=240.0, default=60.0), destroy_budget_s=60.0,
+            top_fwd=(3, 1, 50), load_starts=30, load_budget_s=45.0)
+QUICK = dict(mode="quick", cycles=5, levels=[1, 5, 10], probes=3, rpc_defined=20,
              rpc_calls=50, clients=4, calls_per_client=20, fwd_seconds=1, fwd_repeats=1,
-             pings=20, mem_level=10, start_limit_s=10.0, scale_budget_s=40.0)
+             pings=20, mem_level=10, start_limit_s=10.0, scale_budget_s=40.0, scale_top=10,
+             top_budget_s=dict(default=20.0), destroy_budget_s=20.0, top_fwd=(1, 1, 10), load_starts=3,
+             load_budget_s=10.0)
 
 
 def log(msg):
@@ -59,6 +64,14 @@ def parse_args(argv):
     ap.add_argument("--note", action="append", default=[],
                     help="a line for the report's notes (e.g. what else the machine was "
                     "doing); may be repeated")
+    ap.add_argument("--virtnatd-arg", action="append", default=[], metavar="ARG",
+                    help="one more argument for virtnatd (e.g. --virtnatd-arg=--dnsmasq-binary="
+                    "PATH to measure another dnsmasq); may be repeated")
+    ap.add_argument("--scale-only", action="store_true",
+                    help="only the scale phase (levels, starts under load, up to --top "
+                    "networks, destroy all): to measure a change to it in isolation")
+    ap.add_argument("--top", type=int, help="networks the scale phase goes up to (default "
+                    "1000, --quick 24; at most its last level means none beyond it)")
     ap.add_argument("--check", action="store_true",
                     help="exit 1 unless every libvirtd figure, the table and the plot were "
                     "made (the smoke test; virtnatd may degrade)")
@@ -177,11 +190,18 @@ def main(argv):
                       os.path.join(REPO, "build", "virtnatd")]
         args.virtnatd = next((c for c in candidates if os.path.isfile(c)), candidates[0])
     p = dict(QUICK if args.quick else FULL)
+    p["scale_only"] = args.scale_only
+    if args.top is not None:
+        p["scale_top"] = args.top
     p["samples_text"] = ("lifecycle %d cycles (after one warm-up); start at a level: %d probes; "
                          "RPC 1 client: %d calls, %d clients x %d calls; forwarding: %d x %d s "
-                         "iperf3, %d pings" % (p["cycles"], p["probes"], p["rpc_calls"],
-                                               p["clients"], p["calls_per_client"],
-                                               p["fwd_repeats"], p["fwd_seconds"], p["pings"]))
+                         "iperf3, %d pings; under load: up to %d starts in %.0f s; beyond the "
+                         "last level: up to %d networks, forwarding through the first and the "
+                         "last %d x %d s iperf3, %d pings" % (
+                             p["cycles"], p["probes"], p["rpc_calls"], p["clients"],
+                             p["calls_per_client"], p["fwd_repeats"], p["fwd_seconds"],
+                             p["pings"], p["load_starts"], p["load_budget_s"], p["scale_top"],
+                             p["top_fwd"][1], p["top_fwd"][0], p["top_fwd"][2]))
     if args.out:
         out = args.out
     elif args.quick:
@@ -204,7 +224,7 @@ def main(argv):
         rec.note(n)
     # Two daemons at the top level, dnsmasq's helper processes, and the rest
     # of the machine's root processes.
-    raised = sysctl_limits.raise_inotify(4 * max(p["levels"]) + 1024)
+    raised = sysctl_limits.raise_inotify(4 * max(p["levels"] + [p["scale_top"]]) + 1024)
     if raised:
         rec.note(raised)
     sides = []
@@ -225,12 +245,15 @@ def main(argv):
     elif args.only is None:
         rec.note("libvirtd 11.3 was not run (--libvirt11 no).")
     if args.only in (None, "virtnatd"):
-        sides.append(Side(daemons.Virtnatd(work, args.virtnatd)))
+        sides.append(Side(daemons.Virtnatd(work, args.virtnatd, args.virtnatd_arg)))
     try:
         for s in sides:
             if not s.down:
                 start_side(s, rec)
         run_phases(rec, sides, p)
+        for s in sides:
+            if isinstance(s.daemon, daemons.Virtnatd) and not s.down:
+                timing.collect(rec, s.daemon.log_path, phases.CYCLE_NET)
     except KeyboardInterrupt:
         log("interrupted: cleaning up, no results written")
         cleanup.run_all()
@@ -288,6 +311,12 @@ def check(rec, p, png, refs):
 
 
 def run_phases(rec, sides, p):
+    if not p["scale_only"]:
+        other_phases(rec, sides, p)
+    scale_phases(rec, sides, p)
+
+
+def other_phases(rec, sides, p):
     for s in sides:
         phase(rec, s, "memory at 0 networks", ["rss_0"],
               lambda s=s: phases.memory(rec, s.daemon, "rss_0", 0))
@@ -302,16 +331,18 @@ def run_phases(rec, sides, p):
         phase(rec, s, "RPC latency", rpc,
               lambda s=s: phases.rpc(rec, s.daemon, s.conn, p["rpc_defined"], p["rpc_calls"],
                                      p["clients"], p["calls_per_client"]))
+
+
+def scale_phases(rec, sides, p):
     ml = p["mem_level"]
-    scale_figs = (["start_at_%d" % lv for lv in p["levels"]] +
-                  ["cpu_start_at_%d" % lv for lv in p["levels"]] +
-                  ["cpu_own_start_at_%d" % lv for lv in p["levels"]] +
-                  ["fwd_tput_1", "fwd_rtt_1", "fwd_tput_n", "fwd_rtt_n", "rss_%d" % ml,
-                   "procs_per_net_%d" % ml, "helpers_pss_%d" % ml])
-    limits = scale.Limits(p["start_limit_s"], p["scale_budget_s"])
+    scale_figs = scale.level_figures(p["levels"], ml) + scale.top_figures()
     fwd_args = (p["fwd_seconds"], p["fwd_repeats"], p["pings"])
     for s in sides:
-        phase(rec, s, "scale to %d networks" % max(p["levels"]), scale_figs,
+        budgets = p["top_budget_s"]
+        limits = scale.Limits(p["start_limit_s"], p["scale_budget_s"], p["scale_top"],
+                              budgets.get(s.key, budgets["default"]), p["destroy_budget_s"],
+                              p["load_starts"], p["load_budget_s"], p["top_fwd"])
+        phase(rec, s, "scale to %d networks" % max(p["levels"] + [p["scale_top"]]), scale_figs,
               lambda s=s: scale.run(rec, s.daemon, s.conn, p["levels"], p["probes"], limits,
                                     s.fwd, fwd_args, ml))
         # Hundreds of idle dnsmasq instances and firewall rules should not weigh

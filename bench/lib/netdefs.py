@@ -5,6 +5,11 @@ any two networks of a run can be up at once without address conflicts.
 """
 
 
+# The network the probes start and stop beside the scale phase's 0, 1, 2, ...
+# (up to 1000 of them): beyond their indexes.
+PROBE_NET = 1999
+
+
 def subnet_prefix(i):
     return "10.%d.%d" % (200 + i // 250, i % 250)
 

@@ -37,6 +37,8 @@ def memory(rec, daemon, fig, networks, caveat=None):
         rec.miss(fig, daemon.key, "daemon process is gone")
         return
     rec.put(fig, daemon.key, [rss / 1024.0], "MiB", caveat)
+    rec.put(fig + "_anon", daemon.key, [daemons.rss_kib(daemon.pid, "RssAnon") / 1024.0], "MiB",
+            caveat)
     if networks == 0:
         return
     helpers = daemon.helper_pids()
@@ -121,6 +123,42 @@ def ns_cpu(daemon):
         except (OSError, ValueError, IndexError):
             continue  # gone meanwhile, or not ours
     return out
+
+
+def dnsmasq_wakeups(daemon):
+    """{pid: times scheduled} of every dnsmasq in the daemon's network namespace.
+
+    The third field of /proc/PID/task/TID/schedstat counts the times a thread
+    was put on a CPU: for a process that sleeps in poll() between events, its
+    wake-ups."""
+    try:
+        mine = os.readlink("/proc/%d/ns/net" % daemon.pid)
+    except OSError:
+        return {}
+    out = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            if os.readlink("/proc/%s/ns/net" % name) != mine:
+                continue
+            with open("/proc/%s/comm" % name) as f:
+                if f.read().strip() != "dnsmasq":
+                    continue
+            count = 0
+            for tid in os.listdir("/proc/%s/task" % name):
+                with open("/proc/%s/task/%s/schedstat" % (name, tid)) as f:
+                    count += int(f.read().split()[2])
+            out[int(name)] = count
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile, or not ours
+    return out
+
+
+def wakeups_between(before, after):
+    """Wake-ups of the dnsmasq processes that ran before and after (the other
+    networks' ones: a dnsmasq started or stopped in between is left out)."""
+    return sum(after[p] - before[p] for p in before if p in after)
 
 
 def own_cpu_between(before, after, pid):

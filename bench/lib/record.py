@@ -29,6 +29,7 @@ class Record:
         self.curves = {}  # daemon key -> [(networks already running, start ms)]
         self.notes = []  # free text for the closing section
         self.caveats = {}  # daemon key -> text that applies to all its figures
+        self.breakdown = None  # virtnatd's start/destroy phases (timing.py), markdown
 
     def put(self, fig, daemon, samples, unit, caveat=None):
         self.figures.setdefault(fig, {})[daemon] = Figure(samples, unit, caveat)

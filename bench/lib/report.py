@@ -5,6 +5,7 @@ import platform
 import subprocess
 import time
 
+import stats
 from record import Figure, Missing
 
 DAEMONS = ("libvirtd", "libvirtd11", "virtnatd")
@@ -13,7 +14,7 @@ LABELS = {"libvirtd": "libvirtd 9.0", "libvirtd11": "libvirtd 11.3", "virtnatd":
 
 
 # Issue 15's targets.
-START_X, DESTROY_X, SCALE_X, RSS_MIB = 20, 50, 2.0, 8
+START_X, DESTROY_X, SCALE_X, RSS_MIB, RSS_TOP_MIB, LOAD_P99_MS = 20, 50, 2.0, 8, 16, 1000
 
 
 def rows(p):
@@ -38,6 +39,11 @@ def rows(p):
          "until 0.2 s after)" % n, None),
         ("cpu_own_start_at_%d" % n, "... with %d running, of which the daemon and the "
          "commands it waited for (the rest: dnsmasq and its helpers)" % n, None))] + [
+        ("wakeups_start_at_%d" % n, "dnsmasq wake-ups per start with %d running (the other "
+         "networks' dnsmasq, until 0.2 s after)" % n, None) for n in lv] + [
+        ("load_start", "start with %d running, machine busy (CPU hogs, 2 per core)" % lv[-1],
+         "virtnatd p99 <= %g s" % (LOAD_P99_MS / 1e3)),
+        ("load_fail", "... starts that failed under load", "virtnatd 0"),
         ("rpc_list_1", "listAllNetworks, 1 client, %d defined" % p["rpc_defined"],
          "no worse than libvirtd"),
         ("rpc_xml_1", "XMLDesc, 1 client", "no worse than libvirtd"),
@@ -56,8 +62,32 @@ def rows(p):
         ("rss_0", "daemon RSS, 0 networks", None),
         ("rss_%d" % p["mem_level"], "daemon RSS, %d networks running" % p["mem_level"],
          "virtnatd < %g MiB" % RSS_MIB),
+        ("rss_%d_anon" % p["mem_level"], "... of which its own heap and stacks (RssAnon; the "
+         "rest is shared libraries' and its binary's pages)", None),
         ("procs_per_net_%d" % p["mem_level"], "processes per running network", "1"),
         ("helpers_pss_%d" % p["mem_level"], "memory of those processes together (PSS)", None),
+    ] + top_rows(p)
+
+
+def top(p):
+    return p.get("scale_top", max(p["levels"]))
+
+
+def top_rows(p):
+    n, last = top(p), max(p["levels"])
+    if n <= last:
+        return []
+    return [
+        ("scale_reached", "networks started (of %d)" % n, "virtnatd all %d" % n),
+        ("start_beyond", "start of networks %d to %d" % (last + 1, n), None),
+        ("rss_top", "daemon RSS, %d networks running" % n, "virtnatd < %g MiB" % RSS_TOP_MIB),
+        ("rss_top_anon", "... of which its own heap and stacks (RssAnon)", None),
+        ("fwd_tput_top_first", "TCP throughput through network 1 of %d" % n, None),
+        ("fwd_rtt_top_first", "ping round trip through network 1 of %d" % n, None),
+        ("fwd_tput_top_last", "TCP throughput through network %d of %d" % (n, n), None),
+        ("fwd_rtt_top_last", "ping round trip through network %d of %d" % (n, n), None),
+        ("destroy_all", "destroy, each, all %d one by one" % n, None),
+        ("destroy_all_total", "destroy all %d, total" % n, None),
     ]
 
 
@@ -169,6 +199,7 @@ def verdicts(rec, p):
             out.append("- RPC %s: virtnatd/%s = %.2f -> %s (target %s)." %
                        (what, LABELS[ref], r, "met" if ok else "MISSED",
                         "< 1" if better else "<= 1"))
+    out += scale_verdicts(rec, p)
     if caveated(rec, "rss_%d" % ml):
         out.append("- virtnatd memory and processes with %d networks: (!) not comparable: "
                    "no host effects." % ml)
@@ -182,6 +213,50 @@ def verdicts(rec, p):
     if procs is not None:
         out.append("- virtnatd processes per network: %.2f -> %s (target 1)." %
                    (procs, "met" if abs(procs - 1) < 0.01 else "MISSED"))
+    return out
+
+
+def scale_verdicts(rec, p):
+    """The load, 1000-network and wake-up targets of virtnatd."""
+    out = []
+    lv, n = p["levels"], top(p)
+    for d in DAEMONS:
+        e = rec.get("load_start", d)
+        fails = med(rec, "load_fail", d)
+        if isinstance(e, Figure) and e.samples:
+            p99 = stats.p99(e.samples)
+            ok = p99 <= LOAD_P99_MS and not fails
+            out.append("- %s: under load, p99 start with %d running = %.0f ms over %d starts, "
+                       "%d failed -> %s (target p99 <= %g s, no failure)." % (
+                           LABELS[d], lv[-1], p99, len(e.samples) + int(fails or 0),
+                           int(fails or 0),
+                           ("met" if ok else "MISSED") if d == "virtnatd" else "for comparison",
+                           LOAD_P99_MS / 1e3))
+        elif d == "virtnatd":
+            out.append("- virtnatd: starts under load: not measured (see table).")
+    if n > max(lv):
+        for d in DAEMONS:
+            got = med(rec, "scale_reached", d)
+            if got is None:
+                continue
+            fwd = [x for x in ("first", "last") if med(rec, "fwd_tput_top_" + x, d)]
+            total = med(rec, "destroy_all_total", d)
+            state = "for comparison"
+            if d == "virtnatd":
+                state = "met" if got >= n and len(fwd) == 2 and total is not None else "MISSED"
+            out.append("- %s: %d of %d networks started, traffic through %s, %s -> %s." % (
+                LABELS[d], got, n, " and ".join("the %s" % x for x in fwd) or "none",
+                "all destroyed in %.1f s" % total if total is not None else
+                "not all destroyed (see notes)", state))
+        rss = med(rec, "rss_top", "virtnatd")
+        if rss is not None:
+            out.append("- virtnatd RSS with %d networks: %.1f MiB -> %s (target < %g MiB)." % (
+                n, rss, "met" if rss < RSS_TOP_MIB else "MISSED by %.1f MiB" %
+                (rss - RSS_TOP_MIB), RSS_TOP_MIB))
+    woke = [(lvl, med(rec, "wakeups_start_at_%d" % lvl, "virtnatd")) for lvl in lv]
+    if all(w is not None for _, w in woke):
+        out.append("- virtnatd: dnsmasq wake-ups per start: %s." % ", ".join(
+            "%.0f with %d running" % (w, lvl) for lvl, w in woke))
     return out
 
 
@@ -257,6 +332,8 @@ def write(path, rec, p, meta):
         lines.append("| %s |" % " | ".join(row))
     lines += ["", "Samples per figure: %s." % p["samples_text"], "", "## Targets", ""]
     lines += verdicts(rec, p)
+    lines += ["", "## Where virtnatd's start and destroy go", "",
+              rec.breakdown or "Not measured in this run (virtnatd did not run)."]
     # One line per daemon and reason: a daemon that is missing altogether
     # would otherwise repeat the same reason for every figure.
     grouped = {}

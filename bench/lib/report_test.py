@@ -10,6 +10,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netdefs  # noqa: E402
 import report  # noqa: E402
 import stats  # noqa: E402
+import timing  # noqa: E402
 from record import Record  # noqa: E402
 
 PARAMS = dict(levels=[1, 100, 500], rpc_defined=100, clients=16, mem_level=100, mode="full",
@@ -96,6 +97,69 @@ class VerdictTest(unittest.TestCase):
             text = open(path).read()
         self.assertIn("| virtnatd / libvirtd 9.0 | virtnatd / libvirtd 11.3 |", text)
         self.assertIn("| start | ms | 200 | - | 100 | - | 10.0 | - | 0.05 | 0.1 |", text)
+
+
+class ScaleVerdictTest(unittest.TestCase):
+    P = dict(PARAMS, scale_top=1000)
+
+    def test_load_p99_and_failures(self):
+        rec = Record()
+        rec.put("load_start", "virtnatd", [100.0] * 98 + [900.0, 1200.0], "ms")
+        rec.put("load_fail", "virtnatd", [0.0], "starts")
+        line = [l for l in report.scale_verdicts(rec, self.P) if "under load" in l][0]
+        self.assertIn("p99 start with 500 running = 900 ms over 100 starts, 0 failed -> met",
+                      line)
+        rec.put("load_fail", "virtnatd", [1.0], "starts")
+        line = [l for l in report.scale_verdicts(rec, self.P) if "under load" in l][0]
+        self.assertIn("1 failed -> MISSED", line)
+
+    def test_thousand_networks_and_rss(self):
+        rec = Record()
+        rec.put("scale_reached", "virtnatd", [1000.0], "networks")
+        rec.put("fwd_tput_top_first", "virtnatd", [4000.0], "Mbit/s")
+        rec.put("fwd_tput_top_last", "virtnatd", [4000.0], "Mbit/s")
+        rec.put("destroy_all_total", "virtnatd", [61.5], "s")
+        rec.put("rss_top", "virtnatd", [17.0], "MiB")
+        rec.put("scale_reached", "libvirtd", [640.0], "networks")
+        lines = report.scale_verdicts(rec, self.P)
+        self.assertIn("- virtnatd: 1000 of 1000 networks started, traffic through the first "
+                      "and the last, all destroyed in 61.5 s -> met.", lines)
+        self.assertIn("- libvirtd 9.0: 640 of 1000 networks started, traffic through none, "
+                      "not all destroyed (see notes) -> for comparison.", lines)
+        self.assertIn("- virtnatd RSS with 1000 networks: 17.0 MiB -> MISSED by 1.0 MiB "
+                      "(target < 16 MiB).", lines)
+        self.assertEqual([r[0] for r in report.top_rows(PARAMS)], [])
+
+
+class TimingTest(unittest.TestCase):
+    LOG = [
+        "2026-12-07 debug: start timing: network 'vnbench-0998': plan=0.5 bridge=2.0 "
+        "dnsmasq=4.0 total=7.0\n",
+        "start timing: network 'vnbench-0998': plan=0.7 bridge=3.0 dnsmasq=6.0 total=10.0",
+        "start timing: network 'vnbench-0001': plan=9 bridge=9 dnsmasq=9 total=27",
+        "destroy timing: network 'other': link=40ms total=41ms",
+        "unrelated line total=5",
+    ]
+
+    def test_medians_of_the_cycle_network_in_logged_order(self):
+        parsed = timing.parse(self.LOG)
+        phases, count, whence = timing.medians(parsed, "start", "vnbench-0998")
+        self.assertEqual(phases, [("plan", 0.6), ("bridge", 2.5), ("dnsmasq", 5.0),
+                                  ("total", 8.5)])
+        self.assertEqual((count, whence), (2, "network vnbench-0998"))
+
+    def test_other_networks_when_the_cycle_network_has_none(self):
+        phases, count, whence = timing.medians(timing.parse(self.LOG), "destroy", "vnbench-0998")
+        self.assertEqual((phases, count, whence), ([("link", 40.0), ("total", 41.0)], 1,
+                                                   "all networks"))
+
+    def test_absent_lines_are_said_not_failed(self):
+        rec = Record()
+        with tempfile.NamedTemporaryFile("w", suffix=".log") as f:
+            f.write("nothing here\n")
+            f.flush()
+            timing.collect(rec, f.name, 998)
+        self.assertIn("no `start timing:`", rec.breakdown)
 
 
 if __name__ == "__main__":

@@ -16,3 +16,10 @@ def p95(samples):
     if not s:
         return None
     return s[max(0, math.ceil(0.95 * len(s)) - 1)]
+
+
+def p99(samples):
+    s = sorted(samples)
+    if not s:
+        return None
+    return s[max(0, math.ceil(0.99 * len(s)) - 1)]

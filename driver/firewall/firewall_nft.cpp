@@ -95,7 +95,7 @@ Status NftFirewall::Apply(const std::string& network, const FirewallPlan& plan) 
   Status conflict = CheckElementConflicts(network, plan.rules, applied_);
   if (!conflict.ok()) return conflict.WithContext(context);
   if (!plan.rules.empty()) {
-    ASSIGN_OR_RETURN(NftBatch batch, BuildAddBatch(plan.base, plan.rules, seq_));
+    ASSIGN_OR_RETURN(NftBatch batch, BuildAddBatch(plan.Base(), plan.rules, seq_));
     Status s = Send(batch);
     if (!s.ok()) return s.WithContext(context);
   }

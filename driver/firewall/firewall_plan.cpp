@@ -128,6 +128,17 @@ NftBase VirtnatBase() {
   return base;
 }
 
+std::shared_ptr<const NftBase> SharedVirtnatBase() {
+  static const std::shared_ptr<const NftBase> shared =
+      std::make_shared<const NftBase>(VirtnatBase());
+  return shared;
+}
+
+const NftBase& FirewallPlan::Base() const {
+  static const NftBase empty;
+  return base ? *base : empty;
+}
+
 Result<FirewallPlan> PlanFirewall(const NetworkDef& def, const FirewallFacts& facts) {
   const ForwardMode mode = def.forward.mode;
   if (!xml::HasManagedBridge(mode)) {
@@ -139,7 +150,7 @@ Result<FirewallPlan> PlanFirewall(const NetworkDef& def, const FirewallFacts& fa
   }
   const std::string& br = facts.bridge;
   FirewallPlan plan;
-  plan.base = VirtnatBase();
+  plan.base = SharedVirtnatBase();
   NftNetworkRules& out = plan.rules;
 
   ASSIGN_OR_RETURN(PortForwardRules forwards, PlanPortForwards(def, br));

@@ -18,6 +18,7 @@
 // its own network's few rules; adding a network adds chains and elements and
 // touches nothing else.
 
+#include <memory>
 #include <string>
 
 #include "common/status.h"
@@ -31,13 +32,22 @@ struct FirewallFacts {
 };
 
 struct FirewallPlan {
-  NftBase base;           // == VirtnatBase()
+  // == VirtnatBase(), the same for every network: one instance shared by all
+  // plans (a copy per running network was about 6 KB of heap each). Null in
+  // a default-constructed plan, whose Base() is empty.
+  std::shared_ptr<const NftBase> base;
   NftNetworkRules rules;  // this network's part; empty for open without forwards
-  bool operator==(const FirewallPlan&) const = default;
+
+  const NftBase& Base() const;
+  bool operator==(const FirewallPlan& other) const {
+    return Base() == other.Base() && rules == other.rules;
+  }
 };
 
 // The maps and base chains of `table inet virtnat`.
 NftBase VirtnatBase();
+// VirtnatBase() built once, for every plan to share.
+std::shared_ptr<const NftBase> SharedVirtnatBase();
 
 // REQUIRES: the definition passed validation (addresses and prefixes valid).
 // Fails for forward modes without a managed bridge, an empty bridge name,

@@ -246,7 +246,7 @@ std::string RenderTable(const NftBase& base, const std::vector<const NftNetworkR
 
 std::string RenderPlan(const FirewallPlan& plan) {
   if (plan.rules.empty()) return "";
-  return RenderTable(plan.base, {&plan.rules});
+  return RenderTable(plan.Base(), {&plan.rules});
 }
 
 }  // namespace virtnat::driver

@@ -179,7 +179,7 @@ TEST_F(FirewallNftTest, ABatchWithOneBadElementAppliesNothing) {
   FirewallPlan plan = Plan(def);
   NftNetworkRules bad = plan.rules;
   bad.elements.push_back({kMapFwdIn, IfNameKey{"virbr9"}, {VerdictKind::kJump, "missing_chain"}});
-  auto batch = BuildAddBatch(plan.base, bad, fw_->next_seq());
+  auto batch = BuildAddBatch(plan.Base(), bad, fw_->next_seq());
   ASSERT_TRUE(batch.ok());
   Status s = fw_->Send(*batch);
   ASSERT_FALSE(s.ok());

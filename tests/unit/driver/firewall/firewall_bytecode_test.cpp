@@ -60,7 +60,7 @@ TEST_P(FirewallBytecode, RulesCompileAsNftCompilesTheirText) {
   xml::NetworkDef def = FirewallCase(name);
   auto plan = PlanFirewall(def, FirewallFacts{def.bridge.name});
   ASSERT_TRUE(plan.ok()) << plan.error().message;
-  auto batch = BuildAddBatch(plan->base, plan->rules, 1);
+  auto batch = BuildAddBatch(plan->Base(), plan->rules, 1);
   ASSERT_TRUE(batch.ok()) << batch.error().message;
   const std::string expected =
       ReadFile(std::string(VIRTNAT_TEST_DATA_DIR) + "/firewall/" + name + ".bytecode");

@@ -30,18 +30,18 @@ TEST(FirewallNftBatch, StartAddsBaseThenChainsThenElementsInOneBatch) {
   xml::NetworkDef def = FirewallCase("port-forwards");
   auto plan = PlanFirewall(def, FirewallFacts{"virbr0"});
   ASSERT_TRUE(plan.ok());
-  auto batch = BuildAddBatch(plan->base, plan->rules, 100);
+  auto batch = BuildAddBatch(plan->Base(), plan->rules, 100);
   ASSERT_TRUE(batch.ok());
   std::vector<std::string> m = Messages(*batch);
   EXPECT_EQ(batch->first_seq(), 100u);
   EXPECT_EQ(m.front(), "");  // batch begin
   EXPECT_EQ(m.back(), "");   // batch end
   EXPECT_EQ(m[1], "add table inet virtnat");
-  EXPECT_EQ(Count(m, "add map "), plan->base.maps.size());
-  EXPECT_EQ(Count(m, "flush chain "), plan->base.chains.size());
+  EXPECT_EQ(Count(m, "add map "), plan->Base().maps.size());
+  EXPECT_EQ(Count(m, "flush chain "), plan->Base().chains.size());
   EXPECT_EQ(Count(m, "add element "), plan->rules.elements.size());
   size_t rules = 0;
-  for (const auto& c : plan->base.chains) rules += c.rules.size();
+  for (const auto& c : plan->Base().chains) rules += c.rules.size();
   for (const auto& c : plan->rules.chains) rules += c.rules.size();
   EXPECT_EQ(Count(m, "add rule "), rules);
   // Elements jump to chains, so they come after every chain and rule.

@@ -157,7 +157,7 @@ TEST(FirewallPlan, EveryJumpTargetIsAChainOfTheNetworkAndNamesAreUnique) {
       EXPECT_EQ(c.hook, ChainHook::kNone);
     }
     std::set<std::string> maps;
-    for (const NftMap& m : plan.base.maps) maps.insert(m.name);
+    for (const NftMap& m : plan.Base().maps) maps.insert(m.name);
     for (const NftElement& e : plan.rules.elements) {
       EXPECT_TRUE(maps.count(e.map)) << e.map;
       EXPECT_TRUE(chains.count(e.verdict.chain)) << e.verdict.chain;
@@ -166,8 +166,18 @@ TEST(FirewallPlan, EveryJumpTargetIsAChainOfTheNetworkAndNamesAreUnique) {
 }
 
 TEST(FirewallPlan, BaseIsTheSameForEveryNetwork) {
-  EXPECT_EQ(MustPlan(FirewallCase("isolated")).base, MustPlan(FirewallCase("port-forwards")).base);
-  EXPECT_EQ(MustPlan(FirewallCase("isolated")).base, VirtnatBase());
+  EXPECT_EQ(MustPlan(FirewallCase("isolated")).Base(),
+            MustPlan(FirewallCase("port-forwards")).Base());
+  EXPECT_EQ(MustPlan(FirewallCase("isolated")).Base(), VirtnatBase());
+}
+
+TEST(FirewallPlan, EveryPlanSharesOneBase) {
+  FirewallPlan a = MustPlan(FirewallCase("isolated"));
+  FirewallPlan b = MustPlan(FirewallCase("port-forwards"));
+  ASSERT_NE(a.base, nullptr);
+  EXPECT_EQ(a.base.get(), b.base.get());
+  EXPECT_TRUE(FirewallPlan{}.Base().maps.empty());
+  EXPECT_TRUE(FirewallPlan{}.Base().chains.empty());
 }
 
 TEST(FirewallPortForwards, DnatOnlyForTheHostAndForwardOnlyTranslatedTraffic) {
