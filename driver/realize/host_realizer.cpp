@@ -10,6 +10,7 @@
 #include "driver/dnsmasq/dnsmasq_update.h"
 #include "driver/dnsmasq/leases.h"
 #include "driver/os/atomic_file.h"
+#include "driver/realize/op_timing.h"
 #include "driver/realize/reverter.h"
 
 namespace virtnat::driver {
@@ -241,7 +242,10 @@ Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
   auto pending = std::make_unique<PendingStart>();
   ASSIGN_OR_RETURN(pending->plan, PlanNetwork(def, deps_.paths));
   const NetworkPlan& plan = pending->plan;
+  const std::string& name = def.name;
+  MarkOpPhase(name, "plan");
   if (!plan.external) RETURN_IF_ERROR(Preflight(plan));
+  MarkOpPhase(name, "preflight");
 
   Reverter& revert = pending->revert;
   if (deps_.begin_start) {
@@ -250,6 +254,7 @@ Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
       if (deps_.abandon_start) deps_.abandon_start(name);
       return Status::Ok();
     });
+    MarkOpPhase(name, "intent");
   }
   if (plan.external) {
     // A host bridge (or none): nothing of it is created or removed here.
@@ -260,15 +265,19 @@ Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
   RETURN_IF_ERROR(deps_.netlink->CreateBridge(plan.bridge));
   // Addresses and routes go with the link.
   revert.Add([this, bridge] { return deps_.netlink->DeleteLink(bridge); });
+  MarkOpPhase(name, "bridge");
   RETURN_IF_ERROR(deps_.sysctl->ConfigureBridgeIpv6(bridge, plan.sysctls.bridge_ipv6));
+  MarkOpPhase(name, "sysctl");
   // libvirt sets the zone with its firewall rules, before addresses.
   RETURN_IF_ERROR(JoinZone(plan.zone, firewalld()));
   revert.Add([this, zone = plan.zone] {
     LeaveZone(zone, firewalld());
     return Status::Ok();
   });
+  MarkOpPhase(name, "zone");
   RETURN_IF_ERROR(deps_.firewall->Apply(def.name, plan.firewall));
-  revert.Add([this, name = def.name] { return deps_.firewall->Remove(name); });
+  revert.Add([this, name] { return deps_.firewall->Remove(name); });
+  MarkOpPhase(name, "firewall");
   for (const InterfaceAddress& address : plan.addresses) {
     RETURN_IF_ERROR(deps_.netlink->AddAddress(bridge, address));
   }
@@ -278,12 +287,16 @@ Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
   for (const StaticRoute& route : plan.routes) {
     RETURN_IF_ERROR(deps_.netlink->AddRoute(bridge, route));
   }
+  MarkOpPhase(name, "addresses");
   // Host-global and never reset (libvirt leaves them on too): no undo.
   if (plan.sysctls.ipv6_forwarding) RETURN_IF_ERROR(deps_.sysctl->EnableIpv6Forwarding());
   if (plan.sysctls.ipv4_forwarding) RETURN_IF_ERROR(deps_.sysctl->EnableIpv4Forwarding());
+  MarkOpPhase(name, "forwarding");
   RETURN_IF_ERROR(ReplaceQos(QosPlan{}, plan.qos, revert));
+  MarkOpPhase(name, "qos");
   if (plan.dnsmasq.needed) {
     ASSIGN_OR_RETURN(pending->dnsmasq, PrepareDnsmasq(plan, revert));
+    MarkOpPhase(name, "dnsmasq_files");
   }
   return pending;
 }
@@ -327,6 +340,7 @@ void HostRealizer::FinishStart(const std::string& name, Status started) {
   if (it == starting_.end()) return;
   std::unique_ptr<PendingStart> pending = std::move(it->second);
   starting_.erase(it);
+  MarkOpPhase(name, "dnsmasq");
   StartDone done = std::move(pending->done);
   if (started.ok()) Commit(name, *pending);
   // Not committed: the failed service goes, then the reverter undoes the rest.
@@ -351,13 +365,21 @@ Status HostRealizer::Stop(const xml::NetworkDef& def) {
     record.reload.reset();
   }
   Status first;
-  if (record.dnsmasq) Keep(&first, record.dnsmasq->Stop());
-  if (record.plan.dnsmasq.needed) Keep(&first, RemoveDnsmasqFiles(record.plan.dnsmasq_paths));
+  const std::string& name = def.name;
+  // libvirt's order (dnsmasq, rules, bridge), but dnsmasq's exit overlaps
+  // the rest: it is waited for before the reply all the same.
+  if (record.dnsmasq) record.dnsmasq->BeginStop();
   if (!record.plan.external) Keep(&first, deps_.firewall->Remove(def.name));
+  MarkOpPhase(name, "firewall");
   // Explicit: the ifb device of <outbound> outlives the bridge.
   if (!record.plan.qos.empty()) Keep(&first, deps_.qos->Remove(record.plan.qos));
   // A host bridge of mode bridge belongs to the host: it stays.
   if (!record.plan.external) Keep(&first, deps_.netlink->DeleteLink(record.plan.bridge.name));
+  MarkOpPhase(name, "link");
+  if (record.dnsmasq) Keep(&first, record.dnsmasq->Stop());
+  MarkOpPhase(name, "dnsmasq");
+  if (record.plan.dnsmasq.needed) Keep(&first, RemoveDnsmasqFiles(record.plan.dnsmasq_paths));
+  MarkOpPhase(name, "files");
   LeaveZone(record.plan.zone, firewalld());
   applied_.erase(it);
   if (cancelled) {
