@@ -235,7 +235,7 @@ Status HostRealizer::Forget(const std::string& network) {
 }
 
 Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
-    const xml::NetworkDef& def) {
+    const xml::NetworkDef& def, bool defer_firewall) {
   if (applied_.count(def.name) || starting_.count(def.name)) {
     return OperationInvalid("network '" + def.name + "' is already realized on the host");
   }
@@ -275,9 +275,8 @@ Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
     return Status::Ok();
   });
   MarkOpPhase(name, "zone");
-  RETURN_IF_ERROR(deps_.firewall->Apply(def.name, plan.firewall));
-  revert.Add([this, name] { return deps_.firewall->Remove(name); });
-  MarkOpPhase(name, "firewall");
+  pending->firewall_pending = true;
+  if (!defer_firewall || !plan.dnsmasq.needed) RETURN_IF_ERROR(ApplyFirewall(*pending));
   for (const InterfaceAddress& address : plan.addresses) {
     RETURN_IF_ERROR(deps_.netlink->AddAddress(bridge, address));
   }
@@ -301,6 +300,16 @@ Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
   return pending;
 }
 
+Status HostRealizer::ApplyFirewall(PendingStart& pending) {
+  if (!pending.firewall_pending) return Status::Ok();
+  pending.firewall_pending = false;
+  const std::string& name = pending.plan.network;
+  RETURN_IF_ERROR(deps_.firewall->Apply(name, pending.plan.firewall));
+  pending.revert.Add([this, name] { return deps_.firewall->Remove(name); });
+  MarkOpPhase(name, "firewall");
+  return Status::Ok();
+}
+
 void HostRealizer::Commit(const std::string& name, PendingStart& pending) {
   Record record;
   record.plan = std::move(pending.plan);
@@ -316,8 +325,11 @@ Status HostRealizer::Start(const xml::NetworkDef& def) {
   return Status::Ok();
 }
 
+// libvirt's order but for the rules, which go in while dnsmasq starts (its
+// exec and start-up, the longest part of a start, overlap the batch); the
+// network is recorded only once both are done.
 void HostRealizer::StartAsync(const xml::NetworkDef& def, StartDone done) {
-  Result<std::unique_ptr<PendingStart>> prepared = PrepareStart(def);
+  Result<std::unique_ptr<PendingStart>> prepared = PrepareStart(def, true);
   if (!prepared.ok()) {
     done(prepared.status());
     return;
@@ -330,9 +342,15 @@ void HostRealizer::StartAsync(const xml::NetworkDef& def, StartDone done) {
   }
   pending->done = std::move(done);
   DnsmasqService& service = *pending->dnsmasq;
+  PendingStart& started = *pending;
   starting_[def.name] = std::move(pending);
-  // May complete before it returns (a service that starts at once).
-  service.BeginStart([this, name = def.name](Status started) { FinishStart(name, started); });
+  // May complete before it returns (a service that starts at once): then
+  // FinishStart applied the rules itself.
+  service.BeginStart([this, name = def.name](Status s) { FinishStart(name, s); });
+  auto it = starting_.find(def.name);
+  if (it == starting_.end() || it->second.get() != &started) return;
+  // A failure cancels dnsmasq's launch and undoes the rest.
+  if (Status applied = ApplyFirewall(started); !applied.ok()) FinishStart(def.name, applied);
 }
 
 void HostRealizer::FinishStart(const std::string& name, Status started) {
@@ -341,6 +359,11 @@ void HostRealizer::FinishStart(const std::string& name, Status started) {
   std::unique_ptr<PendingStart> pending = std::move(it->second);
   starting_.erase(it);
   MarkOpPhase(name, "dnsmasq");
+  if (started.ok()) {
+    started = ApplyFirewall(*pending);
+    // dnsmasq runs (a supervised one outlives its service): end it too.
+    if (!started.ok() && pending->dnsmasq) (void)pending->dnsmasq->Stop();
+  }
   StartDone done = std::move(pending->done);
   if (started.ok()) Commit(name, *pending);
   // Not committed: the failed service goes, then the reverter undoes the rest.
