@@ -226,7 +226,17 @@ Status DnsmasqProcess::Reload() {
   return process_.Signal(SIGHUP);
 }
 
+void DnsmasqProcess::BeginStop() {
+  supervising_ = false;
+  watch_.reset();
+  timer_.reset();
+  AbandonLaunch();
+  if (process_ && !terminated_) (void)process_.Signal(SIGTERM);  // ESRCH if it just died: fine
+  terminated_ = true;
+}
+
 Status DnsmasqProcess::Stop() {
+  const bool terminated = std::exchange(terminated_, false);
   supervising_ = false;
   watch_.reset();
   timer_.reset();
@@ -234,7 +244,7 @@ Status DnsmasqProcess::Stop() {
   Pidfd process = std::exchange(process_, Pidfd());
   Status result;
   if (process) {
-    (void)process.Signal(SIGTERM);  // ESRCH if it just died: fine
+    if (!terminated) (void)process.Signal(SIGTERM);  // ESRCH if it just died: fine
     if (!process.WaitForExit(timings_.stop_timeout)) {
       (void)process.Signal(SIGKILL);
       if (!process.WaitForExit(milliseconds(2000))) {

@@ -71,7 +71,11 @@ class DnsmasqProcess {
   Status Adopt();
   // SIGHUP: dnsmasq re-reads its hosts files (never its .conf).
   Status Reload();
-  // SIGTERM, SIGKILL after stop_timeout; removes the pid file.
+  // SIGTERM now, without waiting, and no more supervision (restarts, a
+  // launch in progress is cancelled); Stop() waits for the exit.
+  void BeginStop();
+  // SIGTERM (unless BeginStop sent it), SIGKILL after stop_timeout; removes
+  // the pid file.
   Status Stop();
 
   void SetListener(Listener listener) { listener_ = std::move(listener); }
@@ -110,6 +114,7 @@ class DnsmasqProcess {
   GSourcePtr output_watch_;  // the launcher's stderr, during a launch
   GSourcePtr timer_;         // restart backoff, or the bound on a restart's launch
   bool supervising_ = false;
+  bool terminated_ = false;  // BeginStop sent SIGTERM to process_
   int restarts_ = 0;
 };
 

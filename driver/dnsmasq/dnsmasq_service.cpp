@@ -27,6 +27,7 @@ class SupervisedService final : public DnsmasqService {
     if (!begun.ok()) (*shared)(std::move(begun));
   }
   Status Reload() override { return process_.Reload(); }
+  void BeginStop() override { process_.BeginStop(); }
   Status Stop() override { return process_.Stop(); }
   Status Adopt() override { return process_.Adopt(); }
   std::optional<pid_t> pid() const override { return process_.pid(); }
@@ -78,7 +79,9 @@ Status EnsureParentDirectory(const std::string& path) {
 
 Status WriteDnsmasqFile(const std::string& path, const std::string& content, mode_t mode) {
   RETURN_IF_ERROR(EnsureParentDirectory(path));
-  return WriteFileAtomic(path, content, mode, FileMode::kExact);
+  // Rewritten at every start and adoption: atomic for dnsmasq's reads and
+  // for a daemon crash, but not synced (a reboot ends dnsmasq too).
+  return WriteFileAtomic(path, content, mode, FileMode::kExact, Durability::kProcessCrash);
 }
 
 Status WriteDnsmasqHostsFiles(const DnsmasqPlan& plan, const DnsmasqPaths& paths) {

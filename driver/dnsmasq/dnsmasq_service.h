@@ -33,6 +33,10 @@ class DnsmasqService {
   virtual void BeginStart(StartDone done) { done(Start()); }
   // SIGHUP: re-read the hosts files (same pid, leases kept).
   virtual Status Reload() = 0;
+  // Asks it to exit (SIGTERM) without waiting, so that its exit overlaps the
+  // rest of a teardown; Stop() then waits for it. Nothing restarts it after
+  // this. Optional: Stop() alone does it all.
+  virtual void BeginStop() {}
   virtual Status Stop() = 0;
   // Takes over the dnsmasq an earlier daemon started with this very command.
   virtual Status Adopt() { return InternalError("cannot adopt a running dnsmasq"); }

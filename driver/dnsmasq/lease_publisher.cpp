@@ -35,6 +35,7 @@ class PublishingService final : public DnsmasqService {
     });
   }
   Status Reload() override { return inner_->Reload(); }
+  void BeginStop() override { inner_->BeginStop(); }
   Status Stop() override {
     publisher_->Forget(lease_file_, this);
     return inner_->Stop();
@@ -112,7 +113,9 @@ void LeasePublisher::Watch(const std::string& lease_file, const std::string& bri
 void LeasePublisher::Forget(const std::string& lease_file, const void* owner) {
   auto it = files_.find(lease_file);
   if (it == files_.end() || it->second.owner != owner) return;
-  Status removed = RemoveFileDurable(StatusPath(it->second.bridge));
+  // Published again from the lease database at every start and adoption:
+  // no need to outlive a power loss.
+  Status removed = RemoveFile(StatusPath(it->second.bridge), Durability::kProcessCrash);
   if (!removed.ok()) g_warning("%s", removed.message().c_str());
   files_.erase(it);
 }
@@ -179,7 +182,7 @@ void LeasePublisher::Publish(const std::string& lease_file, const Entry& entry) 
   Status written = EnsureDirectory(dir_, 0755);
   if (written.ok()) {
     written = WriteFileAtomic(StatusPath(entry.bridge), RenderLeaseStatus(leases), 0644,
-                              FileMode::kExact);
+                              FileMode::kExact, Durability::kProcessCrash);
   }
   if (!written.ok() && written.message() != last_error_) {
     g_warning("cannot publish the DHCP leases of bridge %s for libnss-libvirt: %s",

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "driver/link/link_delete.h"
 #include "driver/link/nl_socket.h"
 
 namespace virtnat::driver {
@@ -176,18 +177,12 @@ Status RealNetlink::AddRoute(const std::string& ifname, const StaticRoute& route
   return Status::Ok();
 }
 
+// The reply comes once the link is unlisted; the kernel's deferred freeing
+// (tens of ms) finishes off this thread (link_delete.h).
 Status RealNetlink::DeleteLink(const std::string& ifname) {
   const std::string what = "cannot delete interface";
-  RtnlLinkPtr link(rtnl_link_alloc());
-  if (!link) return LinkError(ENOMEM, what, ifname);
-  rtnl_link_set_name(link.get(), ifname.c_str());
-  nl_msg* raw = nullptr;
-  int rc = rtnl_link_build_delete_request(link.get(), &raw);
-  NlMsgPtr msg(raw);
-  if (rc < 0) return LinkError(ErrnoFromNl(rc), what, ifname);
-  if (int err = SendAndWaitAck(sock_.get(), msg.get()); err != 0) {
-    return LinkError(err, what, ifname);
-  }
+  ASSIGN_OR_RETURN(int index, ExistingIndex(sock_.get(), ifname, what));
+  if (int err = DeleteLinkUnlisted(index, ifname); err != 0) return LinkError(err, what, ifname);
   return Status::Ok();
 }
 

@@ -2,9 +2,8 @@
 
 #include <libvirt/libvirt.h>
 
-#include <cstdio>
-
 #include "driver/hooks/network_hook.h"
+#include "driver/realize/op_timing.h"
 #include "xml/network_format.h"
 
 namespace virtnat::driver {
@@ -34,20 +33,6 @@ void AddRuntimeDefaults(xml::NetworkDef& def) {
 }
 
 }  // namespace
-
-Status CheckNotBusy(const NetworkObject& obj) {
-  if (!obj.starting && !obj.updating) return Status::Ok();
-  return OperationInvalid("network '" + obj.def.name + "' is being " +
-                          (obj.starting ? "started" : "updated") + "; try again when it is done");
-}
-
-Status CheckFlags(unsigned flags, unsigned allowed, const char* function) {
-  if ((flags & ~allowed) == 0) return Status::Ok();
-  char hex[32];
-  std::snprintf(hex, sizeof hex, "0x%x", flags & ~allowed);
-  return Error{VIR_ERR_INVALID_ARG, VIR_FROM_NETWORK,
-               std::string("unsupported flags (") + hex + ") in function " + function};
-}
 
 NetworkObjects::NetworkObjects(DefinitionCodec& codec, NetworkRealizer& realizer,
                                DefinitionStore& store)
@@ -222,6 +207,7 @@ void NetworkObjects::StartObject(NetworkObject& obj, xml::NetworkDef def, bool w
                                  StartDone done) {
   // libvirt's start/begin sees the definition before its runtime defaults.
   xml::NetworkDef before_defaults = def;
+  BeginOpTiming("start", def.name);
   AddRuntimeDefaults(def);
   // libvirt's networkCreateInterfacePool: a <pf>'s virtual functions become
   // the live pool.
@@ -234,7 +220,8 @@ void NetworkObjects::StartObject(NetworkObject& obj, xml::NetworkDef def, bool w
   obj.starting = true;
   const Uuid uuid = obj.def.uuid;
   std::weak_ptr<bool> alive = alive_;
-  StartDone finish = [this, alive, uuid, live = def, done = std::move(done)](Status st) mutable {
+  StartDone finish = [this, alive, uuid, name = def.name, live = def,
+                      done = std::move(done)](Status st) mutable {
     if (alive.expired()) return;
     auto it = objects_.find(uuid);
     if (it != objects_.end()) {
@@ -244,11 +231,13 @@ void NetworkObjects::StartObject(NetworkObject& obj, xml::NetworkDef def, bool w
         if (started.persistent) started.new_def = std::move(started.def);
         started.def = std::move(live);
         started.active = true;
-        Emit(started.def, LifecycleEvent::kStarted);
+        Emit(started.def, LifecycleEvent::kStarted);  // the recorder writes the record
       } else if (!started.persistent) {
         objects_.erase(it);
       }
     }
+    MarkOpPhase(name, "record");
+    EndOpTiming(name);
     done(std::move(st));
   };
   // libvirt: "started" once the host side is up; its failure undoes it.
@@ -258,6 +247,7 @@ void NetworkObjects::StartObject(NetworkObject& obj, xml::NetworkDef def, bool w
     RunHook(HookOp::kStarted, def, 0, nullptr,
             [this, alive, def, finish = std::move(finish)](Status hooked) mutable {
               if (alive.expired()) return;
+              MarkOpPhase(def.name, "hook_started");
               if (!hooked.ok()) (void)realizer_.Stop(def);
               finish(std::move(hooked));
             });
@@ -267,6 +257,7 @@ void NetworkObjects::StartObject(NetworkObject& obj, xml::NetworkDef def, bool w
   RunHook(HookOp::kStart, before_defaults, 0, nullptr,
           [this, alive, def, wait, up = std::move(up)](Status hooked) mutable {
             if (alive.expired()) return;
+            MarkOpPhase(def.name, "hook_start");
             if (!hooked.ok()) return up(std::move(hooked));
             if (wait) {
               up(realizer_.Start(def));
@@ -358,11 +349,13 @@ Status NetworkObjects::Destroy(const NetworkRef& net) {
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
   RETURN_IF_ERROR(CheckNotBusy(*obj));
   if (!obj->active) return OperationInvalid("network '" + obj->def.name + "' is not active");
+  BeginOpTiming("destroy", obj->def.name);
   // Teardown is best effort: the object stops even if an effect fails.
   Status st = realizer_.Stop(obj->def);
   // libvirt: "stopped" after the teardown, its outcome ignored; the ports
   // still count (libvirt drops them after the hook).
   RunHook(HookOp::kStopped, obj->def, obj->ports.size(), nullptr, [](Status) {});
+  MarkOpPhase(obj->def.name, "hook_stopped");
   obj->active = false;
   obj->ports.clear();
   xml::NetworkDef stopped = obj->def;
@@ -374,7 +367,9 @@ Status NetworkObjects::Destroy(const NetworkRef& net) {
     Status forgot = realizer_.Forget(stopped.name);
     if (st.ok()) st = forgot;
   }
-  Emit(stopped, LifecycleEvent::kStopped);
+  Emit(stopped, LifecycleEvent::kStopped);  // the recorder removes the record
+  MarkOpPhase(stopped.name, "record");
+  EndOpTiming(stopped.name);
   return st;
 }
 

@@ -1,13 +1,30 @@
 // virNetworkUpdate on the object layer (network_objects.h): the live side goes
 // through the realizer, possibly completing later (a dnsmasq restart); the
 // object and the stored config change only once every requested side
-// succeeded.
+// succeeded. Also the object checks every call shares (CheckNotBusy,
+// CheckFlags).
 
 #include <libvirt/libvirt.h>
+
+#include <cstdio>
 
 #include "driver/objects/network_objects.h"
 
 namespace virtnat::driver {
+
+Status CheckNotBusy(const NetworkObject& obj) {
+  if (!obj.starting && !obj.updating) return Status::Ok();
+  return OperationInvalid("network '" + obj.def.name + "' is being " +
+                          (obj.starting ? "started" : "updated") + "; try again when it is done");
+}
+
+Status CheckFlags(unsigned flags, unsigned allowed, const char* function) {
+  if ((flags & ~allowed) == 0) return Status::Ok();
+  char hex[32];
+  std::snprintf(hex, sizeof hex, "0x%x", flags & ~allowed);
+  return Error{VIR_ERR_INVALID_ARG, VIR_FROM_NETWORK,
+               std::string("unsupported flags (") + hex + ") in function " + function};
+}
 
 Status NetworkObjects::Update(const NetworkRef& net, unsigned command, unsigned section,
                               int parent_index, const std::string& xml, unsigned flags) {

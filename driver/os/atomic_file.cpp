@@ -73,14 +73,16 @@ int WriteAll(int fd, std::string_view data) {
   return 0;
 }
 
-// Renames `temp` over `path` and syncs the directory; removes `temp` when
-// the rename fails.
-Status CommitTemp(const std::string& temp, const std::string& path, const std::string& what) {
+// Renames `temp` over `path` and syncs the directory (for kPowerLoss);
+// removes `temp` when the rename fails.
+Status CommitTemp(const std::string& temp, const std::string& path, const std::string& what,
+                  Durability durability = Durability::kPowerLoss) {
   if (rename(temp.c_str(), path.c_str()) < 0) {
     int saved = errno;
     unlink(temp.c_str());
     return SystemFailure(saved, what);
   }
+  if (durability == Durability::kProcessCrash) return Status::Ok();
   return SyncDirectory(DirName(path));
 }
 
@@ -106,7 +108,7 @@ Status SyncDirectory(const std::string& dir) {
 }
 
 Status WriteFileAtomic(const std::string& path, std::string_view contents, mode_t mode,
-                       FileMode how) {
+                       FileMode how, Durability durability) {
   const std::string what = Quoted("cannot write file", path);
   std::string temp;
   UniqueFd fd;
@@ -120,16 +122,17 @@ Status WriteFileAtomic(const std::string& path, std::string_view contents, mode_
   int err = 0;
   if (how == FileMode::kExact && fchmod(fd.get(), mode) < 0) err = errno;
   if (err == 0) err = WriteAll(fd.get(), contents);
-  // The data must be on disk before the rename makes it visible, or a crash
-  // could leave an empty file under the final name.
-  if (err == 0 && fsync(fd.get()) < 0) err = errno;
+  // The data must be on disk before the rename makes it visible, or a power
+  // loss could leave an empty file under the final name. (A process crash
+  // cannot: the page cache holds the data before the rename.)
+  if (err == 0 && durability == Durability::kPowerLoss && fsync(fd.get()) < 0) err = errno;
   if (err == 0 && close(fd.release()) < 0) err = errno;
   if (err != 0) {
     fd.reset();
     unlink(temp.c_str());
     return SystemFailure(err, what);
   }
-  return CommitTemp(temp, path, what);
+  return CommitTemp(temp, path, what, durability);
 }
 
 Status ReplaceSymlinkAtomic(const std::string& link, const std::string& target) {
@@ -143,10 +146,15 @@ Status ReplaceSymlinkAtomic(const std::string& link, const std::string& target) 
 }
 
 Status RemoveFileDurable(const std::string& path) {
+  return RemoveFile(path, Durability::kPowerLoss);
+}
+
+Status RemoveFile(const std::string& path, Durability durability) {
   if (unlink(path.c_str()) < 0) {
     if (errno == ENOENT) return Status::Ok();
     return SystemFailure(errno, Quoted("cannot remove file", path));
   }
+  if (durability == Durability::kProcessCrash) return Status::Ok();
   return SyncDirectory(DirName(path));
 }
 

@@ -2,7 +2,8 @@
 // Durable, atomic changes to single directory entries. A reader, and the
 // state left by a crash or power loss at any moment, sees either the old
 // entry or the new one, never a mix. Every call returns only once the change
-// is on stable storage (the file and its directory are fsynced).
+// is on stable storage (the file and its directory are fsynced), unless it
+// is asked for less (Durability::kProcessCrash).
 //
 // Temporary entries are created in the target's own directory (rename() is
 // only atomic within one file system) under hidden names that
@@ -25,12 +26,22 @@ enum class FileMode {
   kExact,  // exactly `mode`, whatever the umask (fchmod before the rename)
 };
 
+// What a change must survive.
+enum class Durability {
+  kPowerLoss,     // on stable storage before the call returns (fsynced)
+  kProcessCrash,  // atomic for every reader and for the next daemon after a
+                  // crash of this one, not synced: for state that describes
+                  // what runs now (status records, dnsmasq's files), which a
+                  // power loss or reboot ends anyway
+};
+
 // Replaces `path` with a regular file holding `contents`, created with
 // `mode`. On failure the previous file, if any, is left untouched and no
 // temporary file remains. This is the daemon's one writer of whole files.
 // Errors: VIR_ERR_SYSTEM_ERROR "cannot write file 'PATH': <strerror>".
 Status WriteFileAtomic(const std::string& path, std::string_view contents, mode_t mode,
-                       FileMode how = FileMode::kUmask);
+                       FileMode how = FileMode::kUmask,
+                       Durability durability = Durability::kPowerLoss);
 
 // Removes the temporary entries that interrupted writes of `path` (by the
 // functions above) left in its directory. A missing directory is success.
@@ -42,6 +53,8 @@ Status ReplaceSymlinkAtomic(const std::string& link, const std::string& target);
 
 // Unlinks `path` and syncs its directory. A missing `path` is success.
 Status RemoveFileDurable(const std::string& path);
+// Unlinks `path`, syncing its directory only for kPowerLoss.
+Status RemoveFile(const std::string& path, Durability durability);
 
 // Creates `dir` and missing parents with `mode`, syncing each parent that
 // gained an entry. An existing directory is success.

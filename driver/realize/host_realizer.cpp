@@ -10,6 +10,7 @@
 #include "driver/dnsmasq/dnsmasq_update.h"
 #include "driver/dnsmasq/leases.h"
 #include "driver/os/atomic_file.h"
+#include "driver/realize/op_timing.h"
 #include "driver/realize/reverter.h"
 
 namespace virtnat::driver {
@@ -234,14 +235,17 @@ Status HostRealizer::Forget(const std::string& network) {
 }
 
 Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
-    const xml::NetworkDef& def) {
+    const xml::NetworkDef& def, bool defer_firewall) {
   if (applied_.count(def.name) || starting_.count(def.name)) {
     return OperationInvalid("network '" + def.name + "' is already realized on the host");
   }
   auto pending = std::make_unique<PendingStart>();
   ASSIGN_OR_RETURN(pending->plan, PlanNetwork(def, deps_.paths));
   const NetworkPlan& plan = pending->plan;
+  const std::string& name = def.name;
+  MarkOpPhase(name, "plan");
   if (!plan.external) RETURN_IF_ERROR(Preflight(plan));
+  MarkOpPhase(name, "preflight");
 
   Reverter& revert = pending->revert;
   if (deps_.begin_start) {
@@ -250,6 +254,7 @@ Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
       if (deps_.abandon_start) deps_.abandon_start(name);
       return Status::Ok();
     });
+    MarkOpPhase(name, "intent");
   }
   if (plan.external) {
     // A host bridge (or none): nothing of it is created or removed here.
@@ -260,15 +265,18 @@ Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
   RETURN_IF_ERROR(deps_.netlink->CreateBridge(plan.bridge));
   // Addresses and routes go with the link.
   revert.Add([this, bridge] { return deps_.netlink->DeleteLink(bridge); });
+  MarkOpPhase(name, "bridge");
   RETURN_IF_ERROR(deps_.sysctl->ConfigureBridgeIpv6(bridge, plan.sysctls.bridge_ipv6));
+  MarkOpPhase(name, "sysctl");
   // libvirt sets the zone with its firewall rules, before addresses.
   RETURN_IF_ERROR(JoinZone(plan.zone, firewalld()));
   revert.Add([this, zone = plan.zone] {
     LeaveZone(zone, firewalld());
     return Status::Ok();
   });
-  RETURN_IF_ERROR(deps_.firewall->Apply(def.name, plan.firewall));
-  revert.Add([this, name = def.name] { return deps_.firewall->Remove(name); });
+  MarkOpPhase(name, "zone");
+  pending->firewall_pending = true;
+  if (!defer_firewall || !plan.dnsmasq.needed) RETURN_IF_ERROR(ApplyFirewall(*pending));
   for (const InterfaceAddress& address : plan.addresses) {
     RETURN_IF_ERROR(deps_.netlink->AddAddress(bridge, address));
   }
@@ -278,14 +286,28 @@ Result<std::unique_ptr<HostRealizer::PendingStart>> HostRealizer::PrepareStart(
   for (const StaticRoute& route : plan.routes) {
     RETURN_IF_ERROR(deps_.netlink->AddRoute(bridge, route));
   }
+  MarkOpPhase(name, "addresses");
   // Host-global and never reset (libvirt leaves them on too): no undo.
   if (plan.sysctls.ipv6_forwarding) RETURN_IF_ERROR(deps_.sysctl->EnableIpv6Forwarding());
   if (plan.sysctls.ipv4_forwarding) RETURN_IF_ERROR(deps_.sysctl->EnableIpv4Forwarding());
+  MarkOpPhase(name, "forwarding");
   RETURN_IF_ERROR(ReplaceQos(QosPlan{}, plan.qos, revert));
+  MarkOpPhase(name, "qos");
   if (plan.dnsmasq.needed) {
     ASSIGN_OR_RETURN(pending->dnsmasq, PrepareDnsmasq(plan, revert));
+    MarkOpPhase(name, "dnsmasq_files");
   }
   return pending;
+}
+
+Status HostRealizer::ApplyFirewall(PendingStart& pending) {
+  if (!pending.firewall_pending) return Status::Ok();
+  pending.firewall_pending = false;
+  const std::string& name = pending.plan.network;
+  RETURN_IF_ERROR(deps_.firewall->Apply(name, pending.plan.firewall));
+  pending.revert.Add([this, name] { return deps_.firewall->Remove(name); });
+  MarkOpPhase(name, "firewall");
+  return Status::Ok();
 }
 
 void HostRealizer::Commit(const std::string& name, PendingStart& pending) {
@@ -303,8 +325,11 @@ Status HostRealizer::Start(const xml::NetworkDef& def) {
   return Status::Ok();
 }
 
+// libvirt's order but for the rules, which go in while dnsmasq starts (its
+// exec and start-up, the longest part of a start, overlap the batch); the
+// network is recorded only once both are done.
 void HostRealizer::StartAsync(const xml::NetworkDef& def, StartDone done) {
-  Result<std::unique_ptr<PendingStart>> prepared = PrepareStart(def);
+  Result<std::unique_ptr<PendingStart>> prepared = PrepareStart(def, true);
   if (!prepared.ok()) {
     done(prepared.status());
     return;
@@ -317,9 +342,15 @@ void HostRealizer::StartAsync(const xml::NetworkDef& def, StartDone done) {
   }
   pending->done = std::move(done);
   DnsmasqService& service = *pending->dnsmasq;
+  PendingStart& started = *pending;
   starting_[def.name] = std::move(pending);
-  // May complete before it returns (a service that starts at once).
-  service.BeginStart([this, name = def.name](Status started) { FinishStart(name, started); });
+  // May complete before it returns (a service that starts at once): then
+  // FinishStart applied the rules itself.
+  service.BeginStart([this, name = def.name](Status s) { FinishStart(name, s); });
+  auto it = starting_.find(def.name);
+  if (it == starting_.end() || it->second.get() != &started) return;
+  // A failure cancels dnsmasq's launch and undoes the rest.
+  if (Status applied = ApplyFirewall(started); !applied.ok()) FinishStart(def.name, applied);
 }
 
 void HostRealizer::FinishStart(const std::string& name, Status started) {
@@ -327,6 +358,12 @@ void HostRealizer::FinishStart(const std::string& name, Status started) {
   if (it == starting_.end()) return;
   std::unique_ptr<PendingStart> pending = std::move(it->second);
   starting_.erase(it);
+  MarkOpPhase(name, "dnsmasq");
+  if (started.ok()) {
+    started = ApplyFirewall(*pending);
+    // dnsmasq runs (a supervised one outlives its service): end it too.
+    if (!started.ok() && pending->dnsmasq) (void)pending->dnsmasq->Stop();
+  }
   StartDone done = std::move(pending->done);
   if (started.ok()) Commit(name, *pending);
   // Not committed: the failed service goes, then the reverter undoes the rest.
@@ -351,13 +388,21 @@ Status HostRealizer::Stop(const xml::NetworkDef& def) {
     record.reload.reset();
   }
   Status first;
-  if (record.dnsmasq) Keep(&first, record.dnsmasq->Stop());
-  if (record.plan.dnsmasq.needed) Keep(&first, RemoveDnsmasqFiles(record.plan.dnsmasq_paths));
+  const std::string& name = def.name;
+  // libvirt's order (dnsmasq, rules, bridge), but dnsmasq's exit overlaps
+  // the rest: it is waited for before the reply all the same.
+  if (record.dnsmasq) record.dnsmasq->BeginStop();
   if (!record.plan.external) Keep(&first, deps_.firewall->Remove(def.name));
+  MarkOpPhase(name, "firewall");
   // Explicit: the ifb device of <outbound> outlives the bridge.
   if (!record.plan.qos.empty()) Keep(&first, deps_.qos->Remove(record.plan.qos));
   // A host bridge of mode bridge belongs to the host: it stays.
   if (!record.plan.external) Keep(&first, deps_.netlink->DeleteLink(record.plan.bridge.name));
+  MarkOpPhase(name, "link");
+  if (record.dnsmasq) Keep(&first, record.dnsmasq->Stop());
+  MarkOpPhase(name, "dnsmasq");
+  if (record.plan.dnsmasq.needed) Keep(&first, RemoveDnsmasqFiles(record.plan.dnsmasq_paths));
+  MarkOpPhase(name, "files");
   LeaveZone(record.plan.zone, firewalld());
   applied_.erase(it);
   if (cancelled) {

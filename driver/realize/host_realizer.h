@@ -9,10 +9,13 @@
 // reverter covers it), dnsmasq files and process. Any failure undoes every
 // earlier step (reverter.h), so no link, address, rule, process or file is
 // left. StartAsync does the same but does not wait for dnsmasq: the steps
-// before it run at once, and the network is recorded (or undone) when
-// dnsmasq's launch completes on the loop; meanwhile the network is neither
-// Applied nor startable again, and a Stop cancels the start.
-// Stop: removes exactly what the record says (best effort, every step runs).
+// before it run at once (but the firewall batch, sent while dnsmasq starts),
+// and the network is recorded (or undone) when dnsmasq's launch completes on
+// the loop; meanwhile the network is neither Applied nor startable again,
+// and a Stop cancels the start.
+// Stop: removes exactly what the record says (best effort, every step runs);
+// dnsmasq gets SIGTERM first and is waited for last, and the bridge's
+// deletion returns once it is unlisted (link_delete.h).
 // Reload: host-effects.md §4.5 — hosts-file changes are a rewrite + SIGHUP
 // (same pid), firewall changes one batch, other dnsmasq changes a restart of
 // dnsmasq alone, a <bandwidth> change replaces the tree; bridge, address,
@@ -156,14 +159,18 @@ class HostRealizer final : public NetworkRealizer {
     Reverter revert;
     std::unique_ptr<DnsmasqService> dnsmasq;  // not yet started; null when the plan needs none
     StartDone done;                           // StartAsync's caller
+    bool firewall_pending = false;            // the rules go in while dnsmasq starts
   };
 
   Status Preflight(const NetworkPlan& plan);
   // Replaces the applied <bandwidth> tree `old` by `wanted`; `revert` puts
   // `old` back.
   Status ReplaceQos(const QosPlan& old, const QosPlan& wanted, Reverter& revert);
-  // Everything up to (not including) starting dnsmasq.
-  Result<std::unique_ptr<PendingStart>> PrepareStart(const xml::NetworkDef& def);
+  // Everything up to (not including) starting dnsmasq; with
+  // `defer_firewall`, all but the rules (ApplyFirewall, while dnsmasq starts).
+  Result<std::unique_ptr<PendingStart>> PrepareStart(const xml::NetworkDef& def,
+                                                     bool defer_firewall = false);
+  Status ApplyFirewall(PendingStart& pending);
   void FinishStart(const std::string& name, Status started);
   void Commit(const std::string& name, PendingStart& pending);
   // Writes dnsmasq's files (undone by `revert`) and makes its service.

@@ -31,12 +31,15 @@ Status StatusStore::Write(const StatusRecord& record) {
   RETURN_IF_ERROR(CheckStorableName(record.name));
   ASSIGN_OR_RETURN(std::string text, FormatStatusRecord(record));
   RETURN_IF_ERROR(EnsureDirectory(run_dir_, kDirMode));
-  return WriteFileAtomic(PathFor(record.name), text, kStatusMode);
+  // A record describes what runs now: it must survive a crash of the
+  // daemon (the page cache does), not a reboot (which ends the network).
+  return WriteFileAtomic(PathFor(record.name), text, kStatusMode, FileMode::kUmask,
+                         Durability::kProcessCrash);
 }
 
 Status StatusStore::Remove(const std::string& name) {
   RETURN_IF_ERROR(CheckStorableName(name));
-  return RemoveFileDurable(PathFor(name));
+  return RemoveFile(PathFor(name), Durability::kProcessCrash);
 }
 
 Result<LoadedStatus> StatusStore::LoadAll() {

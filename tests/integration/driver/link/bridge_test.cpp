@@ -194,3 +194,41 @@ TEST(BridgeTest, ExplicitMtuSurvivesASmallerPort) {
 
 }  // namespace
 }  // namespace virtnat::driver
+
+namespace virtnat::driver {
+namespace {
+
+// DeleteLink returns before the kernel has freed the link (link_delete.h),
+// but only once it is unlisted: at that moment its name is free, its
+// address and routes are gone, and the same bridge can be made again with
+// the same address. Checked the instant each call returns, many times over.
+TEST(BridgeTest, DeletedLinkIsGoneTheMomentDeleteReturns) {
+  NetNs ns("bridge");
+  ASSERT_TRUE(ns.ok());
+  ns.Run([] {
+    auto netlink = RealNetlink::Open();
+    auto facts = RealHostFacts::Open();
+    ASSERT_TRUE(netlink.ok() && facts.ok());
+    BridgeSpec spec{"virbrd0", std::nullopt, 0, false, 0};
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_TRUE((*netlink)->CreateBridge(spec).ok()) << "cycle " << i;
+      ASSERT_TRUE((*netlink)->AddAddress("virbrd0", Addr("10.93.0.1", 24)).ok()) << "cycle " << i;
+      ASSERT_TRUE((*netlink)->SetLinkUp("virbrd0", true).ok());
+      Status deleted = (*netlink)->DeleteLink("virbrd0");
+      ASSERT_TRUE(deleted.ok()) << deleted.message();
+      Result<bool> exists = (*facts)->InterfaceExists("virbrd0");
+      ASSERT_TRUE(exists.ok());
+      EXPECT_FALSE(*exists) << "cycle " << i;
+      Result<std::vector<HostRoute>> routes = (*facts)->Ipv4Routes();
+      ASSERT_TRUE(routes.ok());
+      for (const HostRoute& r : *routes) {
+        EXPECT_FALSE(r.prefix == 24 && r.interface == "virbrd0") << "cycle " << i;
+      }
+    }
+  });
+  EXPECT_NE(ns.Exec("ip link show virbrd0").exit_status, 0);
+  EXPECT_EQ(ns.Exec("ip -4 addr | grep -c 10.93.0.1").output, "0\n");
+}
+
+}  // namespace
+}  // namespace virtnat::driver

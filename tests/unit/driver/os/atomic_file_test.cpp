@@ -60,6 +60,25 @@ TEST(AtomicFileTest, ReplacesExistingFile) {
   EXPECT_EQ(Entries(dir.path()), std::vector<std::string>{"a.xml"});
 }
 
+// Run-time state (status records, dnsmasq's files) is written without
+// fsyncs: the same atomic replacement, readers see old or new, no
+// temporary entry is left, the exact mode is applied.
+TEST(AtomicFileTest, ProcessCrashDurabilityReplacesAtomicallyToo) {
+  TempDir dir;
+  const std::string path = dir / "net.status";
+  WriteAll(path, "old\n");
+  ASSERT_TRUE(
+      WriteFileAtomic(path, "new\n", 0640, FileMode::kExact, Durability::kProcessCrash).ok());
+  EXPECT_EQ(ReadAll(path), "new\n");
+  EXPECT_EQ(ModeOf(path) & 07777, 0640u);
+  EXPECT_EQ(Entries(dir.path()), std::vector<std::string>{"net.status"});
+  ASSERT_TRUE(RemoveFile(path, Durability::kProcessCrash).ok());
+  EXPECT_TRUE(Entries(dir.path()).empty());
+  EXPECT_TRUE(RemoveFile(path, Durability::kProcessCrash).ok());  // missing: fine
+  Status not_a_file = RemoveFile(dir.path(), Durability::kProcessCrash);
+  EXPECT_FALSE(not_a_file.ok());
+}
+
 TEST(AtomicFileTest, FailedWriteLeavesOldFileAndNoTemporary) {
   TempDir dir;
   const std::string path = dir / "a.xml";

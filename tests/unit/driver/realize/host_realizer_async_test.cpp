@@ -59,6 +59,36 @@ TEST_F(HostRealizerTest, AFailedOrCancelledAsyncStartLeavesNothing) {
   EXPECT_EQ(Files("lib"), std::vector<std::string>{});
 }
 
+// The rules go in while dnsmasq starts; if they fail, the launch is
+// cancelled (or, when dnsmasq was already up, it is stopped) and all is undone.
+TEST_F(HostRealizerTest, RulesThatFailWhileDnsmasqStartsUndoTheStart) {
+  dnsmasq_.defer = true;
+  firewall_.fail_next = InternalError("nft: no table");
+  std::optional<Status> done;
+  realizer_->StartAsync(Def(kSeed), [&done](Status s) { done = s; });
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->message(), "internal error: nft: no table");
+  EXPECT_EQ(dnsmasq_.calls.back(), "cancel");
+  ExpectNothingLeft();
+
+  // A dnsmasq that is up at once (the fake's default) is stopped.
+  dnsmasq_.defer = false;
+  firewall_.fail_next = InternalError("nft: no table");
+  done.reset();
+  realizer_->StartAsync(Def(kSeed), [&done](Status s) { done = s; });
+  ASSERT_TRUE(done);
+  EXPECT_FALSE(done->ok());
+  EXPECT_EQ(dnsmasq_.calls.back(), "stop 1000");
+  ExpectNothingLeft();
+  // And with the rules in place the same start goes through.
+  done.reset();
+  realizer_->StartAsync(Def(kSeed), [&done](Status s) { done = s; });
+  ASSERT_TRUE(done && done->ok()) << done->message();
+  EXPECT_EQ(firewall_.applied.size(), 1u);
+  ASSERT_TRUE(realizer_->Stop(Def(kSeed)).ok());
+  ExpectNothingLeft();
+}
+
 TEST_F(HostRealizerTest, AnAsyncRestartAppliesTheUpdateOnlyOnceTheNewDnsmasqRuns) {
   xml::NetworkDef def = Def(kSeed);
   ASSERT_TRUE(realizer_->Start(def).ok());
