@@ -14,10 +14,12 @@
 
 #include "datatypes.h"
 #include "driver.h"
+#include "network_conf.h"
 #include "network_event.h"
 #include "object_event.h"
 #include "virerror.h"
 #include "virlog.h"
+#include "virnetworkportdef.h"
 
 struct vn_private {
   __typeof__(virRegisterConnectDriver) *registerConnectDriver;
