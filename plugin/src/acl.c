@@ -1,6 +1,5 @@
 #include "acl.h"
 
-#include <dlfcn.h>
 #include <libxml/parser.h>
 #include <string.h>
 
@@ -9,10 +8,7 @@ struct vn_acl vn_acl;
 static int (*vn_uuid_parse)(const char *uuidstr, unsigned char *uuid);
 static int (*vn_uuid_generate)(unsigned char *uuid);
 
-#define VN_ACL(field, symbol)                                                                     \
-  do {                                                                                            \
-    if (!(vn_acl.field = (__typeof__(vn_acl.field))dlsym(RTLD_DEFAULT, #symbol))) return #symbol; \
-  } while (0)
+#define VN_ACL(field, symbol) VN_DLSYM(vn_acl.field, symbol)
 
 const char *vn_acl_resolve(void) {
   VN_ACL(connectOpen, virConnectOpenEnsureACL);
@@ -52,10 +48,8 @@ const char *vn_acl_resolve(void) {
   VN_ACL(portSetParameters, virNetworkPortSetParametersEnsureACL);
   VN_ACL(portGetParameters, virNetworkPortGetParametersEnsureACL);
   VN_ACL(listAllPortsFilter, virNetworkListAllPortsCheckACL);
-  if (!(vn_uuid_parse = (__typeof__(vn_uuid_parse))dlsym(RTLD_DEFAULT, "virUUIDParse")))
-    return "virUUIDParse";
-  if (!(vn_uuid_generate = (__typeof__(vn_uuid_generate))dlsym(RTLD_DEFAULT, "virUUIDGenerate")))
-    return "virUUIDGenerate";
+  VN_DLSYM(vn_uuid_parse, virUUIDParse);
+  VN_DLSYM(vn_uuid_generate, virUUIDGenerate);
   return NULL;
 }
 

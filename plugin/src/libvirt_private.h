@@ -12,6 +12,8 @@
  */
 #pragma once
 
+#include <dlfcn.h>
+
 #include "datatypes.h"
 #include "driver.h"
 #include "network_conf.h"
@@ -41,6 +43,13 @@ struct vn_private {
 };
 
 extern struct vn_private vn_priv;
+
+/* Sets PTR to libvirt's SYMBOL, or returns the symbol's name from the
+ * calling function when libvirt has no such symbol. */
+#define VN_DLSYM(ptr, symbol)                                                     \
+  do {                                                                            \
+    if (!((ptr) = (__typeof__(ptr))dlsym(RTLD_DEFAULT, #symbol))) return #symbol; \
+  } while (0)
 
 /* Fills vn_priv; on a missing symbol returns its name (and leaves the
  * module unregistered), else NULL. */
