@@ -379,7 +379,7 @@ acl_session() {
   {
     for cmd in "net-list --all" "net-info a-demo" "net-info b-denied" "net-dumpxml --inactive b-denied" \
       "net-destroy a-demo" "net-define $TMP/b-denied.xml" "net-port-create a-demo $DATA/port.xml" \
-      "net-autostart a-demo" "net-autostart --disable a-demo"; do
+      "net-port-list a-demo" "net-autostart a-demo" "net-autostart --disable a-demo"; do
       echo "\$ virsh $cmd"
       # shellcheck disable=SC2086 # the command's words
       as_nobody virsh -q -c "$LV_URI" $cmd 2>&1 || echo "(exit $?)"
