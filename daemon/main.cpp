@@ -33,6 +33,7 @@
 #include "driver/os/pid_file.h"
 #include "driver/store/definition_store.h"
 #include "driver/takeover/switch_commands.h"
+#include "rpc/call_log.h"
 #include "rpc/listen_sockets.h"
 #include "rpc/server.h"
 
@@ -60,7 +61,11 @@ Status ApplyLogSettings(driver::LogSink& sink, const Options& opts) {
                    driver::ParseLogOutputs(opts.log_outputs));
   if (opts.daemonize && opts.log_outputs.empty())
     outputs.front().kind = driver::LogOutput::Kind::kJournald;
-  return sink.Reconfigure(driver::LogLevelNamed(opts.log_level), std::move(outputs));
+  GLogLevelFlags level = driver::LogLevelNamed(opts.log_level);
+  RETURN_IF_ERROR(sink.Reconfigure(level, std::move(outputs)));
+  // A line per RPC call at debug level, built only then (rpc/call_log.h).
+  rpc::SetCallLogging(level == G_LOG_LEVEL_DEBUG);
+  return Status::Ok();
 }
 
 // SIGHUP (systemctl reload): reads the config file and the command line

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "rpc/call_log.h"
 #include "rpc/message.h"
 #include "rpc/protocol.h"
 #include "rpc/remote_types.h"
@@ -137,6 +138,9 @@ bool Dispatcher::HandleFrame(ClientState& client, std::span<const uint8_t> frame
     return true;
   }
   if (unsupported != nullptr) {
+    if (CallLogging()) {
+      g_debug("%s: not served", CallLine(client.peer, h.proc, decoded->payload, "").c_str());
+    }
     out.push_back(ErrorReply(h, UnsupportedError(*unsupported)));
     return true;
   }
@@ -146,6 +150,9 @@ bool Dispatcher::HandleFrame(ClientState& client, std::span<const uint8_t> frame
   Bytes payload;
   XdrEncoder ret(payload);
   Status status = procedure->handler(ctx, args, ret);
+  if (CallLogging()) {
+    g_debug("%s", CallLine(client.peer, h.proc, decoded->payload, ctx.subject).c_str());
+  }
   if (procedure->write_api != nullptr) {
     auto report = [api = procedure->write_api, peer = client.peer](const Status& outcome,
                                                                    const std::string& subject) {

@@ -9,11 +9,12 @@
 #include "xml/network_def.h"
 
 namespace virtnat::rpc {
-namespace {
 
 std::string PortSubject(const driver::PortRef& port) {
   return "port " + xml::FormatUuid(port.uuid) + " of " + NetworkSubject(port.network);
 }
+
+namespace {
 
 Status ReplyPort(const Result<driver::PortRef>& port, XdrEncoder& ret) {
   if (!port.ok()) return port.status();

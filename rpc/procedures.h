@@ -75,6 +75,9 @@ inline std::string NetworkSubject(const driver::NetworkRef& net) {
   return "network '" + net.name + "'";
 }
 
+// "port 6a1c...-... of network 'lab'".
+std::string PortSubject(const driver::PortRef& port);
+
 // VIR_ERR_RPC in domain RPC, message without prefix, as libvirtd sends them.
 Error RpcError(std::string text);
 Error DecodeFailure();

@@ -15,12 +15,14 @@ namespace virtnat::rpc {
 
 struct UnsupportedProcedure {
   int32_t number;
-  const char* api;  // nullptr for the AUTH_* calls, which run no API
-  int domain;       // virErrorDomain of the API's source file
-  bool write;       // the API refuses a read-only connection first
+  const char* api;   // nullptr for the AUTH_* calls, which run no API
+  int domain;        // virErrorDomain of the API's source file
+  bool write;        // the API refuses a read-only connection first
+  const char* name;  // the procedure's name in remote_protocol.x ("NETWORK_CREATE")
 };
 
-// Sorted by number.
+// Sorted by number. The table holds every call of libvirt's REMOTE program,
+// served here or not: it also names them (ProcedureName, rpc/call_log.h).
 std::span<const UnsupportedProcedure> UnsupportedProcedures();
 
 // nullptr when libvirt does not know the number as a call (unknown numbers

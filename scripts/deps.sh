@@ -11,6 +11,9 @@ VIRTNAT_PACKAGES=(
   libvirt-daemon-system iptables iperf3 iputils-ping python3-matplotlib
   # firewalld on a private D-Bus (tests/compat/firewalld_test.sh)
   firewalld dbus-daemon
+  # polkit as libvirtd's access driver (tests/plugin/libvirtd_module_test.sh;
+  # libvirt's actions come with libvirt-daemon-system)
+  polkitd
   virt-manager xvfb xdotool
   # the Debian 13 root of bench/trixie-root (Debian 13's virsh and
   # python3-libvirt for tests/compat/newer_client_test.sh, libvirtd 11.3)

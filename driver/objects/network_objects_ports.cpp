@@ -262,6 +262,8 @@ Status NetworkObjects::PortDelete(const PortRef& port, unsigned flags) {
 Result<std::vector<PortRef>> NetworkObjects::ListAllPorts(const NetworkRef& net, unsigned flags) {
   RETURN_IF_ERROR(CheckFlags(flags, 0, "networkListAllPorts"));
   ASSIGN_OR_RETURN(NetworkObject * obj, Find(net));
+  // libvirt's networkListAllPorts: an inactive network has no ports to list.
+  if (!obj->active) return OperationInvalid("network '" + obj->def.name + "' is not active");
   std::vector<PortRef> out;
   for (const auto& [uuid, port] : obj->ports) {
     out.push_back(PortRef{NetworkRef{obj->def.name, obj->def.uuid}, uuid});

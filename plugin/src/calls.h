@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include "acl.h"
 #include "upstream.h"
 
 struct vn_call {

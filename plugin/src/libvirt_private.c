@@ -1,14 +1,8 @@
 #include "libvirt_private.h"
 
-#include <dlfcn.h>
-
 struct vn_private vn_priv;
 
-#define VN_RESOLVE(field, symbol)                                                   \
-  do {                                                                              \
-    if (!(vn_priv.field = (__typeof__(vn_priv.field))dlsym(RTLD_DEFAULT, #symbol))) \
-      return #symbol;                                                               \
-  } while (0)
+#define VN_RESOLVE(field, symbol) VN_DLSYM(vn_priv.field, symbol)
 
 const char* vn_private_resolve(void) {
   VN_RESOLVE(registerConnectDriver, virRegisterConnectDriver);

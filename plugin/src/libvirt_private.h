@@ -12,12 +12,16 @@
  */
 #pragma once
 
+#include <dlfcn.h>
+
 #include "datatypes.h"
 #include "driver.h"
+#include "network_conf.h"
 #include "network_event.h"
 #include "object_event.h"
 #include "virerror.h"
 #include "virlog.h"
+#include "virnetworkportdef.h"
 
 struct vn_private {
   __typeof__(virRegisterConnectDriver) *registerConnectDriver;
@@ -39,6 +43,13 @@ struct vn_private {
 };
 
 extern struct vn_private vn_priv;
+
+/* Sets PTR to libvirt's SYMBOL, or returns the symbol's name from the
+ * calling function when libvirt has no such symbol. */
+#define VN_DLSYM(ptr, symbol)                                                     \
+  do {                                                                            \
+    if (!((ptr) = (__typeof__(ptr))dlsym(RTLD_DEFAULT, #symbol))) return #symbol; \
+  } while (0)
 
 /* Fills vn_priv; on a missing symbol returns its name (and leaves the
  * module unregistered), else NULL. */

@@ -41,6 +41,7 @@ static virDrvOpenStatus vnConnectOpen(virConnectPtr conn, virConnectAuthPtr auth
   }
   if (!vn_priv.connectValidateURIPath(conn->uri->path, "network", vn_privileged))
     return VIR_DRV_OPEN_ERROR;
+  if (vn_acl.connectOpen(conn) < 0) return VIR_DRV_OPEN_ERROR;
   return VIR_DRV_OPEN_SUCCESS;
 }
 
@@ -54,8 +55,9 @@ static int vnConnectIsEncrypted(virConnectPtr conn G_GNUC_UNUSED) {
 
 static int vnConnectIsAlive(virConnectPtr conn G_GNUC_UNUSED) { return 1; }
 
-static int vnConnectSupportsFeature(virConnectPtr conn G_GNUC_UNUSED, int feature) {
+static int vnConnectSupportsFeature(virConnectPtr conn, int feature) {
   int supported;
+  if (vn_acl.connectSupportsFeature(conn) < 0) return -1;
   if (vn_priv.driverFeatureIsGlobal(feature, &supported)) return supported;
   return 0; /* the migration and hypervisor features: none here */
 }
@@ -119,6 +121,7 @@ int networkRegister(void) {
     return 0;
   }
   const char *missing = vn_private_resolve();
+  if (!missing) missing = vn_acl_resolve();
   if (missing) {
     fprintf(stderr,
             "virtnat network module: libvirt %lu.%lu.%lu does not export %s: "

@@ -52,21 +52,7 @@ add_wan "$H" "$W"
 
 # The private system bus.
 mkdir -p "$BUS"
-cat >"$BUS/system.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$BUS/socket</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="root"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-CONF
+write_bus_conf "$BUS/system.conf" "$BUS/socket"
 in_ns "$H" dbus-daemon --config-file="$BUS/system.conf" --nofork --nopidfile >"$BUS/log" 2>&1 &
 wait_until 10 test -S "$BUS/socket" || { echo "FAIL: dbus-daemon did not start"; cat "$BUS/log"; exit 1; }
 

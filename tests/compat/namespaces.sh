@@ -42,3 +42,24 @@ del_namespaces() {
   done
   return 0
 }
+
+# write_bus_conf FILE SOCKET: a private D-Bus system bus (dbus-daemon
+# --config-file=FILE) listening on SOCKET, open to every user and name (the
+# tests' own daemons: firewalld, polkitd, libvirtd, virtnatd).
+write_bus_conf() {
+  cat >"$1" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$2</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+CONF
+}

@@ -149,28 +149,7 @@ printf 'user = "root"\ngroup = "root"\nsecurity_driver = "none"\nstdio_handler =
 # run_domain NAME INTERFACE-XML: boots the guest NAME through virt-qemu-run;
 # its console goes to $WORK/NAME.log. Sets VQR_PID.
 run_domain() {
-  cat >"$WORK/$1.xml" <<XML
-<domain type='qemu'>
-  <name>$1</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='q35'>hvm</type>
-    <kernel>$GUEST_KERNEL</kernel>
-    <initrd>$GUEST_INITRD</initrd>
-    <cmdline>$(guest_append 203.0.113.2 80)</cmdline>
-  </os>
-  <on_reboot>destroy</on_reboot>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    $2
-    <serial type='file'>
-      <source path='$WORK/$1.log'/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-XML
+  guest_domain_xml "$1" "$WORK/$1.log" 203.0.113.2 80 "$2" >"$WORK/$1.xml"
   ip netns exec "$HOST" virt-qemu-run -r "$WORK/vqr" "$WORK/$1.xml" >"$WORK/$1.vqr.log" 2>&1 &
   VQR_PID=$!
 }

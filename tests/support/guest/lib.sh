@@ -10,6 +10,9 @@
 #                               (default 120 s), fails on timeout or when
 #                               process PID (QEMU, or what runs it) is gone
 #   guest_line LOG WORD         the guest's last "VIRTNAT-GUEST WORD ..." line
+#   guest_domain_xml NAME LOG PING HTTP INTERFACE-XML
+#                               a libvirt <domain> (type qemu: TCG) booting the
+#                               guest's kernel directly, console in LOG
 GUEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 guest_image() {
@@ -48,4 +51,29 @@ guest_wait() {
 
 guest_line() {
   grep -a "VIRTNAT-GUEST $2" "$1" | tail -1 | tr -d '\r'
+}
+
+guest_domain_xml() {
+  cat <<XML
+<domain type='qemu'>
+  <name>$1</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>$GUEST_KERNEL</kernel>
+    <initrd>$GUEST_INITRD</initrd>
+    <cmdline>$(guest_append "$3" "$4")</cmdline>
+  </os>
+  <on_reboot>destroy</on_reboot>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    $5
+    <serial type='file'>
+      <source path='$2'/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
 }

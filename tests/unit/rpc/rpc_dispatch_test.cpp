@@ -1,9 +1,11 @@
+#include <glib.h>
 #include <gtest/gtest.h>
 #include <libvirt/libvirt.h>
 
 #include "driver/network_realizer.h"
 #include "driver/objects/network_objects.h"
 #include "driver/store/definition_store.h"
+#include "rpc/call_log.h"
 #include "rpc/dispatcher.h"
 #include "rpc/message.h"
 #include "rpc/protocol.h"
@@ -437,6 +439,35 @@ TEST_F(DispatchTest, UpdateAppliesLiveAndConfigSides) {
   Reply bad = update(4, "X");
   ASSERT_TRUE(bad.is_error());
   EXPECT_EQ(bad.error().message, "unsupported flags (0x4) in function networkUpdate");
+}
+
+// The call log (rpc/call_log.h): a debug line per call while it is on,
+// none while it is off.
+TEST_F(DispatchTest, LogsEachCallAtDebugLevelOnlyWhileCallLoggingIsOn) {
+  std::vector<std::string> lines;
+  auto collect = [](const gchar*, GLogLevelFlags level, const gchar* message, gpointer data) {
+    if ((level & G_LOG_LEVEL_DEBUG) != 0) {
+      static_cast<std::vector<std::string>*>(data)->push_back(message);
+    }
+  };
+  GLogFunc previous = g_log_set_default_handler(collect, &lines);
+  ClientState c = Open();
+  c.peer = "pid 42 (virsh), uid 0";
+  driver::NetworkRef net = Define(c, "n1");
+  EXPECT_TRUE(lines.empty());
+  SetCallLogging(true);
+  Call(c, proc::kNetworkGetXmlDesc, [&] {
+    Bytes args = NetArgs(net);
+    XdrEncoder(args).Uint(0);
+    return args;
+  }());
+  Call(c, proc::kConnectGetHostname);
+  SetCallLogging(false);
+  Call(c, proc::kNetworkIsActive, NetArgs(net));
+  g_log_set_default_handler(previous, nullptr);
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "call NETWORK_GET_XML_DESC network 'n1' (client pid 42 (virsh), uid 0)",
+                       "call CONNECT_GET_HOSTNAME (client pid 42 (virsh), uid 0)"}));
 }
 
 }  // namespace

@@ -292,6 +292,9 @@ TEST_F(NetworkObjectsTest, PortsLiveOnActiveNetworks) {
       "burst='256'/><outbound average='400'/></bandwidth></networkport>";
   EXPECT_EQ(driver_.PortCreateXml(net, port_xml, 0).error().message,
             "Requested operation is not valid: network 'a' is not active");
+  // As libvirt's networkListAllPorts: no list of an inactive network's ports.
+  EXPECT_EQ(driver_.ListAllPorts(net, 0).error().message,
+            "Requested operation is not valid: network 'a' is not active");
   ASSERT_TRUE(driver_.Create(net).ok());
   auto port = driver_.PortCreateXml(net, port_xml, 0);
   ASSERT_TRUE(port.ok()) << port.error().message;
