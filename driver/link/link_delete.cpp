@@ -60,11 +60,17 @@ int SendAndAck(int fd, int ifindex) {
     ssize_t n = recv(fd, buf, sizeof(buf), 0);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return errno;
-    int len = static_cast<int>(n);
-    for (auto* h = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-      if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq != kSequence) continue;
-      const auto* answer = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
-      return answer->error < 0 ? -answer->error : answer->error;
+    // NLMSG_OK compares the u32 length with an int: walked by hand instead.
+    const size_t len = static_cast<size_t>(n);
+    for (size_t at = 0; at + sizeof(nlmsghdr) <= len;) {
+      const auto* h = reinterpret_cast<const nlmsghdr*>(buf + at);
+      if (h->nlmsg_len < sizeof(nlmsghdr) || h->nlmsg_len > len - at) break;
+      if (h->nlmsg_type == NLMSG_ERROR && h->nlmsg_seq == kSequence &&
+          h->nlmsg_len >= NLMSG_LENGTH(sizeof(nlmsgerr))) {
+        const auto* answer = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
+        return answer->error < 0 ? -answer->error : answer->error;
+      }
+      at += NLMSG_ALIGN(h->nlmsg_len);
     }
   }
 }
