@@ -14,7 +14,12 @@ namespace virtnat::driver {
 
 Result<std::unique_ptr<HostDriverParts>> HostDriverParts::Open(const HostDirs& opts) {
   // One pidfd per running network: a thousand networks need more than 1024.
-  g_info("%s", RaiseOpenFileLimit().c_str());
+  // Only a failure concerns the administrator (the unit sets the limit).
+  if (OpenFileLimit limit = RaiseOpenFileLimit(); limit.failed) {
+    g_warning("%s", limit.line.c_str());
+  } else {
+    g_debug("%s", limit.line.c_str());
+  }
   std::unique_ptr<HostDriverParts> parts(new HostDriverParts());
   ASSIGN_OR_RETURN(parts->netlink_, RealNetlink::Open());
   ASSIGN_OR_RETURN(parts->qos_, NetlinkQos::Open());

@@ -7,22 +7,22 @@
 
 namespace virtnat::driver {
 
-std::string RaiseOpenFileLimit() {
+OpenFileLimit RaiseOpenFileLimit() {
   struct rlimit limit {};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
-    return std::string("open-file limit not read: ") + std::strerror(errno);
+    return {true, std::string("open-file limit not read: ") + std::strerror(errno)};
   }
   if (limit.rlim_cur == limit.rlim_max) {
-    return "open-file limit " + std::to_string(limit.rlim_cur);
+    return {false, "open-file limit " + std::to_string(limit.rlim_cur)};
   }
   const rlim_t before = limit.rlim_cur;
   limit.rlim_cur = limit.rlim_max;
   if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
-    return "open-file limit left at " + std::to_string(before) + " (raising it to " +
-           std::to_string(limit.rlim_max) + " failed: " + std::strerror(errno) + ")";
+    return {true, "open-file limit left at " + std::to_string(before) + " (raising it to " +
+                      std::to_string(limit.rlim_max) + " failed: " + std::strerror(errno) + ")"};
   }
-  return "open-file limit raised from " + std::to_string(before) + " to " +
-         std::to_string(limit.rlim_max);
+  return {false, "open-file limit raised from " + std::to_string(before) + " to " +
+                     std::to_string(limit.rlim_max)};
 }
 
 }  // namespace virtnat::driver

@@ -29,7 +29,9 @@ TEST(RaiseOpenFileLimitTest, RaisesTheSoftLimitToTheHardOne) {
     200, hard
   };
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
-  EXPECT_EQ(RaiseOpenFileLimit(),
+  OpenFileLimit raised = RaiseOpenFileLimit();
+  EXPECT_FALSE(raised.failed);
+  EXPECT_EQ(raised.line,
             "open-file limit raised from 200 to " + std::to_string(static_cast<uint64_t>(hard)));
   struct rlimit now {};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &now), 0);
@@ -43,8 +45,9 @@ TEST(RaiseOpenFileLimitTest, SaysSoWhenTheLimitIsAlreadyTheHardOne) {
     keep.saved().rlim_max, keep.saved().rlim_max
   };
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &same), 0);
-  EXPECT_EQ(RaiseOpenFileLimit(),
-            "open-file limit " + std::to_string(static_cast<uint64_t>(same.rlim_cur)));
+  OpenFileLimit kept = RaiseOpenFileLimit();
+  EXPECT_FALSE(kept.failed);
+  EXPECT_EQ(kept.line, "open-file limit " + std::to_string(static_cast<uint64_t>(same.rlim_cur)));
 }
 
 }  // namespace
