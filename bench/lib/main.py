@@ -47,7 +47,7 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small counts, under 2 minutes")
     ap.add_argument("--virtnatd", default=None,
-                    help="virtnatd binary (default: build/daemon/virtnatd, or build/virtnatd "
+                    help="virtnatd binary (default: build/virtnatd, or build/daemon/virtnatd "
                     "where older trees put it)")
     ap.add_argument("--out", help="results directory (default: bench/results, or "
                     "build/bench-quick with --quick)")
@@ -186,8 +186,10 @@ def sweep_earlier_runs():
 def main(argv):
     args = parse_args(argv)
     if args.virtnatd is None:
-        candidates = [os.path.join(REPO, "build", "daemon", "virtnatd"),
-                      os.path.join(REPO, "build", "virtnatd")]
+        # Where the build puts it now first: an older tree's build/daemon/virtnatd
+        # may still be lying there, stale.
+        candidates = [os.path.join(REPO, "build", "virtnatd"),
+                      os.path.join(REPO, "build", "daemon", "virtnatd")]
         args.virtnatd = next((c for c in candidates if os.path.isfile(c)), candidates[0])
     p = dict(QUICK if args.quick else FULL)
     p["scale_only"] = args.scale_only
