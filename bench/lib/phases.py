@@ -92,6 +92,32 @@ def cycles(rec, daemon, conn, count):
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+def _ns_pids(daemon):
+    """The pids (as /proc names) of the processes in the daemon's network
+    namespace; none if the daemon is gone."""
+    try:
+        mine = os.readlink("/proc/%d/ns/net" % daemon.pid)
+    except OSError:
+        return
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            if os.readlink("/proc/%s/ns/net" % name) == mine:
+                yield name
+        except OSError:
+            continue  # gone meanwhile
+
+
+def _schedstat_sum(name, field):
+    """The sum over a process's threads of one field of their schedstat."""
+    total = 0
+    for tid in os.listdir("/proc/%s/task" % name):
+        with open("/proc/%s/task/%s/schedstat" % (name, tid)) as f:
+            total += int(f.read().split()[field])
+    return total
+
+
 def ns_cpu(daemon):
     """{pid: (ppid, CPU seconds)} of every process in the daemon's network namespace.
 
@@ -100,28 +126,16 @@ def ns_cpu(daemon):
     iptables, nft, tc and ip processes a daemon runs and reaps are counted, and
     so is dnsmasq's leases helper. Kernel work done in those processes' system
     calls is in their time; deferred kernel work (workqueues, RCU) is not."""
-    try:
-        mine = os.readlink("/proc/%d/ns/net" % daemon.pid)
-    except OSError:
-        return {}
     out = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
+    for name in _ns_pids(daemon):
         try:
-            if os.readlink("/proc/%s/ns/net" % name) != mine:
-                continue
             with open("/proc/%s/stat" % name) as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             ppid = int(fields[1])
             waited = (int(fields[13]) + int(fields[14])) / float(CLK_TCK)
-            run = 0
-            for tid in os.listdir("/proc/%s/task" % name):
-                with open("/proc/%s/task/%s/schedstat" % (name, tid)) as f:
-                    run += int(f.read().split()[0])
-            out[int(name)] = (ppid, run / 1e9 + waited)
+            out[int(name)] = (ppid, _schedstat_sum(name, 0) / 1e9 + waited)
         except (OSError, ValueError, IndexError):
-            continue  # gone meanwhile, or not ours
+            continue  # gone meanwhile
     return out
 
 
@@ -131,27 +145,15 @@ def dnsmasq_wakeups(daemon):
     The third field of /proc/PID/task/TID/schedstat counts the times a thread
     was put on a CPU: for a process that sleeps in poll() between events, its
     wake-ups."""
-    try:
-        mine = os.readlink("/proc/%d/ns/net" % daemon.pid)
-    except OSError:
-        return {}
     out = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
+    for name in _ns_pids(daemon):
         try:
-            if os.readlink("/proc/%s/ns/net" % name) != mine:
-                continue
             with open("/proc/%s/comm" % name) as f:
                 if f.read().strip() != "dnsmasq":
                     continue
-            count = 0
-            for tid in os.listdir("/proc/%s/task" % name):
-                with open("/proc/%s/task/%s/schedstat" % (name, tid)) as f:
-                    count += int(f.read().split()[2])
-            out[int(name)] = count
+            out[int(name)] = _schedstat_sum(name, 2)
         except (OSError, ValueError, IndexError):
-            continue  # gone meanwhile, or not ours
+            continue  # gone meanwhile
     return out
 
 
