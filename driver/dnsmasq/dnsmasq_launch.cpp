@@ -172,8 +172,13 @@ void CancelDnsmasqLaunch(const DnsmasqCommand& command, const SpawnedChild& laun
 }
 
 Error DnsmasqLaunchTimeout(const DnsmasqCommand& command, milliseconds timeout) {
+  // libvirt's words first; then which phase of the start took long and the
+  // setting that bounds it, since a slow host is the usual cause.
   return InternalError("Child process (" + CommandText(command) + ") did not finish within " +
-                       std::to_string(timeout.count()) + " ms");
+                       std::to_string(timeout.count()) +
+                       " ms: dnsmasq timed out before binding its sockets and writing its pid "
+                       "file (start phase 'dnsmasq'; start_timeout in virtnatd.conf sets the "
+                       "limit)");
 }
 
 Result<Pidfd> LaunchDnsmasq(const DnsmasqCommand& command, milliseconds timeout) {

@@ -94,6 +94,8 @@ echo "   (net-start stall-a failed after $A_MS ms)"
 check "net-start stall-a fails" "1" 0 echo "$A_RC"
 check "with the timeout in libvirt's words" "1" 0 \
   grep -c "error: internal error: Child process (VIR_BRIDGE_NAME=virbrsa .*) did not finish within 5000 ms" "$TMP/a.out"
+check "naming the phase that took long and its limit" "1" 0 \
+  grep -c "(start phase 'dnsmasq'; start_timeout in virtnatd.conf sets the limit)" "$TMP/a.out"
 check "within the timeout (+3 s)" "yes" 0 bash -c "(($A_MS < 8000)) && echo yes"
 check "stall-a is inactive" "Active:         no" 0 \
   bash -c "virsh -q -c '$URI' net-info stall-a | grep ^Active"
