@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "driver/dnsmasq/dnsmasq_event_filter_attach.h"
 #include "driver/os/process_identity.h"
 
 namespace virtnat::driver {
@@ -65,6 +66,13 @@ Status DnsmasqProcess::Adopt() {
 }
 
 void DnsmasqProcess::Supervise(Pidfd process) {
+  if (!command_.bridge.empty()) {
+    // Every launch and adoption: a restarted dnsmasq has a new socket.
+    if (Status filtered = FilterDnsmasqEvents(process, command_.bridge); !filtered.ok()) {
+      g_warning("network '%s': its dnsmasq will wake on every network's address changes: %s",
+                command_.network.c_str(), filtered.error().message.c_str());
+    }
+  }
   process_ = std::move(process);
   started_at_ = steady_clock::now();
   supervising_ = true;
