@@ -175,6 +175,11 @@ TEST_F(DnsmasqEventFilterTest, OtherBridgesNoLongerWakeIt) {
                                           << "dhcp-range=10.8.0.100,10.8.0.150,255.255.255.0\n";
     DnsmasqProcess unfiltered(control);
     ASSERT_TRUE(unfiltered.Start().ok());
+    // The bridges' own link-local addresses leave DAD about a second after
+    // they came up; that event is theirs and wakes each dnsmasq once.
+    for (int i = 0; i < 50 && !host_.Exec("ip -6 addr show tentative").output.empty(); ++i) {
+      std::this_thread::sleep_for(milliseconds(100));
+    }
     std::this_thread::sleep_for(milliseconds(200));
     const long filtered_before = WakeUps(*filtered.pid());
     const long unfiltered_before = WakeUps(*unfiltered.pid());
