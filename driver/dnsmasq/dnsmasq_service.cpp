@@ -107,12 +107,11 @@ Status RemoveDnsmasqFiles(const DnsmasqPaths& paths) {
 }
 
 Status RemoveDnsmasqTemps(const DnsmasqPaths& paths) {
-  Status first;
-  for (const std::string& path : {paths.conf_file, paths.hosts_file, paths.addn_hosts_file}) {
+  const std::vector<std::string> files{paths.conf_file, paths.hosts_file, paths.addn_hosts_file};
+  Status first = RemoveAtomicTemps(files);
+  for (const std::string& path : files) {
     if (path.empty()) continue;
-    Status s = RemoveAtomicTemps(path);
-    if (first.ok() && !s.ok()) first = s;
-    s = RemoveIfPresent(path + ".new");
+    Status s = RemoveIfPresent(path + ".new");
     if (first.ok() && !s.ok()) first = s;
   }
   return first;

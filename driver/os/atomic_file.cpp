@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -158,17 +159,26 @@ Status RemoveFile(const std::string& path, Durability durability) {
   return SyncDirectory(DirName(path));
 }
 
-Status RemoveAtomicTemps(const std::string& path) {
-  const std::string dir = DirName(path);
-  const std::string prefix = TempPrefixFor(path);
-  std::optional<std::vector<std::string>> names = ListDirectory(dir);
-  if (!names) {
-    if (errno == ENOENT) return Status::Ok();
-    return SystemFailure(errno, Quoted("cannot read directory", dir));
+Status RemoveAtomicTemps(const std::vector<std::string>& paths) {
+  // One listing per directory: with a thousand networks a directory holds
+  // thousands of entries, and a stop would otherwise read it once per file.
+  std::map<std::string, std::vector<std::string>> prefixes;  // directory -> temp prefixes
+  for (const std::string& path : paths) {
+    if (!path.empty()) prefixes[DirName(path)].push_back(TempPrefixFor(path));
   }
-  for (const std::string& name : *names) {
-    if (name.size() > prefix.size() && name.starts_with(prefix)) {
-      RETURN_IF_ERROR(RemoveFileDurable(dir + "/" + name));
+  for (const auto& [dir, wanted] : prefixes) {
+    std::optional<std::vector<std::string>> names = ListDirectory(dir);
+    if (!names) {
+      if (errno == ENOENT) continue;
+      return SystemFailure(errno, Quoted("cannot read directory", dir));
+    }
+    for (const std::string& name : *names) {
+      for (const std::string& prefix : wanted) {
+        if (name.size() > prefix.size() && name.starts_with(prefix)) {
+          RETURN_IF_ERROR(RemoveFileDurable(dir + "/" + name));
+          break;
+        }
+      }
     }
   }
   return Status::Ok();

@@ -43,9 +43,10 @@ Status WriteFileAtomic(const std::string& path, std::string_view contents, mode_
                        FileMode how = FileMode::kUmask,
                        Durability durability = Durability::kPowerLoss);
 
-// Removes the temporary entries that interrupted writes of `path` (by the
-// functions above) left in its directory. A missing directory is success.
-Status RemoveAtomicTemps(const std::string& path);
+// Removes the temporary entries that interrupted writes of each of `paths`
+// (by the functions above) left in their directories, reading each directory
+// once. Empty paths are skipped; a missing directory is success.
+Status RemoveAtomicTemps(const std::vector<std::string>& paths);
 
 // Makes `link` a symbolic link to `target` (stored verbatim), replacing any
 // entry called `link`.

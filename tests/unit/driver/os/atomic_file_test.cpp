@@ -190,10 +190,11 @@ TEST(AtomicFileTest, RemoveAtomicTempsRemovesOnlyThatFilesTemporaries) {
   WriteAll(dir / ".net.hosts.virtnat-tmp.fedcba9876543210", "half");
   WriteAll(dir / ".other.virtnat-tmp.0123456789abcdef", "other file's");
   WriteAll(dir / "net.hosts.new", "not ours");
-  ASSERT_TRUE(RemoveAtomicTemps(path).ok());
+  WriteAll(dir / ".net.conf.virtnat-tmp.0123456789abcdef", "half");
+  ASSERT_TRUE(RemoveAtomicTemps({path, dir / "net.conf", ""}).ok());
   EXPECT_EQ(Entries(dir.path()), (std::vector<std::string>{".other.virtnat-tmp.0123456789abcdef",
                                                            "net.hosts", "net.hosts.new"}));
-  EXPECT_TRUE(RemoveAtomicTemps(dir / "missing/net.hosts").ok());
+  EXPECT_TRUE(RemoveAtomicTemps({dir / "missing/net.hosts"}).ok());
 }
 
 TEST(AtomicFileTest, ListDirectoryIsSortedWithoutDots) {
