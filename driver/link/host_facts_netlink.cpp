@@ -7,6 +7,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -68,13 +69,13 @@ Result<std::vector<HostRoute>> RealHostFacts::Ipv4Routes() {
     out.interface = "*";
     if (rtnl_route_get_nnexthops(route) > 0) {
       int index = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(route, 0));
-      // A lookup of this one link on our socket (so in our namespace), not a
-      // dump of every link: with hundreds of bridges that dump was most of
-      // a start's preflight.
-      rtnl_link* raw_link = nullptr;
-      if (index > 0 && rtnl_link_get_kernel(sock_.get(), index, nullptr, &raw_link) == 0) {
-        RtnlLinkPtr link(raw_link);
-        if (const char* name = rtnl_link_get_name(link.get())) out.interface = name;
+      // SIOCGIFNAME on our socket: the name in our socket's namespace, read
+      // under RCU. Not a dump of every link, nor an RTM_GETLINK per route:
+      // with hundreds of bridges either was most of a start's preflight.
+      ifreq request{};
+      request.ifr_ifindex = index;
+      if (index > 0 && ioctl(nl_socket_get_fd(sock_.get()), SIOCGIFNAME, &request) == 0) {
+        out.interface.assign(request.ifr_name, strnlen(request.ifr_name, IFNAMSIZ));
       }
     }
     routes.push_back(std::move(out));
