@@ -5,12 +5,18 @@ used read-only). Prints the medians of the client's wall time, the daemon's
 CPU time per operation and the load average, then the daemon's own phase
 timings (its `start timing:` / `destroy timing:` debug lines) as medians.
 
-    sudo [VERBOSE=1] scripts/start_destroy_cycle.py BUILD/virtnatd [CYCLES]
+    sudo [VERBOSE=1] [PERF=FILE] scripts/start_destroy_cycle.py BUILD/virtnatd [CYCLES] [RUNNING]
+
+RUNNING networks (default 0) are started first and keep running beside the
+measured one, to see what a start costs on a busy host. PERF=FILE records
+the daemon with `perf record -g` during the cycles.
 """
 
 import os
 import re
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -54,6 +60,7 @@ def phases(log_path, kind):
 def main():
     binary = sys.argv[1]
     cycles = int(sys.argv[2]) if len(sys.argv) > 2 else 40
+    running = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     work = tempfile.mkdtemp(prefix="vnperf-")
     d = daemons.Virtnatd(work, binary)
     if os.environ.get("VERBOSE"):  # the daemon's phase lines are debug-level
@@ -62,9 +69,16 @@ def main():
     d.start()
     try:
         conn = d.connect()
+        for i in range(2, running + 2):
+            conn.networkCreateXML(netdefs.nat_xml(i))
         net = conn.networkDefineXML(netdefs.nat_xml(1))
         net.create()
         net.destroy()  # warm-up
+        perf = None
+        if os.environ.get("PERF"):
+            perf = subprocess.Popen(["perf", "record", "-g", "-o", os.environ["PERF"], "-p",
+                                     str(d.pid)], stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
         start, stop, cstart, cstop, tstart, tstop = [], [], [], [], [], []
         for _ in range(cycles):
             c0, m0 = cpu_ms(d.pid), main_thread_cpu_ms(d.pid)
@@ -82,7 +96,11 @@ def main():
             tstart.append(m1 - m0)
             tstop.append(m2 - m1)
             time.sleep(0.1)  # the kernel's tail of the deletion, off the measurement
+        if perf:
+            perf.send_signal(signal.SIGINT)
+            perf.wait()
         load = os.getloadavg()
+        print("running=%d " % running, end="")
         print("cycles=%d load=%.2f/%.2f/%.2f" % ((cycles,) + load))
         for label, wall, cpu, main in (("start", start, cstart, tstart),
                                        ("destroy", stop, cstop, tstop)):

@@ -50,17 +50,8 @@ void DriftRepairer::Check() {
     Audit(NftInventory{}, running);  // clears what was reported for stopped networks
     return;
   }
-  Result<NftInventory> inventory = host_.ReadInventory(DriftCountedTables());
-  if (!inventory.ok()) {
-    // A kernel that cannot be read now is likely unreadable on the next
-    // check too: say it once.
-    if (inventory.error().message != last_read_error_) {
-      last_read_error_ = inventory.error().message;
-      warning_("cannot check the firewall rules of the running networks: " + last_read_error_);
-    }
-    return;
-  }
-  last_read_error_.clear();
+  Result<NftInventory> inventory = host_.ReadInventory(DriftCountedTables(), CountedTables::kCount);
+  if (!ReadOk(inventory)) return;
   std::vector<RecordedRules> recorded;
   for (const RunningNetwork& network : running) {
     recorded.push_back(RecordedRules{network.name, network.rules});
@@ -68,6 +59,31 @@ void DriftRepairer::Check() {
   std::vector<NetworkDrift> drift = FindFirewallDrift(VirtnatBase(), recorded, *inventory);
   if (!drift.empty()) Repair(drift);
   Audit(*inventory, running);
+}
+
+void DriftRepairer::CheckAfterOwnChange() {
+  std::vector<RunningNetwork> running = host_.Running();
+  if (running.empty()) {
+    Audit(NftInventory{}, running);
+    return;
+  }
+  Result<NftInventory> inventory = host_.ReadInventory(DriftCountedTables(), CountedTables::kSkip);
+  if (!ReadOk(inventory)) return;
+  Audit(*inventory, running);
+}
+
+bool DriftRepairer::ReadOk(const Result<NftInventory>& inventory) {
+  if (inventory.ok()) {
+    last_read_error_.clear();
+    return true;
+  }
+  // A kernel that cannot be read now is likely unreadable on the next check
+  // too: say it once.
+  if (inventory.error().message != last_read_error_) {
+    last_read_error_ = inventory.error().message;
+    warning_("cannot check the firewall rules of the running networks: " + last_read_error_);
+  }
+  return false;
 }
 
 void DriftRepairer::Repair(const std::vector<NetworkDrift>& drift) {

@@ -9,9 +9,10 @@
 // the table with every running network's rules in one batch, and audits the
 // forward hooks of the other tables (FindForwardDrops) and their input and
 // output hooks (FindInputDrops: DHCP, DNS, TFTP to the host). The daemon calls it
-// on every batch of nftables changes that were not its own (nft_monitor.h),
-// after each start or stop of a network, and once at start-up: the monitor's
-// debounce bounds the work of a storm of changes.
+// on every batch of nftables changes that were not its own (nft_monitor.h)
+// and once at start-up: the monitor's debounce bounds the work of a storm of
+// changes. After each start or stop of a network it runs only the audits
+// (CheckAfterOwnChange).
 //
 // Each repair is logged as a warning naming the networks; each foreign drop
 // is logged when it appears (once, not per check) and kept in warnings() for
@@ -26,6 +27,7 @@
 #include "driver/drift/drift_check.h"
 #include "driver/drift/firewall_audit.h"
 #include "driver/drift/input_audit.h"
+#include "driver/drift/nft_dump.h"
 
 namespace virtnat::driver {
 
@@ -46,8 +48,9 @@ class DriftHost {
   // Every network running now, with the rules recorded for it. A network
   // that is stopped (or stopping) is not listed, so it is never restored.
   virtual std::vector<RunningNetwork> Running() = 0;
-  // ReadNftInventory(count_in) in the daemon's namespace.
-  virtual Result<NftInventory> ReadInventory(const std::vector<NftTableInfo>& count_in) = 0;
+  // ReadNftInventory(count_in, counted) in the daemon's namespace.
+  virtual Result<NftInventory> ReadInventory(const std::vector<NftTableInfo>& count_in,
+                                             CountedTables counted) = 0;
   // Rebuilds the table with every running network's rules, in one batch.
   virtual Status RestoreFirewall() = 0;
 };
@@ -66,6 +69,12 @@ class DriftRepairer {
 
   // See the file comment. Never fails: problems are logged.
   void Check();
+  // After a start or stop by this daemon: its own batch left its table as
+  // recorded, so only the audits of the other tables run, on an inventory
+  // that does not count virtnat's rules (with hundreds of networks that
+  // count was most of the check's time). Other programs' changes still
+  // come through Check().
+  void CheckAfterOwnChange();
 
   // The current foreign-drop warnings, one line each, naming table, chain,
   // network and what to do.
@@ -76,6 +85,8 @@ class DriftRepairer {
   int repairs() const { return repairs_; }
 
  private:
+  // Whether the read succeeded; logs a failure once while it repeats.
+  bool ReadOk(const Result<NftInventory>& inventory);
   void Repair(const std::vector<NetworkDrift>& drift);
   void Audit(const NftInventory& inventory, const std::vector<RunningNetwork>& running);
 

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <utility>
+
 #include "driver/os/atomic_file.h"
 
 namespace virtnat::driver {
@@ -31,7 +33,7 @@ DriftWatch::DriftWatch(DriftHost& host, uint32_t own_portid, NetworkDriver& driv
   }
   subscription_ = driver_.SubscribeLifecycle([this](const NetworkRef&, LifecycleEvent event) {
     if (event == LifecycleEvent::kStarted || event == LifecycleEvent::kStopped) {
-      CheckSoon();
+      CheckSoon(/*own_change=*/true);
     }
   });
   Check();
@@ -43,7 +45,8 @@ DriftWatch::~DriftWatch() {
   if (health_written_) (void)RemoveFileDurable(HealthPath(run_dir_));
 }
 
-void DriftWatch::CheckSoon() {
+void DriftWatch::CheckSoon(bool own_change) {
+  if (!own_change) full_check_pending_ = true;
   if (!idle_) idle_.reset(g_idle_add(&DriftWatch::OnIdle, this));
 }
 
@@ -51,7 +54,12 @@ gboolean DriftWatch::OnIdle(gpointer self) noexcept {
   auto* watch = static_cast<DriftWatch*>(self);
   watch->idle_.release();  // GLib removes it: G_SOURCE_REMOVE below
   try {
-    watch->Check();
+    if (std::exchange(watch->full_check_pending_, false)) {
+      watch->Check();
+    } else {
+      watch->repairer_.CheckAfterOwnChange();
+      watch->WriteHealthIfChanged();
+    }
   } catch (...) {
     g_warning("the firewall check failed");
   }
@@ -59,6 +67,7 @@ gboolean DriftWatch::OnIdle(gpointer self) noexcept {
 }
 
 void DriftWatch::Check() {
+  full_check_pending_ = false;
   repairer_.Check();
   WriteHealthIfChanged();
 }

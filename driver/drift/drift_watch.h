@@ -1,10 +1,10 @@
 #pragma once
 // Runs the drift repairer (driver/drift_repair.h) in the daemon: on every
 // batch of nftables changes another program made (nft_monitor.h, ignoring
-// the firewall's own socket), after each network start or stop, and once
-// when created (after re-adoption at start-up). Keeps RUN_DIR/virtnatd.health
-// (daemon_health.h) current for `virtnatd --status`, and removes it when
-// destroyed.
+// the firewall's own socket), after each network start or stop (the audits
+// only: DriftRepairer::CheckAfterOwnChange), and once when created (after
+// re-adoption at start-up). Keeps RUN_DIR/virtnatd.health (daemon_health.h)
+// current for `virtnatd --status`, and removes it when destroyed.
 
 #include <glib.h>
 
@@ -30,8 +30,10 @@ class DriftWatch {
   DriftWatch(const DriftWatch&) = delete;
   DriftWatch& operator=(const DriftWatch&) = delete;
 
-  // Checks at the next loop iteration (several requests make one check).
-  void CheckSoon();
+  // Checks at the next loop iteration (several requests make one check):
+  // after this daemon's own start or stop only the audits run
+  // (DriftRepairer::CheckAfterOwnChange), unless a full check is asked too.
+  void CheckSoon(bool own_change = false);
 
  private:
   static gboolean OnIdle(gpointer self) noexcept;
@@ -44,6 +46,7 @@ class DriftWatch {
   std::unique_ptr<NftMonitor> monitor_;
   int subscription_ = -1;
   GSourceId idle_;
+  bool full_check_pending_ = false;
   DaemonHealth written_;
   bool health_written_ = false;
 };

@@ -38,8 +38,9 @@ std::vector<RunningNetwork> FirewallDriftHost::Running() {
   return running;
 }
 
-Result<NftInventory> FirewallDriftHost::ReadInventory(const std::vector<NftTableInfo>& count_in) {
-  return ReadNftInventory(count_in);
+Result<NftInventory> FirewallDriftHost::ReadInventory(const std::vector<NftTableInfo>& count_in,
+                                                      CountedTables counted) {
+  return ReadNftInventory(count_in, counted);
 }
 
 }  // namespace virtnat::driver

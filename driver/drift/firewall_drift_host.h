@@ -24,7 +24,8 @@ class FirewallDriftHost final : public DriftHost {
   // the rules themselves are taken from the realizer's plan, for this check
   // and for any later rebuild (RestoreAll, also after a failed Remove).
   std::vector<RunningNetwork> Running() override;
-  Result<NftInventory> ReadInventory(const std::vector<NftTableInfo>& count_in) override;
+  Result<NftInventory> ReadInventory(const std::vector<NftTableInfo>& count_in,
+                                     CountedTables counted) override;
   Status RestoreFirewall() override { return firewall_.RestoreAll(); }
 
  private:

@@ -283,33 +283,38 @@ Status ReadHostChainRules(DumpSocket& socket, NftInventory& inventory,
 
 }  // namespace
 
-Result<NftInventory> ReadNftInventory(const std::vector<NftTableInfo>& count_in) {
+Result<NftInventory> ReadNftInventory(const std::vector<NftTableInfo>& count_in,
+                                      CountedTables counted) {
   ASSIGN_OR_RETURN(DumpSocket socket, DumpSocket::Open());
   NftInventory inventory;
   RETURN_IF_ERROR(ReadTables(socket, &inventory));
   RETURN_IF_ERROR(ReadChains(socket, &inventory));
   RETURN_IF_ERROR(ReadSets(socket, &inventory));
-  for (NftSetInfo& set : inventory.sets) {
-    if (std::find(count_in.begin(), count_in.end(), NftTableInfo{set.family, set.table}) ==
-        count_in.end()) {
-      continue;
+  if (counted == CountedTables::kCount) {
+    for (NftSetInfo& set : inventory.sets) {
+      if (std::find(count_in.begin(), count_in.end(), NftTableInfo{set.family, set.table}) ==
+          count_in.end()) {
+        continue;
+      }
+      ASSIGN_OR_RETURN(set.elements, CountElements(socket, set));
     }
-    ASSIGN_OR_RETURN(set.elements, CountElements(socket, set));
-  }
-  for (const NftTableInfo& table : count_in) {
-    ASSIGN_OR_RETURN(auto counts, CountRules(socket, table.family, table.name));
-    for (NftChainInfo& chain : inventory.chains) {
-      if (chain.family == table.family && chain.table == table.name) {
-        chain.rules = counts[chain.name];
+    for (const NftTableInfo& table : count_in) {
+      ASSIGN_OR_RETURN(auto counts, CountRules(socket, table.family, table.name));
+      for (NftChainInfo& chain : inventory.chains) {
+        if (chain.family == table.family && chain.table == table.name) {
+          chain.rules = counts[chain.name];
+        }
       }
     }
   }
   for (NftChainInfo& chain : inventory.chains) {
-    if (!IsForwardBaseChain(chain) || chain.policy_drop) continue;
+    // A counted table is never read rule by rule: with hundreds of networks,
+    // reading virtnat's own forward chain was most of a check.
+    if (!IsForwardBaseChain(chain) || chain.policy_drop || InTables(chain, count_in)) continue;
     ASSIGN_OR_RETURN(std::vector<NftnlRulePtr> rules,
                      ReadRules(socket, chain.family, chain.table, chain.name));
     chain.ends_in_drop = !rules.empty() && DropsEverything(ReadRuleInfo(rules.back().get()));
-    if (!InTables(chain, count_in)) chain.rules = rules.size();
+    chain.rules = rules.size();
   }
   RETURN_IF_ERROR(ReadHostChainRules(socket, inventory, count_in));
   return inventory;

@@ -13,11 +13,19 @@
 
 namespace virtnat::driver {
 
-// Dumps every table, chain and set of every family; counts the rules of
-// each chain and the elements of each set of the tables in `count_in`;
-// reads the last rule of forward base chains that accept by policy (for
+// What a read does with the rules of the tables it is given to count.
+enum class CountedTables {
+  kCount,  // count the rules of each chain and the elements of each set
+  kSkip,   // list their chains and sets only
+};
+
+// Dumps every table, chain and set of every family; counts (or skips) the
+// rules of each chain and the elements of each set of the tables in
+// `count_in`, whose rules are never read one by one; reads the last rule of
+// the other tables' forward base chains that accept by policy (for
 // ends_in_drop).
-Result<NftInventory> ReadNftInventory(const std::vector<NftTableInfo>& count_in = {});
+Result<NftInventory> ReadNftInventory(const std::vector<NftTableInfo>& count_in = {},
+                                      CountedTables counted = CountedTables::kCount);
 
 // Reads the kernel's state and returns FindChainDrift() of it.
 Result<std::vector<NftChainDrift>> CheckChains(const std::vector<ExpectedNftChain>& expected);

@@ -18,11 +18,19 @@ using xml::ForwardMode;
 class FakeDriftHost : public DriftHost {
  public:
   std::vector<RunningNetwork> Running() override { return running; }
-  Result<NftInventory> ReadInventory(const std::vector<NftTableInfo>& count_in) override {
+  Result<NftInventory> ReadInventory(const std::vector<NftTableInfo>& count_in,
+                                     CountedTables counted) override {
     ++reads;
     EXPECT_EQ(count_in, DriftCountedTables());
+    last_counted = counted;
     if (!read_error.empty()) return InternalError(read_error);
-    return kernel;
+    if (counted == CountedTables::kCount) return kernel;
+    // Not counted: virtnat's chains are listed with no rules.
+    NftInventory listed = kernel;
+    for (NftChainInfo& c : listed.chains) {
+      if (c.table == kNftTable) c.rules = 0;
+    }
+    return listed;
   }
   Status RestoreFirewall() override {
     ++restores;
@@ -42,6 +50,7 @@ class FakeDriftHost : public DriftHost {
   NftInventory kernel;
   std::string read_error, restore_error;
   int reads = 0, restores = 0;
+  CountedTables last_counted = CountedTables::kCount;
 };
 
 RunningNetwork Running(const std::string& name, const std::string& bridge, ForwardMode mode,
@@ -218,6 +227,24 @@ TEST_F(DriftRepairTest, ADropIsCheckedAfterARepairToo) {
   repairer_.Check();
   EXPECT_EQ(host_.restores, 1);
   EXPECT_EQ(repairer_.warnings().size(), 1u);
+}
+
+TEST_F(DriftRepairTest, AfterItsOwnChangeOnlyTheOtherTablesAreAudited) {
+  host_.kernel.tables.push_back({NFPROTO_IPV4, "filter"});
+  host_.kernel.chains.push_back(ForwardPolicyDrop(NFPROTO_IPV4, "filter", "FORWARD"));
+  repairer_.CheckAfterOwnChange();
+  // virtnat's rules were not counted: they are not taken for missing.
+  EXPECT_EQ(host_.last_counted, CountedTables::kSkip);
+  EXPECT_EQ(host_.restores, 0);
+  // The foreign drop is reported as by a full check.
+  ASSERT_EQ(repairer_.warnings().size(), 1u);
+  EXPECT_EQ(repairer_.warnings()[0].rfind("table ip filter chain FORWARD", 0), 0u);
+
+  // Another program's change still gets the full check, which repairs.
+  host_.kernel = NftInventory{};
+  repairer_.Check();
+  EXPECT_EQ(host_.last_counted, CountedTables::kCount);
+  EXPECT_EQ(host_.restores, 1);
 }
 
 }  // namespace
