@@ -75,7 +75,8 @@ Server::Server(driver::NetworkDriver& driver, GMainContext* context, ServerLimit
       context_(context),
       limits_(limits),
       policy_(std::move(policy)),
-      dispatcher_(driver) {
+      dispatcher_(driver),
+      heap_trim_(context) {
   subscription_ = driver_.SubscribeLifecycle(
       [this](const driver::NetworkRef& net, driver::LifecycleEvent event) {
         OnLifecycleEvent(net, event);
@@ -246,6 +247,7 @@ void Server::HandleFrames(Client& client) {
     std::optional<Bytes> frame = client.reader.Next();
     if (!frame) break;
     std::vector<Bytes> replies;
+    heap_trim_.Touch();
     bool keep = dispatcher_.HandleFrame(client.state, *frame, replies, &client.pending);
     for (Bytes& r : replies) Queue(client, std::move(r));
     if (client.dead) return;
@@ -262,6 +264,7 @@ void Server::HandleFrames(Client& client) {
 
 void Server::OnReplyReady(Client& client, Bytes reply) {
   client.pending.reset();
+  heap_trim_.Touch();
   // The time it waited for us does not count as the client's silence.
   client.last_rx = g_get_monotonic_time();
   Queue(client, std::move(reply));

@@ -25,6 +25,7 @@
 #include "common/status.h"
 #include "common/unique_fd.h"
 #include "driver/network_driver.h"
+#include "driver/os/heap_trim.h"
 #include "rpc/dispatcher.h"
 #include "rpc/protocol.h"
 
@@ -97,6 +98,9 @@ class Server {
   std::list<std::unique_ptr<Listener>> listeners_;
   std::list<std::unique_ptr<Client>> clients_;
   GSourcePtr keepalive_timer_;
+  // Every call and every late reply re-arms it: the heap a burst of calls
+  // freed goes back to the kernel once the clients are quiet.
+  driver::HeapTrimmer heap_trim_;
   int subscription_ = 0;
   int metadata_subscription_ = 0;
   gint64 idle_limit_us_ = 0;  // 0: never exit when idle
