@@ -123,7 +123,7 @@ Result<std::vector<std::string>> HostAdoption::EnsureRules(const RecordedNetwork
   firewall_.Adopt(name, net.plan->firewall.rules);
   std::vector<RecordedRules> recorded;
   for (const std::string& network : firewall_.Networks()) {
-    recorded.push_back(RecordedRules{network, *firewall_.Applied(network)});
+    recorded.push_back(RecordedRules{network, firewall_.AppliedRules(network)});
   }
   ASSIGN_OR_RETURN(NftInventory inventory, ReadNftInventory(DriftCountedTables()));
   std::vector<std::string> problems, others;

@@ -36,7 +36,7 @@ std::vector<NetworkDrift> FindFirewallDrift(const NftBase& base,
                                             const NftInventory& inventory) {
   std::vector<NetworkDrift> drift;
   for (const RecordedRules& network : networks) {
-    if (!network.rules.empty()) drift.push_back(NetworkDrift{network.network, {}});
+    if (!network.rules->empty()) drift.push_back(NetworkDrift{network.network, {}});
   }
   if (drift.empty()) return drift;
 
@@ -54,7 +54,7 @@ std::vector<NetworkDrift> FindFirewallDrift(const NftBase& base,
   }
   std::map<std::string, size_t> elements;  // map -> elements the networks put there
   for (const RecordedRules& network : networks) {
-    for (const NftElement& el : network.rules.elements) ++elements[el.map];
+    for (const NftElement& el : network.rules->elements) ++elements[el.map];
   }
   std::vector<ExpectedNftSet> maps;
   for (const NftMap& map : base.maps) {
@@ -72,13 +72,13 @@ std::vector<NetworkDrift> FindFirewallDrift(const NftBase& base,
   const NftChainIndex present = IndexChains(inventory);
   size_t i = 0;
   for (const RecordedRules& network : networks) {
-    if (network.rules.empty()) continue;
+    if (network.rules->empty()) continue;
     NetworkDrift& d = drift[i++];
     for (const std::string& problem : shared) AddProblem(d, problem);
     std::vector<ExpectedNftChain> own;
-    for (const NftChain& chain : network.rules.chains) own.push_back(Expect(chain));
+    for (const NftChain& chain : network.rules->chains) own.push_back(Expect(chain));
     for (const NftChainDrift& c : FindChainDrift(own, present)) AddProblem(d, DescribeDrift(c));
-    for (const NftElement& el : network.rules.elements) {
+    for (const NftElement& el : network.rules->elements) {
       auto it = short_maps.find(el.map);
       if (it != short_maps.end()) AddProblem(d, it->second);
     }

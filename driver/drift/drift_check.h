@@ -20,7 +20,7 @@ namespace virtnat::driver {
 
 struct RecordedRules {
   std::string network;
-  NftNetworkRules rules;  // empty: the network has no rules (open without forwards)
+  SharedRules rules;  // empty: the network has no rules (open without forwards)
 };
 
 struct NetworkDrift {

@@ -35,7 +35,7 @@ namespace virtnat::driver {
 struct RunningNetwork {
   std::string name;
   std::string bridge;  // empty if unknown
-  NftNetworkRules rules;
+  SharedRules rules;
   bool forwards_ipv4 = false;  // a forward mode (nat, route, open) with an IPv4 address
   bool forwards_ipv6 = false;
   GuestServices services;  // what its dnsmasq serves, for the input-hook audit

@@ -24,9 +24,9 @@ std::vector<RunningNetwork> FirewallDriftHost::Running() {
       firewall_.Adopt(name, plan->firewall.rules);
       recorded = firewall_.Applied(name);
     }
-    if (recorded) network.rules = *recorded;
+    if (recorded) network.rules = firewall_.AppliedRules(name);
     // Without rules and unknown to the realizer: nothing of it runs.
-    if (realizer_ && !plan && network.rules.empty()) continue;
+    if (realizer_ && !plan && network.rules->empty()) continue;
     if (plan) {
       network.bridge = plan->bridge.name;
       network.forwards_ipv4 = plan->sysctls.ipv4_forwarding;

@@ -43,11 +43,11 @@ std::string Describe(const NftElement& e) {
 }  // namespace
 
 Status CheckElementConflicts(const std::string& network, const NftNetworkRules& candidate,
-                             const std::map<std::string, NftNetworkRules>& applied) {
+                             const std::map<std::string, SharedRules>& applied) {
   for (const NftElement& mine : candidate.elements) {
     for (const auto& [other, rules] : applied) {
       if (other == network) continue;
-      for (const NftElement& theirs : rules.elements) {
+      for (const NftElement& theirs : rules->elements) {
         if (theirs.map != mine.map || !Overlap(mine.key, theirs.key)) continue;
         std::string verb = mine.map == kMapDnat ? "is already forwarded by" : "is already used by";
         return OperationInvalid(Describe(mine) + " " + verb + " network '" + other + "' (" +

@@ -17,6 +17,6 @@ namespace virtnat::driver {
 // OPERATION_INVALID error naming both, e.g. "host port tcp 8000-8100 is
 // already forwarded by network 'a' (host port tcp 8080)".
 Status CheckElementConflicts(const std::string& network, const NftNetworkRules& candidate,
-                             const std::map<std::string, NftNetworkRules>& applied);
+                             const std::map<std::string, SharedRules>& applied);
 
 }  // namespace virtnat::driver

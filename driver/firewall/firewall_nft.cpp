@@ -94,8 +94,8 @@ Status NftFirewall::Apply(const std::string& network, const FirewallPlan& plan) 
   const std::string context = "failed to apply firewall rules of network '" + network + "'";
   Status conflict = CheckElementConflicts(network, plan.rules, applied_);
   if (!conflict.ok()) return conflict.WithContext(context);
-  if (!plan.rules.empty()) {
-    ASSIGN_OR_RETURN(NftBatch batch, BuildAddBatch(plan.Base(), plan.rules, seq_));
+  if (!plan.rules->empty()) {
+    ASSIGN_OR_RETURN(NftBatch batch, BuildAddBatch(plan.Base(), *plan.rules, seq_));
     Status s = Send(batch);
     if (!s.ok()) return s.WithContext(context);
   }
@@ -106,17 +106,17 @@ Status NftFirewall::Apply(const std::string& network, const FirewallPlan& plan) 
 Status NftFirewall::Remove(const std::string& network) {
   auto it = applied_.find(network);
   if (it == applied_.end()) return Status::Ok();
-  if (!it->second.empty()) {
+  if (!it->second->empty()) {
     bool last = true;
     for (const auto& [name, rules] : applied_) {
-      if (name != network && !rules.empty()) last = false;
+      if (name != network && !rules->empty()) last = false;
     }
-    ASSIGN_OR_RETURN(NftBatch batch, BuildRemoveBatch(it->second, last, seq_));
+    ASSIGN_OR_RETURN(NftBatch batch, BuildRemoveBatch(*it->second, last, seq_));
     int err = 0;
     Status s = SendBatch(batch, &err);
     // Some of the objects are gone already (an interrupted stop, a foreign
     // flush): the batch failed as a whole, so remove the rest one by one.
-    if (!s.ok() && err == ENOENT) s = RemoveEachPresent(it->second, last);
+    if (!s.ok() && err == ENOENT) s = RemoveEachPresent(*it->second, last);
     if (!s.ok()) {
       applied_.erase(it);
       if (RestoreAll().ok()) {
@@ -132,7 +132,7 @@ Status NftFirewall::Remove(const std::string& network) {
 
 Status NftFirewall::RestoreAll() {
   std::vector<NftNetworkRules> rules;
-  for (const auto& [name, network_rules] : applied_) rules.push_back(network_rules);
+  for (const auto& [name, network_rules] : applied_) rules.push_back(*network_rules);
   ASSIGN_OR_RETURN(NftBatch batch, BuildRestoreBatch(VirtnatBase(), rules, seq_));
   Status s = Send(batch);
   if (!s.ok()) return s.WithContext("failed to restore the firewall rules");
@@ -149,16 +149,16 @@ Status NftFirewall::Replace(const std::string& network, const FirewallPlan& plan
   auto it = applied_.find(network);
   // Nothing in the kernel yet (unknown, or an open network without
   // forwards): a plain apply creates the table if needed.
-  if (it == applied_.end() || it->second.empty()) {
+  if (it == applied_.end() || it->second->empty()) {
     applied_.erase(network);
     return Apply(network, plan);
   }
-  if (plan.rules.empty()) {
+  if (plan.rules->empty()) {
     RETURN_IF_ERROR(Remove(network));
     applied_[network] = plan.rules;
     return Status::Ok();
   }
-  ASSIGN_OR_RETURN(NftBatch batch, BuildReplaceBatch(it->second, plan.rules, seq_));
+  ASSIGN_OR_RETURN(NftBatch batch, BuildReplaceBatch(*it->second, *plan.rules, seq_));
   Status s = Send(batch);
   if (!s.ok()) return s.WithContext("failed to update firewall rules of network '" + network + "'");
   it->second = plan.rules;
@@ -181,13 +181,18 @@ Status NftFirewall::RemoveEachPresent(const NftNetworkRules& rules, bool delete_
   return Status::Ok();
 }
 
-void NftFirewall::Adopt(const std::string& network, NftNetworkRules rules) {
+void NftFirewall::Adopt(const std::string& network, SharedRules rules) {
   applied_[network] = std::move(rules);
 }
 
 const NftNetworkRules* NftFirewall::Applied(const std::string& network) const {
   auto it = applied_.find(network);
-  return it == applied_.end() ? nullptr : &it->second;
+  return it == applied_.end() ? nullptr : &it->second.get();
+}
+
+SharedRules NftFirewall::AppliedRules(const std::string& network) const {
+  auto it = applied_.find(network);
+  return it == applied_.end() ? SharedRules() : it->second;
 }
 
 }  // namespace virtnat::driver

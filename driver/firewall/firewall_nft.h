@@ -36,9 +36,11 @@ class NftFirewall : public Firewall {
 
   // Takes over rules applied by an earlier daemon (from its status file), so
   // that Remove() can delete them.
-  void Adopt(const std::string& network, NftNetworkRules rules);
+  void Adopt(const std::string& network, SharedRules rules);
   // What is recorded for `network`, or nullptr.
   const NftNetworkRules* Applied(const std::string& network) const;
+  // The same, shared (empty when nothing is recorded).
+  SharedRules AppliedRules(const std::string& network) const;
   // Every network with a record (rules or none), by name.
   std::vector<std::string> Networks() const;
 
@@ -67,7 +69,7 @@ class NftFirewall : public Firewall {
 
   NftSocket socket_;
   uint32_t seq_;
-  std::map<std::string, NftNetworkRules> applied_;
+  std::map<std::string, SharedRules> applied_;
   RebuildListener rebuilt_;
 };
 

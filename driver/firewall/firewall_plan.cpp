@@ -151,7 +151,7 @@ Result<FirewallPlan> PlanFirewall(const NetworkDef& def, const FirewallFacts& fa
   const std::string& br = facts.bridge;
   FirewallPlan plan;
   plan.base = SharedVirtnatBase();
-  NftNetworkRules& out = plan.rules;
+  NftNetworkRules out;
 
   ASSIGN_OR_RETURN(PortForwardRules forwards, PlanPortForwards(def, br));
 
@@ -216,6 +216,7 @@ Result<FirewallPlan> PlanFirewall(const NetworkDef& def, const FirewallFacts& fa
   }
   for (NftChain& chain : forwards.chains) out.chains.push_back(std::move(chain));
   for (NftElement& element : forwards.elements) out.elements.push_back(std::move(element));
+  plan.rules = std::move(out);
   return plan;
 }
 

@@ -36,7 +36,7 @@ struct FirewallPlan {
   // plans (a copy per running network was about 6 KB of heap each). Null in
   // a default-constructed plan, whose Base() is empty.
   std::shared_ptr<const NftBase> base;
-  NftNetworkRules rules;  // this network's part; empty for open without forwards
+  SharedRules rules;  // this network's part; empty for open without forwards
 
   const NftBase& Base() const;
   bool operator==(const FirewallPlan& other) const {

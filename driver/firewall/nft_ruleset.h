@@ -6,6 +6,7 @@
 // both renderings read only these types.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -218,6 +219,38 @@ struct NftNetworkRules {
   std::vector<NftElement> elements;  // in maps of the base
   bool empty() const { return chains.empty() && elements.empty(); }
   bool operator==(const NftNetworkRules&) const = default;
+};
+
+// A network's rules, immutable once planned and shared by all that hold
+// them: the realizer's plan, the firewall's record of what it applied and
+// the drift checks (a copy each was 3-4 KB of heap per running network, and
+// two more per network on every drift check; docs/performance.md). Reads as
+// a const NftNetworkRules; a default one is empty.
+class SharedRules {
+ public:
+  SharedRules() = default;
+  // Implicit: a value becomes the one shared copy.
+  SharedRules(NftNetworkRules rules)  // NOLINT(google-explicit-constructor)
+      : rules_(std::make_shared<const NftNetworkRules>(std::move(rules))) {}
+
+  const NftNetworkRules& get() const { return rules_ ? *rules_ : Empty(); }
+  const NftNetworkRules& operator*() const { return get(); }
+  const NftNetworkRules* operator->() const { return &get(); }
+  operator const NftNetworkRules&() const { return get(); }  // NOLINT
+
+  friend bool operator==(const SharedRules& a, const SharedRules& b) {
+    return a.rules_ == b.rules_ || a.get() == b.get();
+  }
+  friend bool operator==(const SharedRules& a, const NftNetworkRules& b) {
+    return &a.get() == &b || a.get() == b;
+  }
+
+ private:
+  static const NftNetworkRules& Empty() {
+    static const NftNetworkRules empty;
+    return empty;
+  }
+  std::shared_ptr<const NftNetworkRules> rules_;
 };
 
 }  // namespace virtnat::driver

@@ -245,8 +245,8 @@ std::string RenderTable(const NftBase& base, const std::vector<const NftNetworkR
 }
 
 std::string RenderPlan(const FirewallPlan& plan) {
-  if (plan.rules.empty()) return "";
-  return RenderTable(plan.Base(), {&plan.rules});
+  if (plan.rules->empty()) return "";
+  return RenderTable(plan.Base(), {&plan.rules.get()});
 }
 
 }  // namespace virtnat::driver

@@ -122,7 +122,7 @@ bool HostRealizer::InterfaceExists(const std::string& name) {
 
 Status HostRealizer::Preflight(const NetworkPlan& plan) {
   RETURN_IF_ERROR(deps_.facts->CheckBridgeSupport());
-  if (!plan.firewall.rules.empty()) RETURN_IF_ERROR(deps_.facts->CheckNftablesSupport());
+  if (!plan.firewall.rules->empty()) RETURN_IF_ERROR(deps_.facts->CheckNftablesSupport());
   ASSIGN_OR_RETURN(bool taken, deps_.facts->InterfaceExists(plan.bridge.name));
   if (taken)
     return SystemErrorFromErrno(EEXIST, "error creating bridge interface " + plan.bridge.name);

@@ -151,10 +151,10 @@ std::string DescribeNetworkPlan(const NetworkPlan& plan) {
        " delay=" + std::to_string(br.delay_seconds));
   line(std::string("sysctl ") + br.name + " ipv6=" + (plan.sysctls.bridge_ipv6 ? "on" : "off") +
        " accept_ra=0 autoconf=0");
-  for (const NftChain& chain : plan.firewall.rules.chains) {
+  for (const NftChain& chain : plan.firewall.rules->chains) {
     line("firewall chain " + chain.name + " (" + std::to_string(chain.rules.size()) + " rules)");
   }
-  for (const NftElement& element : plan.firewall.rules.elements) {
+  for (const NftElement& element : plan.firewall.rules->elements) {
     line("firewall element " + element.map + " " + RenderElement(element));
   }
   for (const InterfaceAddress& a : plan.addresses) {

@@ -30,7 +30,7 @@ inline xml::NetworkDef DriftNet(const std::string& name, const std::string& brid
 
 inline NftNetworkRules DriftRules(const xml::NetworkDef& def) {
   Result<FirewallPlan> plan = PlanFirewall(def, FirewallFacts{def.bridge.name});
-  return plan.ok() ? plan->rules : NftNetworkRules{};
+  return plan.ok() ? *plan->rules : NftNetworkRules{};
 }
 
 // What `table inet virtnat` holds with the base and these networks' rules

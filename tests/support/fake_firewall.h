@@ -24,7 +24,7 @@ class FakeFirewall : public Firewall {
     if (applied.count(network)) {
       return InternalError("firewall rules of network '" + network + "' are already applied");
     }
-    applied[network] = plan.rules;
+    applied[network] = *plan.rules;
     return Status::Ok();
   }
 

@@ -8,7 +8,7 @@ namespace {
 TEST(FakeFirewall, RecordsCallsAndInjectsOneFailure) {
   FakeFirewall fw;
   FirewallPlan plan;
-  plan.rules.chains.push_back(NftChain{"virbr0_in", ChainHook::kNone, false, 0, {}});
+  plan.rules = NftNetworkRules{{NftChain{"virbr0_in", ChainHook::kNone, false, 0, {}}}, {}};
   fw.fail_next = InternalError("boom");
   EXPECT_FALSE(fw.Apply("a", plan).ok());
   EXPECT_TRUE(fw.applied.empty());

@@ -162,12 +162,12 @@ TEST_F(FirewallNftTest, RemovingOneNetworkLeavesTheOtherAndForeignTablesIntact) 
   EXPECT_EQ(Ruleset(), foreign + RenderPlan(pa));
   ASSERT_TRUE(fw_->Apply(b.name, pb).ok());
   std::vector<std::string> b_chains;
-  for (const NftChain& c : pb.rules.chains) {
+  for (const NftChain& c : pb.rules->chains) {
     b_chains.push_back(Nft("list chain inet virtnat " + c.name));
   }
   ASSERT_TRUE(fw_->Remove(a.name).ok());
-  for (size_t i = 0; i < pb.rules.chains.size(); ++i) {
-    EXPECT_EQ(Nft("list chain inet virtnat " + pb.rules.chains[i].name), b_chains[i]);
+  for (size_t i = 0; i < pb.rules->chains.size(); ++i) {
+    EXPECT_EQ(Nft("list chain inet virtnat " + pb.rules->chains[i].name), b_chains[i]);
   }
   EXPECT_EQ(Ruleset(), foreign + RenderPlan(pb));
   ASSERT_TRUE(fw_->Remove(b.name).ok());

@@ -20,9 +20,9 @@ class DriftCheckTest : public testing::Test {
     nat_ = {"default", DriftRules(DriftNet("default", "virbr0", ForwardMode::kNat, "10.0.0.1"))};
     route_ = {"routed", DriftRules(DriftNet("routed", "virbr1", ForwardMode::kRoute, "10.0.1.1"))};
     open_ = {"open", DriftRules(DriftNet("open", "virbr2", ForwardMode::kOpen, "10.0.2.1"))};
-    ASSERT_FALSE(nat_.rules.empty());
-    ASSERT_FALSE(route_.rules.empty());
-    ASSERT_TRUE(open_.rules.empty());
+    ASSERT_FALSE(nat_.rules->empty());
+    ASSERT_FALSE(route_.rules->empty());
+    ASSERT_TRUE(open_.rules->empty());
     inventory_ = IntactInventory({nat_.rules, route_.rules});
   }
 
@@ -72,7 +72,7 @@ TEST_F(DriftCheckTest, AStoppedNetworkIsNotListedEvenIfItsRulesAreGone) {
 }
 
 TEST_F(DriftCheckTest, AMissingChainTouchesOnlyItsNetwork) {
-  const std::string chain = nat_.rules.chains.front().name;
+  const std::string chain = nat_.rules->chains.front().name;
   std::erase_if(inventory_.chains, [&](const NftChainInfo& c) { return c.name == chain; });
   EXPECT_EQ(
       Drift(),
@@ -80,7 +80,7 @@ TEST_F(DriftCheckTest, AMissingChainTouchesOnlyItsNetwork) {
 }
 
 TEST_F(DriftCheckTest, AFlushedNetworkChainIsDrift) {
-  const NftChain& chain = route_.rules.chains.back();
+  const NftChain& chain = route_.rules->chains.back();
   FindChainInfo(inventory_, chain.name)->rules = 0;
   EXPECT_EQ(Drift(),
             (std::vector<NetworkDrift>{{"routed",

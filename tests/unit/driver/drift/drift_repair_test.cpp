@@ -36,7 +36,7 @@ class FakeDriftHost : public DriftHost {
     ++restores;
     if (!restore_error.empty()) return InternalError(restore_error);
     std::vector<NftNetworkRules> rules;
-    for (const RunningNetwork& n : running) rules.push_back(n.rules);
+    for (const RunningNetwork& n : running) rules.push_back(*n.rules);
     std::vector<NftChainInfo> foreign;
     for (const NftChainInfo& c : kernel.chains) {
       if (c.table != kNftTable) foreign.push_back(c);
@@ -112,7 +112,7 @@ TEST_F(DriftRepairTest, AFlushedRulesetIsRestoredInOneBatchNamingEveryNetwork) {
 }
 
 TEST_F(DriftRepairTest, OnlyTheDamagedNetworkIsNamed) {
-  const std::string chain = host_.running[1].rules.chains.front().name;
+  const std::string chain = host_.running[1].rules->chains.front().name;
   FindChainInfo(host_.kernel, chain)->rules = 0;
   repairer_.Check();
   EXPECT_EQ(host_.restores, 1);

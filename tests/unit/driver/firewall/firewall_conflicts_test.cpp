@@ -22,8 +22,8 @@ NftElement Prefix(const char* net, unsigned prefix) {
 }
 
 TEST(FirewallConflicts, OverlapsWithOtherNetworksAreRefused) {
-  std::map<std::string, NftNetworkRules> applied = {{"a", With(Ports(8080, 8080))},
-                                                    {"n", With(Prefix("10.0.0.0", 8))}};
+  std::map<std::string, SharedRules> applied = {{"a", With(Ports(8080, 8080))},
+                                                {"n", With(Prefix("10.0.0.0", 8))}};
   Status s = CheckElementConflicts("b", With(Ports(8000, 8100)), applied);
   EXPECT_EQ(s.code(), VIR_ERR_OPERATION_INVALID);
   EXPECT_EQ(s.message(),

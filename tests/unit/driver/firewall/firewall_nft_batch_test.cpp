@@ -39,10 +39,10 @@ TEST(FirewallNftBatch, StartAddsBaseThenChainsThenElementsInOneBatch) {
   EXPECT_EQ(m[1], "add table inet virtnat");
   EXPECT_EQ(Count(m, "add map "), plan->Base().maps.size());
   EXPECT_EQ(Count(m, "flush chain "), plan->Base().chains.size());
-  EXPECT_EQ(Count(m, "add element "), plan->rules.elements.size());
+  EXPECT_EQ(Count(m, "add element "), plan->rules->elements.size());
   size_t rules = 0;
   for (const auto& c : plan->Base().chains) rules += c.rules.size();
-  for (const auto& c : plan->rules.chains) rules += c.rules.size();
+  for (const auto& c : plan->rules->chains) rules += c.rules.size();
   EXPECT_EQ(Count(m, "add rule "), rules);
   // Elements jump to chains, so they come after every chain and rule.
   auto first_element = std::find_if(
@@ -60,9 +60,9 @@ TEST(FirewallNftBatch, StopRemovesExactlyTheRecordAndTheTableOnlyWhenAsked) {
   auto keep = BuildRemoveBatch(plan->rules, false, 1);
   ASSERT_TRUE(keep.ok());
   std::vector<std::string> m = Messages(*keep);
-  EXPECT_EQ(Count(m, "delete element "), plan->rules.elements.size());
-  EXPECT_EQ(Count(m, "flush chain "), plan->rules.chains.size());
-  EXPECT_EQ(Count(m, "delete chain "), plan->rules.chains.size());
+  EXPECT_EQ(Count(m, "delete element "), plan->rules->elements.size());
+  EXPECT_EQ(Count(m, "flush chain "), plan->rules->chains.size());
+  EXPECT_EQ(Count(m, "delete chain "), plan->rules->chains.size());
   EXPECT_EQ(Count(m, "delete table"), 0u);
   EXPECT_EQ(m[1], "delete element host_in { \"virbr0\" : jump virbr0_hostin }");
   auto last = BuildRemoveBatch(plan->rules, true, 1);
@@ -81,9 +81,9 @@ TEST(FirewallNftBatch, RestoreRebuildsTheTableWithEveryNetworkInOneBatch) {
   EXPECT_EQ(m[1], "add table inet virtnat");
   EXPECT_EQ(m[2], "delete table inet virtnat");
   EXPECT_EQ(m[3], "add table inet virtnat");
-  EXPECT_EQ(Count(m, "add element "), a->rules.elements.size() + b->rules.elements.size());
-  EXPECT_EQ(Count(m, "add chain virbr0_"), a->rules.chains.size());
-  EXPECT_EQ(Count(m, "add chain virbr1_"), b->rules.chains.size());
+  EXPECT_EQ(Count(m, "add element "), a->rules->elements.size() + b->rules->elements.size());
+  EXPECT_EQ(Count(m, "add chain virbr0_"), a->rules->chains.size());
+  EXPECT_EQ(Count(m, "add chain virbr1_"), b->rules->chains.size());
   EXPECT_EQ(m.back(), "");
 
   // With no rules left the table only goes.

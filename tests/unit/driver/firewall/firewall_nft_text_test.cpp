@@ -45,7 +45,7 @@ TEST(FirewallNftText, ElementsOfSeveralNetworksAreLaidOutAsNftDoes) {
   auto pa = PlanFirewall(a, FirewallFacts{"virbr0"});
   auto pb = PlanFirewall(b, FirewallFacts{"virbr1"});
   ASSERT_TRUE(pa.ok() && pb.ok());
-  std::string text = RenderTable(pa->Base(), {&pa->rules, &pb->rules});
+  std::string text = RenderTable(pa->Base(), {&pa->rules.get(), &pb->rules.get()});
   // Two IPv4 prefixes per line, in address order across networks.
   EXPECT_NE(text.find("\t\telements = { 10.0.0.0/8 : jump virbr1_nat, 192.168.122.0/24 : jump "
                       "virbr0_nat,\n\t\t\t     192.168.128.0/24 : jump virbr0_nat, "

@@ -24,7 +24,7 @@ FirewallPlan MustPlan(const NetworkDef& def, const std::string& bridge = "virbr0
 }
 
 const NftChain* FindChain(const FirewallPlan& plan, const std::string& name) {
-  for (const NftChain& c : plan.rules.chains) {
+  for (const NftChain& c : plan.rules->chains) {
     if (c.name == name) return &c;
   }
   return nullptr;
@@ -40,7 +40,7 @@ std::vector<std::string> Rules(const FirewallPlan& plan, const std::string& chai
 
 std::vector<std::string> Elements(const FirewallPlan& plan, const std::string& map) {
   std::vector<std::string> out;
-  for (const NftElement& e : plan.rules.elements) {
+  for (const NftElement& e : plan.rules->elements) {
     if (e.map == map) out.push_back(RenderElement(e));
   }
   return out;
@@ -74,7 +74,7 @@ TEST(FirewallPlan, OpenNetworkAddsNothing) {
   NetworkDef def = FirewallCase("nat-default");
   def.forward.mode = ForwardMode::kOpen;
   FirewallPlan plan = MustPlan(def);
-  EXPECT_TRUE(plan.rules.empty());
+  EXPECT_TRUE(plan.rules->empty());
   EXPECT_EQ(RenderPlan(plan), "");
 }
 
@@ -151,14 +151,14 @@ TEST(FirewallPlan, EveryJumpTargetIsAChainOfTheNetworkAndNamesAreUnique) {
     SCOPED_TRACE(name);
     FirewallPlan plan = MustPlan(FirewallCase(name), "br-x");
     std::set<std::string> chains;
-    for (const NftChain& c : plan.rules.chains) {
+    for (const NftChain& c : plan.rules->chains) {
       EXPECT_TRUE(chains.insert(c.name).second) << c.name;
       EXPECT_EQ(c.name.rfind("br-x_", 0), 0u) << c.name;
       EXPECT_EQ(c.hook, ChainHook::kNone);
     }
     std::set<std::string> maps;
     for (const NftMap& m : plan.Base().maps) maps.insert(m.name);
-    for (const NftElement& e : plan.rules.elements) {
+    for (const NftElement& e : plan.rules->elements) {
       EXPECT_TRUE(maps.count(e.map)) << e.map;
       EXPECT_TRUE(chains.count(e.verdict.chain)) << e.verdict.chain;
     }
@@ -271,7 +271,7 @@ TEST(FirewallPortForwards, OpenNetworksGetOnlyTheDnatPart) {
   def.port_forwards = {Forward("192.168.122.9", 80, 80, 80)};
   FirewallPlan plan = MustPlan(def);
   std::vector<std::string> names;
-  for (const NftChain& c : plan.rules.chains) names.push_back(c.name);
+  for (const NftChain& c : plan.rules->chains) names.push_back(c.name);
   EXPECT_EQ(names, (std::vector<std::string>{"virbr0_dnat", "virbr0_hairpin"}));
 }
 

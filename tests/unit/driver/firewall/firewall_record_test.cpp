@@ -18,10 +18,10 @@ TEST(FirewallRecord, RoundTripsWhatRemovalNeedsForEveryCase) {
     const std::string text = FormatFirewallRecord(plan->rules);
     auto back = ParseFirewallRecord(text);
     ASSERT_TRUE(back.ok()) << back.error().message;
-    EXPECT_EQ(back->elements, plan->rules.elements);
-    ASSERT_EQ(back->chains.size(), plan->rules.chains.size());
+    EXPECT_EQ(back->elements, plan->rules->elements);
+    ASSERT_EQ(back->chains.size(), plan->rules->chains.size());
     for (size_t i = 0; i < back->chains.size(); ++i) {
-      EXPECT_EQ(back->chains[i].name, plan->rules.chains[i].name);
+      EXPECT_EQ(back->chains[i].name, plan->rules->chains[i].name);
     }
     EXPECT_EQ(FormatFirewallRecord(*back), text);
     // The removal batch from the parsed record is the one from the plan.

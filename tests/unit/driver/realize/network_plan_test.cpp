@@ -105,7 +105,7 @@ TEST(NetworkPlanTest, SeedFollowsTheStartOrderWithEveryFact) {
   EXPECT_EQ(plan->dnsmasq_paths.pid_file, "/run/virtnat/seed.pid");
   EXPECT_EQ(plan->dnsmasq.hosts_file, "52:54:00:00:00:10,192.168.122.10,web\n");
   EXPECT_EQ(plan->dnsmasq.addn_hosts, "192.168.122.2\trouter\t\n");
-  EXPECT_FALSE(plan->firewall.rules.empty());
+  EXPECT_FALSE(plan->firewall.rules->empty());
   // dnsmasq daemonizes (the launcher refuses a foreground one) and writes its pid file.
   for (const std::string& arg : plan->dnsmasq.argv) {
     EXPECT_NE(arg, "--keep-in-foreground");
@@ -149,7 +149,7 @@ TEST(NetworkPlanTest, ModesWithoutAManagedBridgeAreExternalAndABridgeNameIsNeede
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_TRUE(plan->external);
   EXPECT_TRUE(plan->bridge.name.empty());
-  EXPECT_TRUE(plan->firewall.rules.empty());
+  EXPECT_TRUE(plan->firewall.rules->empty());
   EXPECT_FALSE(plan->dnsmasq.needed);
   EXPECT_FALSE(plan->qos.empty());
   EXPECT_EQ(DescribeNetworkPlan(*plan).substr(0, 51),

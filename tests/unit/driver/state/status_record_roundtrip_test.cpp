@@ -110,10 +110,10 @@ TEST_F(StatusRecordRoundTripTest, HoldsWhatTeardownAndReAdoptionNeed) {
   // them) and every chain name come back; chains without their rules.
   Result<NftNetworkRules> rules = ParseFirewallRecord(back->firewall);
   ASSERT_TRUE(rules.ok()) << rules.status().message();
-  EXPECT_EQ(rules->elements, plan_.firewall.rules.elements);
-  ASSERT_EQ(rules->chains.size(), plan_.firewall.rules.chains.size());
+  EXPECT_EQ(rules->elements, plan_.firewall.rules->elements);
+  ASSERT_EQ(rules->chains.size(), plan_.firewall.rules->chains.size());
   for (size_t i = 0; i < rules->chains.size(); ++i) {
-    EXPECT_EQ(rules->chains[i].name, plan_.firewall.rules.chains[i].name);
+    EXPECT_EQ(rules->chains[i].name, plan_.firewall.rules->chains[i].name);
   }
   size_t port_elements = 0;
   for (const NftElement& e : rules->elements) {
