@@ -6,8 +6,6 @@
 // filter to it: a filter belongs to the socket, not to the descriptor, so it
 // holds for dnsmasq's own descriptor after the copy is closed.
 
-#include <net/if.h>
-
 #include <string>
 
 #include "common/status.h"
