@@ -9,7 +9,9 @@ timings (its `start timing:` / `destroy timing:` debug lines) as medians.
 
 RUNNING networks (default 0) are started first and keep running beside the
 measured one, to see what a start costs on a busy host. PERF=FILE records
-the daemon with `perf record -g` during the cycles.
+the daemon with `perf record -g` during the cycles. GAP=SECONDS (default
+0.1) is the pause after each destroy; GAP=0 makes each start meet the
+kernel's deferred work of the destroy before it.
 """
 
 import os
@@ -95,7 +97,8 @@ def main():
             cstop.append(c2 - c1)
             tstart.append(m1 - m0)
             tstop.append(m2 - m1)
-            time.sleep(0.1)  # the kernel's tail of the deletion, off the measurement
+            # The kernel's tail of the deletion, off the measurement (GAP=0: on it).
+            time.sleep(float(os.environ.get("GAP", "0.1")))
         if perf:
             perf.send_signal(signal.SIGINT)
             perf.wait()
