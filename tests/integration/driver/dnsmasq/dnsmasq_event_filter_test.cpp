@@ -30,6 +30,7 @@ namespace {
 using std::chrono::milliseconds;
 using virtnat::testing::DnsmasqTest;
 using virtnat::testing::kBridge;
+using virtnat::testing::NetNs;
 
 // The filter on `pid`'s route-netlink socket, read back from the kernel;
 // nullopt if it has no such socket.
@@ -154,6 +155,30 @@ TEST_F(DnsmasqEventFilterTest, DnsmasqStillFollowsItsOwnBridgesAddresses) {
     std::this_thread::sleep_for(milliseconds(300));
     EXPECT_FALSE(guest_.Run([] { return DnsAnswers("10.9.0.77"); }));
     EXPECT_TRUE(guest_.Run([] { return DnsAnswers("10.9.0.1"); }));
+    EXPECT_TRUE(dnsmasq.Stop().ok());
+  });
+}
+
+// CVE-2012-3411: dnsmasq must not answer DNS from outside its network. The
+// filter changes what dnsmasq hears of the host's interfaces, never this.
+TEST_F(DnsmasqEventFilterTest, QueriesFromOutsideTheNetworkStayUnanswered) {
+  NetNs wan("dnsw");
+  ASSERT_TRUE(wan.ok());
+  ASSERT_TRUE(virtnat::testing::AddVethPair(host_, "uplink0", wan, "eth0"));
+  ASSERT_EQ(host_.Exec("ip addr add 10.66.0.1/24 dev uplink0").exit_status, 0);
+  ASSERT_EQ(wan.Exec("ip addr add 10.66.0.2/24 dev eth0 && ip route add 10.9.0.0/24 via 10.66.0.1")
+                .exit_status,
+            0);
+  ASSERT_EQ(guest_.Exec("ip addr add 10.9.0.50/24 dev eth0").exit_status, 0);
+  host_.Run([&] {
+    DnsmasqProcess dnsmasq(Filtered("net"));
+    ASSERT_TRUE(dnsmasq.Start().ok());
+    EXPECT_TRUE(guest_.Run([] { return DnsAnswers("10.9.0.1"); }));
+    // Sent to the bridge's address through the uplink: delivered to the host,
+    // refused by dnsmasq's arrival-interface check (bind-dynamic).
+    EXPECT_FALSE(wan.Run([] { return DnsAnswers("10.9.0.1"); }));
+    // Nor does an address of the uplink get a listener.
+    EXPECT_FALSE(wan.Run([] { return DnsAnswers("10.66.0.1"); }));
     EXPECT_TRUE(dnsmasq.Stop().ok());
   });
 }
