@@ -1,6 +1,5 @@
 #include "driver/dnsmasq/dnsmasq_event_filter_attach.h"
 
-#include <dirent.h>
 #include <linux/netlink.h>
 #include <net/if.h>
 #include <sys/socket.h>
@@ -8,19 +7,16 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
-#include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "common/unique_fd.h"
 #include "driver/dnsmasq/dnsmasq_event_filter.h"
+#include "driver/os/atomic_file.h"
 
 namespace virtnat::driver {
 namespace {
-
-struct DirCloser {
-  void operator()(DIR* d) const { closedir(d); }
-};
 
 bool IsRouteNetlink(int fd) {
   int value = 0;
@@ -35,19 +31,16 @@ bool IsRouteNetlink(int fd) {
 // The descriptor numbers of `pid`'s sockets.
 Result<std::vector<int>> SocketDescriptors(pid_t pid) {
   const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
-  std::unique_ptr<DIR, DirCloser> d(opendir(dir.c_str()));
-  if (!d) return SystemErrorFromErrno(errno, "cannot list '" + dir + "'");
+  std::optional<std::vector<std::string>> names = ListDirectory(dir);
+  if (!names) return SystemErrorFromErrno(errno, "cannot list '" + dir + "'");
   std::vector<int> fds;
-  while (dirent* e = readdir(d.get())) {
-    char* end = nullptr;
-    long fd = std::strtol(e->d_name, &end, 10);
-    if (end == e->d_name || *end != '\0') continue;
+  for (const std::string& name : *names) {
     char target[64];
-    const std::string link = dir + "/" + e->d_name;
+    const std::string link = dir + "/" + name;
     ssize_t n = readlink(link.c_str(), target, sizeof(target) - 1);
     if (n <= 0) continue;
     target[n] = '\0';
-    if (std::string_view(target).starts_with("socket:")) fds.push_back(static_cast<int>(fd));
+    if (std::string_view(target).starts_with("socket:")) fds.push_back(std::stoi(name));
   }
   return fds;
 }
