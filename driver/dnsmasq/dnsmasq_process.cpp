@@ -8,6 +8,8 @@
 #include <cerrno>
 
 #include "driver/dnsmasq/dnsmasq_event_filter_attach.h"
+#include "driver/os/deferred_close.h"
+#include "driver/os/process_descriptors.h"
 #include "driver/os/process_identity.h"
 
 namespace virtnat::driver {
@@ -30,7 +32,10 @@ DnsmasqProcess::DnsmasqProcess(DnsmasqCommand command, GMainContext* context,
       backoff_(timings.first_backoff) {}
 
 // The sources go before the rest (declared last): they hold `this`.
-DnsmasqProcess::~DnsmasqProcess() { AbandonLaunch(); }
+DnsmasqProcess::~DnsmasqProcess() {
+  AbandonLaunch();
+  CloseInotifyCopies();
+}
 
 std::optional<pid_t> DnsmasqProcess::pid() const {
   if (!process_ || process_.HasExited()) return std::nullopt;
@@ -239,8 +244,21 @@ void DnsmasqProcess::BeginStop() {
   watch_.reset();
   timer_.reset();
   AbandonLaunch();
-  if (process_ && !terminated_) (void)process_.Signal(SIGTERM);  // ESRCH if it just died: fine
+  if (process_ && !terminated_) TerminateDaemon();
   terminated_ = true;
+}
+
+void DnsmasqProcess::TerminateDaemon() {
+  // Without copies the exit is only slower: nothing to report.
+  for (UniqueFd& copy : CopyDescriptorsOf(process_, "anon_inode:inotify")) {
+    inotify_copies_.push_back(std::move(copy));
+  }
+  (void)process_.Signal(SIGTERM);  // ESRCH if it just died: fine
+}
+
+void DnsmasqProcess::CloseInotifyCopies() {
+  for (UniqueFd& copy : inotify_copies_) CloseInBackground(std::move(copy));
+  inotify_copies_.clear();
 }
 
 Status DnsmasqProcess::Stop() {
@@ -249,10 +267,10 @@ Status DnsmasqProcess::Stop() {
   watch_.reset();
   timer_.reset();
   AbandonLaunch();
+  if (process_ && !terminated) TerminateDaemon();
   Pidfd process = std::exchange(process_, Pidfd());
   Status result;
   if (process) {
-    if (!terminated) (void)process.Signal(SIGTERM);  // ESRCH if it just died: fine
     if (!process.WaitForExit(timings_.stop_timeout)) {
       (void)process.Signal(SIGKILL);
       if (!process.WaitForExit(milliseconds(2000))) {
@@ -262,6 +280,7 @@ Status DnsmasqProcess::Stop() {
     }
     (void)process.Reap(false);
   }
+  CloseInotifyCopies();
   if (unlink(command_.pid_file.c_str()) != 0 && errno != ENOENT && result.ok()) {
     result = SystemErrorFromErrno(errno, "cannot remove '" + command_.pid_file + "'");
   }

@@ -21,6 +21,7 @@
 
 #include "common/glib_handle.h"
 #include "common/status.h"
+#include "common/unique_fd.h"
 #include "driver/dnsmasq/dnsmasq_launch.h"
 #include "driver/os/process.h"
 
@@ -97,6 +98,8 @@ class DnsmasqProcess {
   void ScheduleRestart();
   void RestartFailed(const Error& error);
   void AbandonLaunch();
+  void TerminateDaemon();
+  void CloseInotifyCopies();
   void Notify(const std::string& line);
 
   DnsmasqCommand command_;
@@ -113,6 +116,11 @@ class DnsmasqProcess {
   GSourcePtr launch_watch_;  // the launcher's exit, during a launch
   GSourcePtr output_watch_;  // the launcher's stderr, during a launch
   GSourcePtr timer_;         // restart backoff, or the bound on a restart's launch
+  // Copies of the daemon's inotify instances (it watches its resolv file),
+  // taken before SIGTERM and closed on the background closer once it has
+  // exited. Its own last close of them would hold its exit, and so a
+  // destroy, for an SRCU grace period (driver/os/deferred_close.h).
+  std::vector<UniqueFd> inotify_copies_;
   bool supervising_ = false;
   bool terminated_ = false;  // BeginStop sent SIGTERM to process_
   int restarts_ = 0;

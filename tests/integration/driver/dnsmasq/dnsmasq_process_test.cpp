@@ -16,6 +16,8 @@
 
 #include "common/glib_handle.h"
 #include "driver/dnsmasq/leases.h"
+#include "driver/os/deferred_close.h"
+#include "driver/os/process_descriptors.h"
 #include "tests/support/host/dnsmasq_process_fixture.h"
 
 namespace virtnat::driver {
@@ -65,6 +67,31 @@ TEST_F(DnsmasqTest, ServesDhcpAsAnUnprivilegedUser) {
     EXPECT_TRUE(watch->HasExited());
     EXPECT_FALSE(std::filesystem::exists(dir_ + "/net.pid"));
     EXPECT_FALSE(dnsmasq.pid());
+  });
+}
+
+// dnsmasq watches its resolv file with inotify; Stop takes a copy of that
+// instance before SIGTERM, so dnsmasq's exit does not free the watches (an
+// SRCU grace period), and hands the copy to the background closer after the
+// exit: none stays open here.
+TEST_F(DnsmasqTest, StopHandsDnsmasqsInotifyInstanceToTheBackgroundCloser) {
+  host_.Run([&] {
+    auto own_before = DescriptorsOf(getpid(), "anon_inode:inotify");
+    ASSERT_TRUE(own_before.ok());
+    DnsmasqProcess dnsmasq(Command("net"));
+    Status s = dnsmasq.Start();
+    ASSERT_TRUE(s.ok()) << s.message();
+    auto instances = DescriptorsOf(*dnsmasq.pid(), "anon_inode:inotify");
+    ASSERT_TRUE(instances.ok()) << instances.error().message;
+    ASSERT_FALSE(instances->empty()) << "dnsmasq watches nothing: the test shows nothing";
+
+    const unsigned long closed_before = WaitForBackgroundCloses();
+    s = dnsmasq.Stop();
+    EXPECT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(WaitForBackgroundCloses() - closed_before, instances->size());
+    auto own_after = DescriptorsOf(getpid(), "anon_inode:inotify");
+    ASSERT_TRUE(own_after.ok());
+    EXPECT_EQ(own_after->size(), own_before->size());
   });
 }
 
