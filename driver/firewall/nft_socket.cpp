@@ -1,9 +1,13 @@
 #include "driver/firewall/nft_socket.h"
 
+#include <fcntl.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
 
 #include <cerrno>
+
+#include "common/unique_fd.h"
+#include "driver/os/deferred_close.h"
 
 namespace virtnat::driver {
 namespace {
@@ -36,6 +40,24 @@ Result<NftSocket> NftSocket::Open(int flags, NftSocketErrors errors) {
   return NftSocket(std::move(socket), flags);
 }
 
+void NftSocket::Release(MnlSocketPtr socket) {
+  if (!socket) return;
+  // A copy keeps the socket open past mnl's close; if none can be made, the
+  // close here is the last one and the wait happens here.
+  CloseInBackground(UniqueFd(fcntl(mnl_socket_get_fd(socket.get()), F_DUPFD_CLOEXEC, 0)));
+}
+
+NftSocket& NftSocket::operator=(NftSocket&& other) noexcept {
+  if (this != &other) {
+    Release(std::move(socket_));
+    socket_ = std::move(other.socket_);
+    flags_ = other.flags_;
+  }
+  return *this;
+}
+
+NftSocket::~NftSocket() { Release(std::move(socket_)); }
+
 int NftSocket::SetOption(int option, int value) {
   return mnl_socket_setsockopt(socket_.get(), option, &value, sizeof value) < 0 ? errno : 0;
 }
@@ -61,6 +83,7 @@ bool NftSocket::Renew() {
   bool bind_failed = false;
   if (OpenBound(flags_, &fresh, &bind_failed) != 0) return false;
   socket_.swap(fresh);
+  Release(std::move(fresh));
   return true;
 }
 
