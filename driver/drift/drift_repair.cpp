@@ -44,31 +44,26 @@ DriftRepairer::DriftRepairer(DriftHost& host, Log warning, Log info, Clock clock
       info_(std::move(info)),
       clock_(clock ? std::move(clock) : Clock(&std::chrono::steady_clock::now)) {}
 
-void DriftRepairer::Check() {
+void DriftRepairer::Check() { Run(CountedTables::kCount); }
+
+void DriftRepairer::CheckAfterOwnChange() { Run(CountedTables::kSkip); }
+
+void DriftRepairer::Run(CountedTables counted) {
   std::vector<RunningNetwork> running = host_.Running();
   if (running.empty()) {
     Audit(NftInventory{}, running);  // clears what was reported for stopped networks
     return;
   }
-  Result<NftInventory> inventory = host_.ReadInventory(DriftCountedTables(), CountedTables::kCount);
+  Result<NftInventory> inventory = host_.ReadInventory(DriftCountedTables(), counted);
   if (!ReadOk(inventory)) return;
-  std::vector<RecordedRules> recorded;
-  for (const RunningNetwork& network : running) {
-    recorded.push_back(RecordedRules{network.name, network.rules});
+  if (counted == CountedTables::kCount) {
+    std::vector<RecordedRules> recorded;
+    for (const RunningNetwork& network : running) {
+      recorded.push_back(RecordedRules{network.name, network.rules});
+    }
+    std::vector<NetworkDrift> drift = FindFirewallDrift(VirtnatBase(), recorded, *inventory);
+    if (!drift.empty()) Repair(drift);
   }
-  std::vector<NetworkDrift> drift = FindFirewallDrift(VirtnatBase(), recorded, *inventory);
-  if (!drift.empty()) Repair(drift);
-  Audit(*inventory, running);
-}
-
-void DriftRepairer::CheckAfterOwnChange() {
-  std::vector<RunningNetwork> running = host_.Running();
-  if (running.empty()) {
-    Audit(NftInventory{}, running);
-    return;
-  }
-  Result<NftInventory> inventory = host_.ReadInventory(DriftCountedTables(), CountedTables::kSkip);
-  if (!ReadOk(inventory)) return;
   Audit(*inventory, running);
 }
 

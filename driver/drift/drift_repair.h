@@ -85,6 +85,8 @@ class DriftRepairer {
   int repairs() const { return repairs_; }
 
  private:
+  // The check; with kSkip, only the audits (virtnat's rules are not counted).
+  void Run(CountedTables counted);
   // Whether the read succeeded; logs a failure once while it repeats.
   bool ReadOk(const Result<NftInventory>& inventory);
   void Repair(const std::vector<NetworkDrift>& drift);
