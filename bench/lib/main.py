@@ -330,6 +330,9 @@ def other_phases(rec, sides, p):
     for s in sides:
         phase(rec, s, "lifecycle cycles", cyc,
               lambda s=s: phases.cycles(rec, s.daemon, s.conn, p["cycles"]))
+    for s in sides:
+        phase(rec, s, "settled starts", ["cycle_start_settled"],
+              lambda s=s: phases.settled_starts(rec, s.daemon, s.conn, p["cycles"]))
     rpc = ["rpc_list_1", "rpc_xml_1"] + ["rpc_%s_n%s" % (op, kind) for op in ("list", "xml")
                                          for kind in ("", "_rate", "_cpu")]
     for s in sides:

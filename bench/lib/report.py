@@ -5,6 +5,7 @@ import platform
 import subprocess
 import time
 
+import netdefs
 import stats
 from record import Figure, Missing
 
@@ -24,6 +25,8 @@ def rows(p):
         ("cycle_define_start", "define + start, NAT with DHCP", None),
         ("cycle_define", "define", None),
         ("cycle_start", "start", "virtnatd >= %gx faster" % START_X),
+        ("cycle_start_settled", "... start %g s after the previous destroy (the kernel has "
+         "finished freeing its bridge)" % netdefs.SETTLED_GAP_S, None),
         ("cycle_destroy", "destroy", "virtnatd >= %gx faster" % DESTROY_X),
         ("cycle_undefine", "undefine", None),
         ("cpu_start", "CPU per start (daemon + its processes)", None),
