@@ -1,5 +1,8 @@
 #include "driver/os/deferred_close.h"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -12,6 +15,7 @@ namespace {
 class Closer {
  public:
   void Add(UniqueFd fd) {
+    if (InForkedChild()) return;  // `fd` closes here
     std::unique_lock lock(mutex_);
     if (!started_ && !Start()) {
       lock.unlock();
@@ -24,6 +28,7 @@ class Closer {
   }
 
   unsigned long Drain() {
+    if (InForkedChild()) return 0;
     std::unique_lock lock(mutex_);
     const unsigned long target = handed_;
     done_.wait(lock, [&] { return closed_ >= target; });
@@ -31,6 +36,14 @@ class Closer {
   }
 
  private:
+  // A child forked after the worker started (a probe in a scratch namespace)
+  // has no worker, and the mutex may have been copied held: it closes its
+  // descriptors itself and never touches the queue.
+  bool InForkedChild() const {
+    const pid_t owner = owner_.load(std::memory_order_acquire);
+    return owner != 0 && owner != getpid();
+  }
+
   // REQUIRES: mutex_ held.
   bool Start() {
     try {
@@ -39,6 +52,7 @@ class Closer {
       return false;
     }
     started_ = true;
+    owner_.store(getpid(), std::memory_order_release);
     return true;
   }
 
@@ -63,6 +77,7 @@ class Closer {
   unsigned long handed_ = 0;
   unsigned long closed_ = 0;
   bool started_ = false;
+  std::atomic<pid_t> owner_{0};  // the process whose worker runs
 };
 
 // Lives as long as the process: its thread never ends, so it is never
