@@ -35,15 +35,8 @@ Result<std::unique_ptr<RealHostFacts>> RealHostFacts::Open() {
 }
 
 Result<bool> RealHostFacts::InterfaceExists(const std::string& name) {
-  // SIOCGIFINDEX reads the name table under RCU. An RTM_GETLINK takes the
-  // RTNL lock, which the deletion of the previous destroy's bridge holds
-  // for milliseconds after that destroy has replied.
-  ifreq request{};
-  if (name.empty() || name.size() >= sizeof(request.ifr_name)) return false;
-  name.copy(request.ifr_name, name.size());
-  if (ioctl(nl_socket_get_fd(sock_.get()), SIOCGIFINDEX, &request) == 0) return true;
-  if (errno == ENODEV) return false;
-  return SystemErrorFromErrno(errno, "cannot look up interface '" + name + "'");
+  ASSIGN_OR_RETURN(int index, LinkIndex(sock_.get(), name));
+  return index != 0;
 }
 
 Result<std::vector<std::string>> RealHostFacts::InterfaceNames() {

@@ -2,10 +2,8 @@
 
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <net/if.h>
 #include <poll.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,6 +16,7 @@
 #include <thread>
 
 #include "common/unique_fd.h"
+#include "driver/link/nl_socket.h"
 
 namespace virtnat::driver {
 namespace {
@@ -82,16 +81,13 @@ struct Outcome {
 };
 
 // Whether `ifname` still names link `ifindex`, asked on `probe` (a socket of
-// the namespace). SIOCGIFINDEX reads the name table under RCU, without the
-// RTNL lock the deleting thread holds: it answers the moment the kernel has
-// unlisted the link, which a netlink request or notification would only
-// tell after the whole locked section (two RCU grace periods later).
+// the namespace). LinkIndex reads without the RTNL lock the deleting thread
+// holds: it answers the moment the kernel has unlisted the link, which a
+// netlink request or notification would only tell after the whole locked
+// section (two RCU grace periods later).
 bool StillListed(int probe, const std::string& ifname, int ifindex) {
-  ifreq request{};
-  if (ifname.size() >= sizeof(request.ifr_name)) return false;
-  ifname.copy(request.ifr_name, ifname.size());
-  if (ioctl(probe, SIOCGIFINDEX, &request) < 0) return errno != ENODEV;
-  return request.ifr_ifindex == ifindex;
+  Result<int> index = LinkIndex(probe, ifname);
+  return !index.ok() || *index == ifindex;  // unknown: ask again
 }
 
 }  // namespace

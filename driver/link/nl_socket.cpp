@@ -1,7 +1,9 @@
 #include "driver/link/nl_socket.h"
 
 #include <linux/netlink.h>
+#include <net/if.h>
 #include <netlink/errno.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -85,16 +87,17 @@ int SendAndWaitAck(nl_sock* sock, nl_msg* msg) {
   return state.error;
 }
 
+Result<int> LinkIndex(int fd, const std::string& name) {
+  ifreq request{};
+  if (name.empty() || name.size() >= sizeof(request.ifr_name)) return 0;  // cannot exist
+  name.copy(request.ifr_name, name.size());
+  if (ioctl(fd, SIOCGIFINDEX, &request) == 0) return request.ifr_ifindex;
+  if (errno == ENODEV) return 0;
+  return SystemErrorFromErrno(errno, "cannot look up interface '" + name + "'");
+}
+
 Result<int> LinkIndex(nl_sock* sock, const std::string& name) {
-  rtnl_link* raw = nullptr;
-  int rc = rtnl_link_get_kernel(sock, 0, name.c_str(), &raw);
-  RtnlLinkPtr link(raw);
-  if (rc < 0) {
-    int err = ErrnoFromNl(rc);
-    if (err == ENODEV) return 0;
-    return SystemErrorFromErrno(err, "cannot look up interface '" + name + "'");
-  }
-  return rtnl_link_get_ifindex(link.get());
+  return LinkIndex(nl_socket_get_fd(sock), name);
 }
 
 Result<NlAddrPtr> ToNlAddr(const IpAddress& address, int prefix) {

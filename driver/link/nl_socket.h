@@ -21,8 +21,13 @@ Result<NlSockPtr> OpenRouteSocket();
 // kernel (or the socket) reported.
 int SendAndWaitAck(nl_sock* sock, nl_msg* msg);
 
-// The interface index of `name` in the socket's namespace, 0 if absent.
-// Returns the positive errno on a failure other than "no such device".
+// The interface index of `name` in the namespace of socket `fd` (any
+// socket), 0 if absent. SIOCGIFINDEX reads the name table under RCU: an
+// RTM_GETLINK would take the RTNL lock, which a link's deletion holds for
+// milliseconds (a bridge's: an RCU barrier) after its name is gone.
+// Errors: a failure other than "no such device".
+Result<int> LinkIndex(int fd, const std::string& name);
+// The same on `sock`'s descriptor.
 Result<int> LinkIndex(nl_sock* sock, const std::string& name);
 
 // A libnl address for `address`; with `prefix` (or the full length).
