@@ -17,7 +17,7 @@ class Closer {
   void Add(UniqueFd fd) {
     if (InForkedChild()) return;  // `fd` closes here
     std::unique_lock lock(mutex_);
-    if (!started_ && !Start()) {
+    if (owner_.load(std::memory_order_relaxed) == 0 && !Start()) {
       lock.unlock();
       fd.reset();
       return;
@@ -51,7 +51,6 @@ class Closer {
     } catch (const std::system_error&) {
       return false;
     }
-    started_ = true;
     owner_.store(getpid(), std::memory_order_release);
     return true;
   }
@@ -76,8 +75,7 @@ class Closer {
   std::deque<UniqueFd> queue_;
   unsigned long handed_ = 0;
   unsigned long closed_ = 0;
-  bool started_ = false;
-  std::atomic<pid_t> owner_{0};  // the process whose worker runs
+  std::atomic<pid_t> owner_{0};  // the process whose worker runs; 0 until it starts
 };
 
 // Lives as long as the process: its thread never ends, so it is never
