@@ -10,7 +10,7 @@ namespace {
 
 TEST(DeferredCloseTest, TheWorkerClosesWhatItIsHanded) {
   int fds[2];
-  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC | O_NONBLOCK), 0);  // an open write end: EAGAIN, no hang
   UniqueFd read_end(fds[0]);
   const unsigned long before = WaitForBackgroundCloses();
   CloseInBackground(UniqueFd(fds[1]));
