@@ -10,6 +10,7 @@ directory, outside those mounts, so the client reaches them by path.
 """
 
 import os
+import subprocess
 import time
 
 import libvirt
@@ -89,10 +90,16 @@ class Daemon:
         """Processes in the daemon's namespace other than the daemon (dnsmasq, helpers)."""
         return [p for p in netns.pids(self.ns) if p != self.pid]
 
+    # The daemon's executable, and the root it runs in ("/" but for libvirtd
+    # 11.3's chroot), for library_floor_kib.
+    binary = None
+    root = "/"
+
 
 class Libvirtd(Daemon):
     key = "libvirtd"
     label = "libvirtd 9.0"
+    binary = "/usr/sbin/libvirtd"
 
     # Directories the root libvirtd reads or writes; /var/run is a link to /run.
     HIDDEN = ["/run", "/etc/libvirt", "/var/lib/libvirt", "/var/cache/libvirt",
@@ -156,6 +163,8 @@ case " $* " in
 esac
 exec /usr/sbin/tc "$@"
 """
+
+    binary = "/usr/sbin/libvirtd"
 
     def __init__(self, workdir, root):
         super().__init__(workdir)
@@ -280,3 +289,57 @@ def pss_kib(pid):
     except OSError:
         pass
     return 0
+
+
+def _elf_fields(path):
+    """(program interpreter, [DT_NEEDED names]) of an ELF executable."""
+    r = subprocess.run(["readelf", "--wide", "--program-headers", "--dynamic", path],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise Unavailable("readelf %s: %s" % (path, r.stderr.strip() or r.returncode))
+    interp = None
+    needed = []
+    for line in r.stdout.splitlines():
+        if "Requesting program interpreter:" in line:
+            interp = line.split(":", 1)[1].strip().rstrip("]")
+        elif "(NEEDED)" in line and "[" in line:
+            needed.append(line[line.index("[") + 1:line.rindex("]")])
+    if not interp:
+        raise Unavailable("%s has no program interpreter (not a dynamic executable)" % path)
+    return interp, needed
+
+
+def library_floor_kib(daemon, timeout=10.0):
+    """VmRSS of /bin/sleep with the daemon's own libraries (its DT_NEEDED, and
+    theirs) loaded by the dynamic loader (ld.so --preload, in the daemon's root)
+    and nothing of them called: the memory no code of the daemon's own can go
+    below. Libraries the daemon opens later (libvirtd's driver modules) are not
+    in it."""
+    path = daemon.binary
+    if daemon.root != "/":
+        path = os.path.join(daemon.root, path.lstrip("/"))
+    interp, needed = _elf_fields(path)
+    argv = [interp, "--preload", " ".join(needed), "/bin/sleep", "60"]
+    if daemon.root != "/":
+        argv = ["chroot", daemon.root] + argv
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    try:
+        # Loaded once sleep sleeps: clock_nanosleep is system call 230 on x86-64.
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise Unavailable("%s: %s" % (" ".join(argv[:3]),
+                                              proc.stderr.read().decode(errors="replace")))
+            try:
+                with open("/proc/%d/syscall" % proc.pid) as f:
+                    if f.read().split(" ", 1)[0] == "230":
+                        return rss_kib(proc.pid)
+            except OSError:
+                pass
+            time.sleep(0.01)
+        raise Unavailable("sleep with %s's libraries did not settle in %.0f s" %
+                          (daemon.label, timeout))
+    finally:
+        proc.kill()
+        proc.wait()

@@ -325,6 +325,8 @@ def other_phases(rec, sides, p):
     for s in sides:
         phase(rec, s, "memory at 0 networks", ["rss_0"],
               lambda s=s: phases.memory(rec, s.daemon, "rss_0", 0))
+        phase(rec, s, "memory of its libraries alone", ["rss_floor"],
+              lambda s=s: phases.library_floor(rec, s.daemon))
     cyc = (["cycle_" + f for f in ("define", "start", "destroy", "undefine", "define_start")] +
            ["cpu_" + f for f in ("define", "start", "destroy", "undefine")])
     for s in sides:

@@ -56,6 +56,10 @@ def memory(rec, daemon, fig, networks, caveat=None):
             [sum(daemons.pss_kib(p) for p in helpers) / 1024.0], "MiB", caveat)
 
 
+def library_floor(rec, daemon):
+    rec.put("rss_floor", daemon.key, [daemons.library_floor_kib(daemon) / 1024.0], "MiB")
+
+
 def cycles(rec, daemon, conn, count):
     xml = netdefs.nat_xml(CYCLE_NET)
     times = {"define": [], "start": [], "destroy": [], "undefine": [], "define_start": []}

@@ -7,6 +7,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import daemons  # noqa: E402
 import netdefs  # noqa: E402
 import report  # noqa: E402
 import stats  # noqa: E402
@@ -128,6 +129,10 @@ class ScaleVerdictTest(unittest.TestCase):
                       "not all destroyed (see notes) -> for comparison.", lines)
         self.assertIn("- virtnatd RSS with 1000 networks: 17.0 MiB -> MISSED by 1.0 MiB "
                       "(target < 16 MiB).", lines)
+        rec.put("rss_floor", "virtnatd", [7.4], "MiB")
+        self.assertIn("- virtnatd RSS with 1000 networks: 17.0 MiB -> MISSED by 1.0 MiB "
+                      "(target < 16 MiB); its libraries alone, loaded and not called: 7.4 MiB.",
+                      report.scale_verdicts(rec, self.P))
         self.assertEqual([r[0] for r in report.top_rows(PARAMS)], [])
 
 
@@ -160,6 +165,30 @@ class TimingTest(unittest.TestCase):
             f.flush()
             timing.collect(rec, f.name, 998)
         self.assertIn("no `start timing:`", rec.breakdown)
+
+
+class LibraryFloorTest(unittest.TestCase):
+    """The floor figure's mechanics (runs /bin/sleep; no root)."""
+
+    class Fake:
+        label = "fake"
+        root = "/"
+
+        def __init__(self, binary):
+            self.binary = binary
+
+    def test_a_dynamic_executable_gives_its_loaded_size(self):
+        kib = daemons.library_floor_kib(self.Fake("/bin/sleep"))
+        self.assertGreater(kib, 0)
+
+    def test_more_libraries_hold_more(self):
+        alone = daemons.library_floor_kib(self.Fake("/bin/sleep"))
+        python = daemons.library_floor_kib(self.Fake("/usr/bin/python3"))
+        self.assertGreater(python, alone)
+
+    def test_a_script_is_said_not_measurable(self):
+        with self.assertRaises(daemons.Unavailable):
+            daemons.library_floor_kib(self.Fake(os.path.abspath(__file__)))
 
 
 if __name__ == "__main__":
