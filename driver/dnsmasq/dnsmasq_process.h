@@ -80,6 +80,7 @@ class DnsmasqProcess {
   Status Stop();
 
   void SetListener(Listener listener) { listener_ = std::move(listener); }
+  const DnsmasqCommand& command() const { return command_; }
   // The running dnsmasq, none while stopped or waiting to restart.
   std::optional<pid_t> pid() const;
   int restarts() const { return restarts_; }

@@ -14,10 +14,12 @@ class SupervisedService final : public DnsmasqService {
  public:
   SupervisedService(DnsmasqCommand command, GMainContext* context, DnsmasqTimings timings,
                     const DnsmasqEventListener& listener)
-      : process_(command, context, timings) {
+      : process_(std::move(command), context, timings) {
+    // The process's own command: a copy in the listener was a second one
+    // per running network.
     if (listener) {
       process_.SetListener(
-          [listener, command](const std::string& line) { listener(command, line); });
+          [this, listener](const std::string& line) { listener(process_.command(), line); });
     }
   }
   Status Start() override { return process_.Start(); }
