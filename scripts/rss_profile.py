@@ -11,7 +11,11 @@ own figures are then meaningless but whose heap profile is not. With
 GDB_TRIM=1, each level is reported again after gdb made the daemon call
 malloc_trim(0): what is then gone was freed heap not given back. With
 KEEP=1 the networks are not destroyed at the end (the daemon is killed with
-them running, e.g. for heaptrack's figures of what is allocated then).
+them running, e.g. for heaptrack's figures of what is allocated then). With
+STEPS=1 it instead defines the highest level's networks, starts, destroys
+and undefines them all, and after each step prints the bytes glibc's malloc
+counts in use (malloc_stats(), called with gdb): what a definition and a
+running network hold, and that nothing stays after them.
 
     sudo [WRAP=...] scripts/rss_profile.py BUILD/virtnatd [LEVEL ...]
 """
@@ -90,6 +94,50 @@ def gdb_trim(pid):
     print("   (after malloc_trim(0))")
 
 
+def malloc_in_use(d):
+    """glibc's bytes in use in the daemon's main arena (malloc_stats() writes to
+    the daemon's stderr, its log)."""
+    with open(d.log_path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        start = f.tell()
+    subprocess.run(["gdb", "-p", str(d.pid), "-batch", "-ex", "call (void) malloc_stats()"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    with open(d.log_path, "rb") as f:
+        f.seek(start)
+        lines = f.read().decode(errors="replace").splitlines()
+    used = [int(l.split("=")[1]) for l in lines if l.startswith("in use bytes")]
+    return used[0] if used else None
+
+
+def steps(d, conn, count):
+    nets = []
+    rows = []
+
+    def step(what):
+        time.sleep(QUIET_S)
+        rows.append((what, status(d.pid)["RssAnon"], malloc_in_use(d)))
+        print("== %-30s RssAnon %6d KiB, malloc in use %s bytes" % rows[-1])
+        sys.stdout.flush()
+
+    step("no network")
+    for i in range(count):
+        nets.append(conn.networkDefineXML(netdefs.nat_xml(i)))
+    step("%d defined" % count)
+    for n in nets:
+        n.create()
+    step("%d running" % count)
+    for n in nets:
+        n.destroy()
+    step("%d destroyed (still defined)" % count)
+    for n in nets:
+        n.undefine()
+    step("all undefined")
+    base, defined, running = rows[0][2], rows[1][2], rows[2][2]
+    if None not in (base, defined, running):
+        print("   per definition %.2f KB, per running network %.2f KB more" % (
+            (defined - base) / 1e3 / count, (running - defined) / 1e3 / count))
+
+
 def main():
     binary = sys.argv[1]
     levels = [int(x) for x in sys.argv[2:]] or [0, 100, 1000]
@@ -105,6 +153,10 @@ def main():
     d.start()
     try:
         conn = d.connect()
+        if os.environ.get("STEPS"):
+            steps(d, conn, max(levels))
+            conn.close()
+            return
         running = 0
         for level in sorted(levels):
             while running < level:
