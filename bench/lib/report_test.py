@@ -9,6 +9,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import daemons  # noqa: E402
 import netdefs  # noqa: E402
+import phases  # noqa: E402
 import report  # noqa: E402
 import stats  # noqa: E402
 import timing  # noqa: E402
@@ -189,6 +190,25 @@ class LibraryFloorTest(unittest.TestCase):
     def test_a_script_is_said_not_measurable(self):
         with self.assertRaises(daemons.Unavailable):
             daemons.library_floor_kib(self.Fake(os.path.abspath(__file__)))
+
+
+class ApartOnTwoCpusTest(unittest.TestCase):
+    """The one-client RPC phase's placement (pins a /bin/sleep; no root)."""
+
+    @unittest.skipIf(len(os.sched_getaffinity(0)) < 2, "one CPU: nothing is pinned")
+    def test_client_and_daemon_apart_then_free_again(self):
+        import subprocess
+        cpus = sorted(os.sched_getaffinity(0))
+        child = subprocess.Popen(["/bin/sleep", "30"])
+        try:
+            with phases.ApartOnTwoCpus(child.pid):
+                self.assertEqual(os.sched_getaffinity(0), {cpus[0]})
+                self.assertEqual(os.sched_getaffinity(child.pid), {cpus[1]})
+            self.assertEqual(sorted(os.sched_getaffinity(0)), cpus)
+            self.assertEqual(sorted(os.sched_getaffinity(child.pid)), cpus)
+        finally:
+            child.kill()
+            child.wait()
 
 
 if __name__ == "__main__":
