@@ -88,9 +88,14 @@ def report(pid, level):
     sys.stdout.flush()
 
 
-def gdb_trim(pid):
-    subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "call (int) malloc_trim(0)"],
+def gdb_call(pid, expression):
+    """Has gdb attach to `pid` and call `expression` in it."""
+    subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "call " + expression],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
+def gdb_trim(pid):
+    gdb_call(pid, "(int) malloc_trim(0)")
     print("   (after malloc_trim(0))")
 
 
@@ -100,8 +105,7 @@ def malloc_in_use(d):
     with open(d.log_path, "rb") as f:
         f.seek(0, os.SEEK_END)
         start = f.tell()
-    subprocess.run(["gdb", "-p", str(d.pid), "-batch", "-ex", "call (void) malloc_stats()"],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    gdb_call(d.pid, "(void) malloc_stats()")
     with open(d.log_path, "rb") as f:
         f.seek(start)
         lines = f.read().decode(errors="replace").splitlines()

@@ -164,7 +164,7 @@ esac
 exec /usr/sbin/tc "$@"
 """
 
-    binary = "/usr/sbin/libvirtd"
+    binary = Libvirtd.binary  # inside `root`
 
     def __init__(self, workdir, root):
         super().__init__(workdir)
@@ -315,13 +315,10 @@ def library_floor_kib(daemon, timeout=10.0):
     and nothing of them called: the memory no code of the daemon's own can go
     below. Libraries the daemon opens later (libvirtd's driver modules) are not
     in it."""
-    path = daemon.binary
-    if daemon.root != "/":
-        path = os.path.join(daemon.root, path.lstrip("/"))
-    interp, needed = _elf_fields(path)
-    argv = [interp, "--preload", " ".join(needed), "/bin/sleep", "60"]
-    if daemon.root != "/":
-        argv = ["chroot", daemon.root] + argv
+    chroot = [] if daemon.root == "/" else ["chroot", daemon.root]
+    interp, needed = _elf_fields(os.path.join(daemon.root, daemon.binary.lstrip("/")) if chroot
+                                 else daemon.binary)
+    argv = chroot + [interp, "--preload", " ".join(needed), "/bin/sleep", "60"]
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     try:

@@ -1,6 +1,9 @@
-"""Pure-logic tests of the statistics and the report (no root, no daemons)."""
+"""Tests of the statistics and the report (pure logic), and of two measuring
+mechanics that run only /bin/sleep: the library floor and the one-client CPU
+placement. No root, no daemons."""
 
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -197,7 +200,6 @@ class ApartOnTwoCpusTest(unittest.TestCase):
 
     @unittest.skipIf(len(os.sched_getaffinity(0)) < 2, "one CPU: nothing is pinned")
     def test_client_and_daemon_apart_then_free_again(self):
-        import subprocess
         cpus = sorted(os.sched_getaffinity(0))
         child = subprocess.Popen(["/bin/sleep", "30"])
         try:
